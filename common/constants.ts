@@ -1,0 +1,43 @@
+/**
+ * One place for every identifier the server and the admin panel share, so the two sides never
+ * spell a plugin id, a content-type UID or an RBAC action differently.
+ */
+export const PLUGIN_ID = 'achievements' as const;
+
+export const UID = {
+  badge: 'plugin::achievements.badge',
+  category: 'plugin::achievements.category',
+  achievement: 'plugin::achievements.achievement',
+  progress: 'plugin::achievements.progress',
+  streak: 'plugin::achievements.streak',
+  event: 'plugin::achievements.event',
+  user: 'plugin::users-permissions.user',
+} as const;
+
+/** Admin RBAC actions (registered with Strapi's action provider). */
+export const ACTIONS = {
+  settingsRead: 'plugin::achievements.settings.read',
+  settingsUpdate: 'plugin::achievements.settings.update',
+  badgesManage: 'plugin::achievements.badges.manage',
+  membersAward: 'plugin::achievements.members.award',
+  membersRevoke: 'plugin::achievements.members.revoke',
+  recalculate: 'plugin::achievements.recalculate',
+} as const;
+
+/** users-permissions actions of the content API (`plugin::achievements.<controller>.<action>`). */
+export const CONTENT_API_ACTIONS = {
+  config: 'plugin::achievements.config.get',
+  badges: 'plugin::achievements.member.badges',
+  card: 'plugin::achievements.member.card',
+  user: 'plugin::achievements.member.user',
+  me: 'plugin::achievements.member.me',
+  featured: 'plugin::achievements.member.featured',
+  privacy: 'plugin::achievements.member.privacy',
+  events: 'plugin::achievements.events.ingest',
+} as const;
+
+export const CARD_POSITIONS = ['side', 'main', 'header'] as const;
+export type CardPosition = (typeof CARD_POSITIONS)[number];
+
+export const BADGE_TIERS = ['bronze', 'silver', 'gold', 'platinum'] as const;
+export type BadgeTier = (typeof BADGE_TIERS)[number];

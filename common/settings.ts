@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { CARD_POSITIONS } from './constants';
+
+/** The Achievements profile card, as placed in Settings → Customization → Profile Layout. */
+export const cardSettingsSchema = z
+  .object({
+    enabled: z.boolean({ error: 'must be true or false' }),
+    position: z.enum(CARD_POSITIONS, { error: `must be one of ${CARD_POSITIONS.join(', ')}` }),
+    badgesToShow: z
+      .number({ error: 'must be a whole number between 1 and 20' })
+      .int({ error: 'must be a whole number between 1 and 20' })
+      .min(1, { error: 'must be a whole number between 1 and 20' })
+      .max(20, { error: 'must be a whole number between 1 and 20' }),
+  })
+  .strict();
+
+/** Organisation-wide settings, persisted in Strapi's plugin store. */
+export const settingsSchema = z
+  .object({
+    enabled: z.boolean({ error: 'must be true or false' }),
+    card: cardSettingsSchema,
+  })
+  .strict();
+
+/** What `PUT /achievements/settings` accepts: any subset, merged over what is stored. */
+export const settingsPatchSchema = z
+  .object({
+    enabled: settingsSchema.shape.enabled.optional(),
+    card: cardSettingsSchema.partial().strict().optional(),
+  })
+  .strict();
+
+export type Settings = z.infer<typeof settingsSchema>;
+export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
+
+export const DEFAULT_SETTINGS: Settings = {
+  enabled: false,
+  card: { enabled: true, position: 'side', badgesToShow: 6 },
+};
+
+export const mergeSettings = (current: Settings, patch: SettingsPatch): Settings => ({
+  ...current,
+  ...(patch.enabled === undefined ? {} : { enabled: patch.enabled }),
+  card: { ...current.card, ...patch.card },
+});
+
+/** The public view of the settings served at `GET /api/achievements/config`. */
+export interface PublicConfig {
+  enabled: boolean;
+  card: Settings['card'];
+}

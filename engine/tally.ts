@@ -1,0 +1,284 @@
+/**
+ * One member's facts, built incrementally from ledger events. Counts the engine asks for often
+ * are kept as live counters ("views") updated on every event, so evaluating a badge after an event
+ * costs O(1) instead of a rescan of the member's history.
+ */
+import type { CountCriteria, DistinctBy } from './criteria';
+import { isValidTimeZone, localDay } from './streak';
+
+export interface LedgerEvent {
+  type: string;
+  userId: number;
+  actorId?: number | null;
+  subject?: string | null;
+  /** epoch ms */
+  occurredAt: number;
+  data?: Record<string, unknown> | null;
+}
+
+/** Retraction event type → the event type it cancels. */
+export type Retractions = Readonly<Record<string, string>>;
+
+export interface CountSpec {
+  event: string | string[];
+  distinct?: DistinctBy;
+  where?: CountCriteria['where'];
+  withinDays?: number;
+}
+
+export const PROFILE_EVENT = 'profile.updated';
+
+const DAY_MS = 86_400_000;
+
+interface Occurrence {
+  type: string;
+  at: number;
+  subject: string | null;
+  actor: number | null;
+  data: Record<string, unknown> | null;
+  /** local day in the tally's timezone, computed on first need (it costs an Intl call) */
+  day: string | null;
+  live: boolean;
+}
+
+interface SubjectLog {
+  /** every occurrence at or before this instant is cancelled, including ones not yet applied */
+  retractedUpTo: number;
+  occurrences: Occurrence[];
+}
+
+type WhereEntry = [string, string | number | boolean | null];
+
+interface CompiledSpec {
+  types: string[];
+  where: WhereEntry[] | null;
+  key: string;
+}
+
+function matchesWhere(o: Occurrence, where: WhereEntry[] | null): boolean {
+  if (!where) return true;
+  const data = o.data;
+  if (!data) return false;
+  for (const [k, v] of where) if (data[k] !== v) return false;
+  return true;
+}
+
+class View {
+  total = 0;
+  /** distinct key → live occurrences carrying it; null when the view is not distinct */
+  readonly keys: Map<string | number, number> | null;
+
+  constructor(
+    readonly distinct: DistinctBy | undefined,
+    readonly where: WhereEntry[] | null,
+    private readonly keyOf: (o: Occurrence, by: DistinctBy) => string | number | null
+  ) {
+    this.keys = distinct ? new Map() : null;
+  }
+
+  add(o: Occurrence): void {
+    if (!matchesWhere(o, this.where)) return;
+    if (!this.keys) {
+      this.total++;
+      return;
+    }
+    const key = this.keyOf(o, this.distinct!);
+    if (key === null) return;
+    this.keys.set(key, (this.keys.get(key) ?? 0) + 1);
+  }
+
+  remove(o: Occurrence): void {
+    if (!matchesWhere(o, this.where)) return;
+    if (!this.keys) {
+      this.total--;
+      return;
+    }
+    const key = this.keyOf(o, this.distinct!);
+    if (key === null) return;
+    const n = (this.keys.get(key) ?? 0) - 1;
+    if (n > 0) this.keys.set(key, n);
+    else this.keys.delete(key);
+  }
+
+  value(): number {
+    return this.keys ? this.keys.size : this.total;
+  }
+}
+
+const hasOwn = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+
+export class Tally {
+  /** The latest profile.updated event's fields (by occurredAt). */
+  profile: Record<string, boolean> = {};
+  readonly timezone: string;
+
+  private profileAt = -Infinity;
+  private readonly cancels = new Map<string, string>();
+  private readonly byType = new Map<string, Occurrence[]>();
+  private readonly deadByType = new Map<string, number>();
+  private readonly bySubject = new Map<string, Map<string, SubjectLog>>();
+  private readonly views = new Map<string, View>();
+  private readonly viewsByType = new Map<string, View[]>();
+  private readonly compiled = new WeakMap<object, CompiledSpec>();
+  private readonly keyOf = (o: Occurrence, by: DistinctBy): string | number | null => {
+    if (by === 'subject') return o.subject;
+    if (by === 'actor') return o.actor;
+    if (o.day === null) o.day = localDay(o.at, this.timezone);
+    return o.day;
+  };
+
+  constructor(opts: { retractions?: Retractions; timezone?: string } = {}) {
+    // A member's stored timezone may be junk; counting days in UTC beats failing the event.
+    this.timezone = opts.timezone && isValidTimeZone(opts.timezone) ? opts.timezone : 'UTC';
+    const retractions = opts.retractions ?? {};
+    for (const k of Object.keys(retractions)) {
+      if (hasOwn(retractions, k) && typeof retractions[k] === 'string') {
+        this.cancels.set(k, retractions[k]);
+      }
+    }
+  }
+
+  apply(e: LedgerEvent): void {
+    if (!e || typeof e.type !== 'string' || !Number.isFinite(e.occurredAt)) return;
+    const subject = e.subject ?? null;
+    if (e.type === PROFILE_EVENT) this.applyProfile(e);
+    const cancelled = this.cancels.get(e.type);
+    // Without a subject a retraction cannot say what it cancels, so it cancels nothing.
+    if (cancelled !== undefined && subject !== null) this.retract(cancelled, subject, e.occurredAt);
+    this.record({
+      type: e.type,
+      at: e.occurredAt,
+      subject,
+      actor: e.actorId ?? null,
+      data: e.data ?? null,
+      day: null,
+      live: true,
+    });
+  }
+
+  /** Live occurrences of the event(s), optionally distinct, filtered, and inside a window. */
+  count(spec: CountSpec, now: number): number {
+    if (spec.withinDays !== undefined) return this.countWindow(spec, now);
+    return this.viewFor(spec).value();
+  }
+
+  private applyProfile(e: LedgerEvent): void {
+    if (e.occurredAt < this.profileAt) return;
+    const fields = e.data?.fields;
+    if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) return;
+    const next: Record<string, boolean> = {};
+    for (const [k, v] of Object.entries(fields as Record<string, unknown>)) next[k] = v === true;
+    this.profile = next;
+    this.profileAt = e.occurredAt;
+  }
+
+  private subjectLog(type: string, subject: string): SubjectLog {
+    let logs = this.bySubject.get(type);
+    if (!logs) {
+      logs = new Map();
+      this.bySubject.set(type, logs);
+    }
+    let log = logs.get(subject);
+    if (!log) {
+      log = { retractedUpTo: -Infinity, occurrences: [] };
+      logs.set(subject, log);
+    }
+    return log;
+  }
+
+  private record(o: Occurrence): void {
+    if (o.subject !== null) {
+      const log = this.subjectLog(o.type, o.subject);
+      // A retraction already applied covers this older occurrence that arrived late.
+      if (o.at <= log.retractedUpTo) return;
+      log.occurrences.push(o);
+    }
+    let list = this.byType.get(o.type);
+    if (!list) {
+      list = [];
+      this.byType.set(o.type, list);
+    }
+    list.push(o);
+    const views = this.viewsByType.get(o.type);
+    if (views) for (const v of views) v.add(o);
+  }
+
+  private retract(type: string, subject: string, at: number): void {
+    const log = this.subjectLog(type, subject);
+    if (at <= log.retractedUpTo) return;
+    log.retractedUpTo = at;
+    const views = this.viewsByType.get(type);
+    let killed = 0;
+    for (const o of log.occurrences) {
+      if (!o.live || o.at > at) continue;
+      o.live = false;
+      killed++;
+      if (views) for (const v of views) v.remove(o);
+    }
+    if (killed === 0) return;
+    log.occurrences = log.occurrences.filter((o) => o.live);
+    const dead = (this.deadByType.get(type) ?? 0) + killed;
+    const list = this.byType.get(type)!;
+    // Compact lazily so window scans do not wade through a long tail of retracted events.
+    if (dead > 32 && dead * 2 > list.length) {
+      this.byType.set(
+        type,
+        list.filter((o) => o.live)
+      );
+      this.deadByType.set(type, 0);
+    } else {
+      this.deadByType.set(type, dead);
+    }
+  }
+
+  private compile(spec: CountSpec): CompiledSpec {
+    let c = this.compiled.get(spec);
+    if (c) return c;
+    const types = [...new Set(Array.isArray(spec.event) ? spec.event : [spec.event])].sort();
+    const entries = spec.where
+      ? (Object.entries(spec.where).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) as WhereEntry[])
+      : [];
+    const where = entries.length > 0 ? entries : null;
+    c = { types, where, key: JSON.stringify([types, spec.distinct ?? null, where]) };
+    // Criteria are immutable once parsed, so the spec object itself is a safe cache key.
+    this.compiled.set(spec, c);
+    return c;
+  }
+
+  private viewFor(spec: CountSpec): View {
+    const c = this.compile(spec);
+    let view = this.views.get(c.key);
+    if (view) return view;
+    view = new View(spec.distinct, c.where, this.keyOf);
+    for (const t of c.types) {
+      for (const o of this.byType.get(t) ?? []) if (o.live) view.add(o);
+      let list = this.viewsByType.get(t);
+      if (!list) {
+        list = [];
+        this.viewsByType.set(t, list);
+      }
+      list.push(view);
+    }
+    this.views.set(c.key, view);
+    return view;
+  }
+
+  /** Time windows move with `now`, so they cannot be kept as counters: scan the live events. */
+  private countWindow(spec: CountSpec, now: number): number {
+    const c = this.compile(spec);
+    const since = now - (spec.withinDays as number) * DAY_MS;
+    const keys = spec.distinct ? new Set<string | number>() : null;
+    let total = 0;
+    for (const t of c.types) {
+      for (const o of this.byType.get(t) ?? []) {
+        if (!o.live || o.at <= since || !matchesWhere(o, c.where)) continue;
+        if (!keys) total++;
+        else {
+          const k = this.keyOf(o, spec.distinct!);
+          if (k !== null) keys.add(k);
+        }
+      }
+    }
+    return keys ? keys.size : total;
+  }
+}

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+
+const EVENT_NAME = /^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)+$/;
+const CONTENT_TYPE_UID = /^(api|plugin)::[a-z0-9-]+\.[a-z0-9-]+$/;
+const ATTRIBUTE_PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+
+export const eventNameSchema = z
+  .string()
+  .regex(EVENT_NAME, { error: 'must be a dotted lower-case event name such as "lesson.completed"' });
+
+const pathSchema = z
+  .string()
+  .regex(ATTRIBUTE_PATH, { error: 'must be an attribute path such as "author" or "post.author"' });
+
+export const TRIGGER_ACTIONS = ['create', 'update', 'delete', 'publish', 'unpublish'] as const;
+
+/** Maps one write of a host content type to a domain event. */
+export const triggerSchema = z
+  .object({
+    uid: z.string().regex(CONTENT_TYPE_UID, { error: 'must be a content-type UID such as "api::post.post"' }),
+    action: z.enum(TRIGGER_ACTIONS, { error: `must be one of ${TRIGGER_ACTIONS.join(', ')}` }),
+    event: eventNameSchema,
+    /** Path to the member who is credited; the first path that resolves wins. */
+    user: z.union([pathSchema, z.array(pathSchema).min(1).max(5)]),
+    /** Path to the member who caused it, when that is someone else (the reactor). */
+    actor: pathSchema.optional(),
+    /** Path to what the event is about (default: the written document itself). */
+    subject: z.union([pathSchema, z.array(pathSchema).min(1).max(5)]).optional(),
+    /** Path to the instant the fact happened (default: now, or the document's timestamps in a backfill). */
+    occurredAt: pathSchema.optional(),
+    /** Conditions on the written document, e.g. `{ status: 'completed' }`. */
+    when: z.record(pathSchema, z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
+    /** This event cancels earlier occurrences of another event about the same subject. */
+    retracts: eventNameSchema.optional(),
+    /** Ignore the fact when the actor is the credited member (self-reactions). Default true. */
+    ignoreSelf: z.boolean().optional(),
+    /** Attribute paths copied into the event's data, for `where` conditions in criteria. */
+    data: z.array(pathSchema).max(20).optional(),
+  })
+  .strict();
+
+export type Trigger = z.infer<typeof triggerSchema>;
+
+export const pluginConfigSchema = z
+  .object({
+    triggers: z.array(triggerSchema).max(200),
+    /** Extra event types that only arrive through `POST /api/achievements/events` or the events service. */
+    externalEvents: z.array(eventNameSchema).max(200),
+    /** IANA timezone for members who have none. */
+    defaultTimezone: z.string().refine(
+      (tz) => {
+        try {
+          new Intl.DateTimeFormat('en-US', { timeZone: tz });
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { error: 'must be an IANA timezone such as "Europe/Paris"' }
+    ),
+    /** Attribute of the users-permissions user that holds the member's IANA timezone. */
+    timezoneField: pathSchema,
+    /** Which events count as a learning day for streaks. */
+    streakEvents: z.array(eventNameSchema).min(1).max(50),
+    freezesPerMonth: z.number().int().min(0).max(31),
+    /** users-permissions user attributes whose being filled counts for profile badges. */
+    profileFields: z.array(pathSchema).max(30),
+    /** Seed the default catalog (categories, badges, artwork) on the first start. */
+    seedCatalog: z.boolean(),
+    processing: z
+      .object({
+        /** How often each process looks for events left unprocessed (crash, restart, another process). */
+        pollIntervalMs: z.number().int().min(100).max(3_600_000),
+        batchSize: z.number().int().min(1).max(10_000),
+        /** How long a claimed event stays with one process before another may take it over. */
+        leaseMs: z.number().int().min(1000).max(3_600_000),
+      })
+      .strict(),
+  })
+  .strict();
+
+export type PluginConfig = z.infer<typeof pluginConfigSchema>;

@@ -1,0 +1,7 @@
+import settings from './settings';
+import config from './config';
+
+export default {
+  settings,
+  config,
+};

@@ -1,0 +1,7 @@
+import settings from './settings';
+import permissions from './permissions';
+
+export default {
+  settings,
+  permissions,
+};

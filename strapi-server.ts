@@ -1,0 +1,2 @@
+/** Server entry of the plugin package (built to dist/server by `strapi-plugin build`). */
+export { default } from './server/src';
