@@ -11,6 +11,7 @@ export const UID = {
   progress: 'plugin::achievements.progress',
   streak: 'plugin::achievements.streak',
   event: 'plugin::achievements.event',
+  preference: 'plugin::achievements.preference',
   user: 'plugin::users-permissions.user',
 } as const;
 

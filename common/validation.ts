@@ -14,7 +14,9 @@ export const describeZodError = (
   const errors = error.issues.map((issue) => {
     const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || '(body)';
     if (issue.code === 'unrecognized_keys') {
-      const keys = issue.keys.map((k) => [path === '(body)' ? '' : path, k].filter(Boolean).join('.'));
+      const keys = issue.keys.map((k) =>
+        [path === '(body)' ? '' : path, k].filter(Boolean).join('.')
+      );
       return { path: keys[0] ?? path, message: `unknown field ${keys.join(', ')}` };
     }
     return { path, message: `${path}: ${issue.message}` };

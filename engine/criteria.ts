@@ -15,7 +15,12 @@ export type CountCriteria = {
 export type ProfileCriteria = { type: 'profile'; fields: string[] };
 export type StreakCriteria = { type: 'streak'; days: number };
 /** count omitted = every badge in scope; scope = category and/or badges (both = intersection). */
-export type BadgesCriteria = { type: 'badges'; count?: number; category?: string; badges?: string[] };
+export type BadgesCriteria = {
+  type: 'badges';
+  count?: number;
+  category?: string;
+  badges?: string[];
+};
 export type PointsCriteria = { type: 'points'; threshold: number };
 export type GroupCriteria = { type: 'all' | 'any'; of: Criteria[] };
 export type ManualCriteria = { type: 'manual' };
@@ -75,8 +80,7 @@ const slug = (field: string) =>
   });
 
 const uniqueList = <T extends z.ZodType<string>>(item: T, field: string, max?: number) => {
-  const range =
-    max === undefined ? 'at least one entry' : `between 1 and ${fmt(max)} entries`;
+  const range = max === undefined ? 'at least one entry' : `between 1 and ${fmt(max)} entries`;
   let list = z.array(item, { error: `${field} must be a list` }).min(1, {
     error: `${field} must list ${range}`,
   });
@@ -231,7 +235,11 @@ function structuralIssues(input: unknown): CriteriaIssue[] {
 }
 
 function typeLabel(node: unknown): string {
-  if (isRecord(node) && typeof node.type === 'string' && CRITERIA_TYPES.includes(node.type as never)) {
+  if (
+    isRecord(node) &&
+    typeof node.type === 'string' &&
+    CRITERIA_TYPES.includes(node.type as never)
+  ) {
     return `a ${node.type} criteria`;
   }
   return 'this criteria';
@@ -258,7 +266,10 @@ function zodIssues(input: unknown, error: z.ZodError): CriteriaIssue[] {
         });
       }
     } else if (iss.code === 'invalid_type' && iss.expected === 'object') {
-      out.push({ path: joinPath(iss.path), message: 'each criteria must be an object with a type' });
+      out.push({
+        path: joinPath(iss.path),
+        message: 'each criteria must be an object with a type',
+      });
     } else {
       out.push({ path: joinPath(iss.path), message: iss.message });
     }
@@ -321,7 +332,10 @@ function dedupe(issues: CriteriaIssue[]): CriteriaIssue[] {
 /** Validates a criteria: shape and limits, then events and fields against the host's context. */
 export function parseCriteria(input: unknown, ctx: CriteriaContext = {}): ParseResult {
   if (!isRecord(input)) {
-    return { ok: false, issues: [{ path: 'criteria', message: 'criteria must be an object with a type' }] };
+    return {
+      ok: false,
+      issues: [{ path: 'criteria', message: 'criteria must be an object with a type' }],
+    };
   }
   const structural = structuralIssues(input);
   if (structural.length > 0) return { ok: false, issues: structural };

@@ -57,6 +57,7 @@ export const DEFAULT_STREAK_EVENTS: readonly string[] = [
 export const REVOKE_REASON = 'criteria no longer met';
 const MAX_META_ROUNDS = 10;
 const NONE: BadgeDef[] = [];
+const NO_HELD: Held[] = [];
 
 const isManual = (b: BadgeDef) => b.criteria.type === 'manual';
 
@@ -71,9 +72,12 @@ export class CatalogIndex {
   private readonly categories = new Map<string, BadgeDef[]>();
   private readonly byEvent = new Map<string, BadgeDef[]>();
   private readonly meta: BadgeDef[] = [];
-  private readonly scopes = new WeakMap<BadgesCriteria, BadgeDef[]>();
+  private readonly scopes = new WeakMap<BadgesCriteria, Scope>();
 
-  constructor(badges: BadgeDef[], opts: { streakEvents?: string[]; retractions?: Retractions } = {}) {
+  constructor(
+    badges: BadgeDef[],
+    opts: { streakEvents?: string[]; retractions?: Retractions } = {}
+  ) {
     this.list = [...badges];
     const streakEvents = opts.streakEvents ?? DEFAULT_STREAK_EVENTS;
     // A retraction changes the counts of the event it cancels, so it wakes the same badges.
@@ -135,6 +139,11 @@ export class CatalogIndex {
 
   /** Enabled badges a badges criteria looks at: category and list intersect when both given. */
   scopeOf(c: BadgesCriteria): BadgeDef[] {
+    return this.scopeIndex(c).list;
+  }
+
+  /** The scope as ids too, so meta criteria cost O(earned) rather than O(catalog). */
+  scopeIndex(c: BadgesCriteria): Scope {
     let scope = this.scopes.get(c);
     if (scope) return scope;
     let pool: BadgeDef[];
@@ -150,10 +159,16 @@ export class CatalogIndex {
     } else {
       pool = this.list;
     }
-    scope = pool.filter((b) => b.enabled);
+    const list = pool.filter((b) => b.enabled);
+    scope = { list, ids: new Set(list.map((b) => b.id)) };
     this.scopes.set(c, scope);
     return scope;
   }
+}
+
+export interface Scope {
+  list: BadgeDef[];
+  ids: Set<number>;
 }
 
 interface EarnedSummary {
@@ -187,17 +202,13 @@ function summaryOf(ctx: EvalContext): EarnedSummary {
 
 const ratio = (p: Progress) => (p.target > 0 ? p.current / p.target : 0);
 
-function countProgress(
-  c: CountCriteria,
-  facts: MemberFacts,
-  self: BadgeDef | undefined
-): Progress {
+function countProgress(c: CountCriteria, facts: MemberFacts, self: BadgeDef | undefined): Progress {
   const n = facts.tally.count(c, facts.now);
   const target = c.threshold;
   if (self && self.repeatable && self.criteria === c) {
     // Progress toward the next sequence, full once the last allowed sequence is reached.
     const times = repeatTimes(self, n, c);
-    if (self.maxRepeats !== null && times >= self.maxRepeats) {
+    if (self.maxRepeats !== null && times > 0 && times >= self.maxRepeats) {
       return { current: target, target, met: times > 0 };
     }
     return { current: n - times * target, target, met: times > 0 };
@@ -212,14 +223,12 @@ function repeatTimes(badge: BadgeDef, n: number, c: CountCriteria): number {
 
 function badgesProgress(c: BadgesCriteria, ctx: EvalContext, self: BadgeDef | undefined): Progress {
   const summary = summaryOf(ctx);
-  const scope = ctx.catalog.scopeOf(c);
-  let size = 0;
+  const scope = ctx.catalog.scopeIndex(c);
+  const selfInScope = self !== undefined && scope.ids.has(self.id);
+  const size = scope.ids.size - (selfInScope ? 1 : 0);
   let earned = 0;
-  for (const b of scope) {
-    if (self && b.id === self.id) continue;
-    size++;
-    if (summary.ids.has(b.id)) earned++;
-  }
+  for (const id of summary.ids) if (scope.ids.has(id)) earned++;
+  if (selfInScope && summary.ids.has(self!.id)) earned--;
   const target = c.count ?? size;
   // "Every badge" of an empty scope is unreachable, not free: report 0/1.
   if (target === 0) return { current: 0, target: 1, met: false };
@@ -319,57 +328,69 @@ function earnable(badge: BadgeDef, ctx: EvalContext): { times: number; progress:
 interface Slot {
   badgeId: number;
   sequence: number;
-  /** as held before this decision (null = never held) */
-  before: { revoked: boolean; manual: boolean } | null;
+  /** live (held and not revoked) before this decision */
+  wasLive: boolean;
   revoked: boolean;
   manual: boolean;
 }
 
-/**
- * Awards and revokes for the candidates, then the meta badges they unlock, until nothing changes.
- * The result is a diff against `held`, so a sequence awarded then revoked within one decision
- * (or the reverse) shows up as nothing.
- */
-export function decide(
-  candidates: BadgeDef[],
-  facts: MemberFacts,
-  held: ReadonlyArray<Held>,
-  catalog: CatalogIndex
-): Decision {
-  const slots = new Map<number, Map<number, Slot>>();
-  const order: Slot[] = [];
-  for (const h of held) {
-    let bySeq = slots.get(h.badgeId);
-    if (!bySeq) slots.set(h.badgeId, (bySeq = new Map()));
-    const slot: Slot = {
-      badgeId: h.badgeId,
-      sequence: h.sequence,
-      before: { revoked: h.revoked, manual: h.manual },
-      revoked: h.revoked,
-      manual: h.manual,
-    };
-    bySeq.set(h.sequence, slot);
-    order.push(slot);
+type Earned = ReadonlyArray<{ badgeId: number; sequence: number }>;
+
+/** The working state of one decide() call; a class rather than closures keeps it on V8's fast path. */
+class Decider {
+  private heldBy: Map<number, Held[]> | null = null;
+  private readonly slots = new Map<number, Map<number, Slot>>();
+  private readonly order: Slot[] = [];
+  private readonly progress: Decision['progress'] = [];
+  private progressAt: Map<number, number> | null = null;
+  private earned: Earned;
+  private ctx: EvalContext;
+  changed = false;
+
+  constructor(
+    private readonly facts: MemberFacts,
+    private readonly held: ReadonlyArray<Held>,
+    private readonly catalog: CatalogIndex
+  ) {
+    this.earned = facts.earned;
+    this.ctx = { facts, catalog, summary: null };
   }
 
-  // Treated as immutable: every change makes a new list and a new evaluation context.
-  let earned: ReadonlyArray<{ badgeId: number; sequence: number }> = facts.earned;
-  let ctx: EvalContext = { facts, catalog, summary: null };
-  let changed = false;
-  const setEarned = (next: ReadonlyArray<{ badgeId: number; sequence: number }>) => {
-    earned = next;
-    ctx = { facts: { ...facts, earned }, catalog, summary: null };
-    changed = true;
-  };
-  const progress = new Map<number, { badgeId: number; current: number; target: number }>();
+  seen(badgeId: number): boolean {
+    return this.progressIndex(badgeId) >= 0;
+  }
 
-  const consider = (b: BadgeDef) => {
+  private progressIndex(badgeId: number): number {
+    // A few candidates per event: a scan beats a Map; backfills (whole catalog) get the Map.
+    if (this.progressAt) return this.progressAt.get(badgeId) ?? -1;
+    const list = this.progress;
+    if (list.length > 24) {
+      this.progressAt = new Map(list.map((e, i) => [e.badgeId, i]));
+      return this.progressAt.get(badgeId) ?? -1;
+    }
+    for (let i = 0; i < list.length; i++) if (list[i].badgeId === badgeId) return i;
+    return -1;
+  }
+
+  consider(b: BadgeDef): void {
     if (!b.enabled || isManual(b)) return;
-    const { times, progress: p } = earnable(b, ctx);
-    progress.set(b.id, { badgeId: b.id, current: p.current, target: p.target });
-    let bySeq = slots.get(b.id);
-    if (!bySeq) slots.set(b.id, (bySeq = new Map()));
-    const gained: Array<{ badgeId: number; sequence: number }> = [];
+    const { times, progress: p } = earnable(b, this.ctx);
+    const entry = { badgeId: b.id, current: p.current, target: p.target };
+    const at = this.progressIndex(b.id);
+    if (at < 0) {
+      this.progressAt?.set(b.id, this.progress.length);
+      this.progress.push(entry);
+    } else {
+      this.progress[at] = entry;
+    }
+    let bySeq = this.slots.get(b.id);
+    if (!bySeq) {
+      // The common case is "no change": settle it from the held list without building slots.
+      if (!this.wouldChange(b, times)) return;
+      bySeq = this.materialise(b.id);
+    }
+
+    let gained: Array<{ badgeId: number; sequence: number }> | null = null;
     for (let seq = 1; seq <= times; seq++) {
       const slot = bySeq.get(seq);
       if (slot && !slot.revoked) continue;
@@ -378,48 +399,132 @@ export function decide(
         const fresh: Slot = {
           badgeId: b.id,
           sequence: seq,
-          before: null,
+          wasLive: false,
           revoked: false,
           manual: false,
         };
         bySeq.set(seq, fresh);
-        order.push(fresh);
+        this.order.push(fresh);
       }
-      gained.push({ badgeId: b.id, sequence: seq });
+      (gained ??= []).push({ badgeId: b.id, sequence: seq });
     }
-    if (gained.length > 0) setEarned([...earned, ...gained]);
+    if (gained) this.setEarned([...this.earned, ...gained], b, gained.length);
+
     if (!b.autoRevoke) return;
-    const lost = new Set<number>();
+    let lost: Set<number> | null = null;
     for (const slot of bySeq.values()) {
       if (slot.revoked || slot.manual || slot.sequence <= times) continue;
       slot.revoked = true;
-      lost.add(slot.sequence);
+      (lost ??= new Set()).add(slot.sequence);
     }
-    if (lost.size > 0) {
-      setEarned(earned.filter((e) => !(e.badgeId === b.id && lost.has(e.sequence))));
+    if (lost) {
+      const gone = lost;
+      const next = this.earned.filter((e) => !(e.badgeId === b.id && gone.has(e.sequence)));
+      this.setEarned(next, b, next.length - this.earned.length);
     }
-  };
-
-  const seen = new Set<number>();
-  for (const b of candidates) {
-    if (seen.has(b.id)) continue;
-    seen.add(b.id);
-    consider(b);
   }
+
+  /** The diff against what was held: a sequence awarded then revoked here shows up as nothing. */
+  result(): Decision {
+    const decision: Decision = { awards: [], revokes: [], progress: this.progress };
+    for (const slot of this.order) {
+      if (!slot.revoked && !slot.wasLive) {
+        decision.awards.push({ badgeId: slot.badgeId, sequence: slot.sequence });
+      } else if (slot.revoked && slot.wasLive) {
+        decision.revokes.push({
+          badgeId: slot.badgeId,
+          sequence: slot.sequence,
+          reason: REVOKE_REASON,
+        });
+      }
+    }
+    return decision;
+  }
+
+  private heldOf(badgeId: number): ReadonlyArray<Held> {
+    // Small lists are scanned; large ones (backfills, many repeats) are indexed once.
+    if (this.held.length <= 32) return this.held;
+    if (!this.heldBy) {
+      this.heldBy = new Map();
+      for (const h of this.held) {
+        const list = this.heldBy.get(h.badgeId);
+        if (list) list.push(h);
+        else this.heldBy.set(h.badgeId, [h]);
+      }
+    }
+    return this.heldBy.get(badgeId) ?? NO_HELD;
+  }
+
+  private wouldChange(b: BadgeDef, times: number): boolean {
+    let liveWithin = 0;
+    for (const h of this.heldOf(b.id)) {
+      if (h.badgeId !== b.id || h.revoked) continue;
+      if (h.sequence >= 1 && h.sequence <= times) liveWithin++;
+      else if (b.autoRevoke && !h.manual && h.sequence > times) return true;
+    }
+    return liveWithin < times;
+  }
+
+  private materialise(badgeId: number): Map<number, Slot> {
+    const bySeq = new Map<number, Slot>();
+    for (const h of this.heldOf(badgeId)) {
+      if (h.badgeId !== badgeId) continue;
+      const slot: Slot = {
+        badgeId,
+        sequence: h.sequence,
+        wasLive: !h.revoked,
+        revoked: h.revoked,
+        manual: h.manual,
+      };
+      bySeq.set(h.sequence, slot);
+      this.order.push(slot);
+    }
+    this.slots.set(badgeId, bySeq);
+    return bySeq;
+  }
+
+  private setEarned(next: Earned, b: BadgeDef, delta: number): void {
+    this.earned = next;
+    // Carry the earned summary over, patched, rather than recount it for every meta badge.
+    const prev = this.ctx.summary;
+    let summary: EarnedSummary | null = null;
+    if (prev) {
+      summary = prev;
+      // Same rule as summaryOf: only enabled badges of this catalog count.
+      const def = this.catalog.byId(b.id);
+      if (delta !== 0 && def?.enabled) {
+        const n = (summary.sequences.get(def.id) ?? 0) + delta;
+        if (n > 0) {
+          summary.sequences.set(def.id, n);
+          summary.ids.add(def.id);
+        } else {
+          summary.sequences.delete(def.id);
+          summary.ids.delete(def.id);
+        }
+        summary.points += def.points * delta;
+      }
+    }
+    this.ctx = { facts: { ...this.facts, earned: next }, catalog: this.catalog, summary };
+    this.changed = true;
+  }
+}
+
+/**
+ * Awards and revokes for the candidates, then for the meta badges their changes unlock, until
+ * nothing changes. Returns a diff against `held`.
+ */
+export function decide(
+  candidates: BadgeDef[],
+  facts: MemberFacts,
+  held: ReadonlyArray<Held>,
+  catalog: CatalogIndex
+): Decision {
+  const d = new Decider(facts, held, catalog);
+  for (const b of candidates) if (!d.seen(b.id)) d.consider(b);
   // Meta badges only move when earned moves: iterate until it settles (bounded, in case of cycles).
-  for (let round = 0; round < MAX_META_ROUNDS && changed; round++) {
-    changed = false;
-    for (const b of catalog.metaBadges()) consider(b);
+  for (let round = 0; round < MAX_META_ROUNDS && d.changed; round++) {
+    d.changed = false;
+    for (const b of catalog.metaBadges()) d.consider(b);
   }
-
-  const decision: Decision = { awards: [], revokes: [], progress: [...progress.values()] };
-  for (const slot of order) {
-    const wasLive = slot.before !== null && !slot.before.revoked;
-    if (!slot.revoked && !wasLive) {
-      decision.awards.push({ badgeId: slot.badgeId, sequence: slot.sequence });
-    } else if (slot.revoked && wasLive) {
-      decision.revokes.push({ badgeId: slot.badgeId, sequence: slot.sequence, reason: REVOKE_REASON });
-    }
-  }
-  return decision;
+  return d.result();
 }

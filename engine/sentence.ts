@@ -43,7 +43,6 @@ export function article(word: string): 'a' | 'an' {
   const w = word.replace(/^[^A-Za-z0-9]+/, '').toLowerCase();
   if (/^(hour|honest|honou?r|heir)/.test(w)) return 'an';
   if (/^(uni|use|usu|uti|eu|one|once)/.test(w)) return 'a';
-  if (/^[8]/.test(w) || /^(11|18)(\D|$)/.test(w)) return 'an';
   return /^[aeiou]/.test(w) ? 'an' : 'a';
 }
 
@@ -84,8 +83,7 @@ function describeCount(c: CountCriteria, opts: DescribeOptions): string {
     // One verb: "Complete 5 lessons", "Complete 5 lessons or modules" (counted together).
     const verb = phrases[0].verb;
     const different = c.distinct === 'subject' && n > 1 ? 'different ' : '';
-    const nouns =
-      n === 1 ? phrases.map((p) => p.noun) : phrases.map((p) => p.plural);
+    const nouns = n === 1 ? phrases.map((p) => p.noun) : phrases.map((p) => p.plural);
     const quantity = n === 1 ? article(different || nouns[0]) : fmt(n);
     text = `${verb} ${quantity} ${different}${joinAnd(nouns, 'or')}`;
   } else {
@@ -103,7 +101,10 @@ function describeCount(c: CountCriteria, opts: DescribeOptions): string {
 }
 
 function humanizeField(field: string): string {
-  return `your ${field.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/_/g, ' ').toLowerCase()}`;
+  return `your ${field
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/_/g, ' ')
+    .toLowerCase()}`;
 }
 
 function categoryName(slug: string, opts: DescribeOptions): string {

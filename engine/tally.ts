@@ -114,6 +114,7 @@ export class Tally {
 
   private profileAt = -Infinity;
   private readonly cancels = new Map<string, string>();
+  private readonly cancellable = new Set<string>();
   private readonly byType = new Map<string, Occurrence[]>();
   private readonly deadByType = new Map<string, number>();
   private readonly bySubject = new Map<string, Map<string, SubjectLog>>();
@@ -134,6 +135,7 @@ export class Tally {
     for (const k of Object.keys(retractions)) {
       if (hasOwn(retractions, k) && typeof retractions[k] === 'string') {
         this.cancels.set(k, retractions[k]);
+        this.cancellable.add(retractions[k]);
       }
     }
   }
@@ -187,7 +189,8 @@ export class Tally {
   }
 
   private record(o: Occurrence): void {
-    if (o.subject !== null) {
+    // Only types some retraction cancels need a per-subject log.
+    if (o.subject !== null && this.cancellable.has(o.type)) {
       const log = this.subjectLog(o.type, o.subject);
       // A retraction already applied covers this older occurrence that arrived late.
       if (o.at <= log.retractedUpTo) return;
@@ -236,7 +239,9 @@ export class Tally {
     if (c) return c;
     const types = [...new Set(Array.isArray(spec.event) ? spec.event : [spec.event])].sort();
     const entries = spec.where
-      ? (Object.entries(spec.where).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) as WhereEntry[])
+      ? (Object.entries(spec.where).sort(([a], [b]) =>
+          a < b ? -1 : a > b ? 1 : 0
+        ) as WhereEntry[])
       : [];
     const where = entries.length > 0 ? entries : null;
     c = { types, where, key: JSON.stringify([types, spec.distinct ?? null, where]) };

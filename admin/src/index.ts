@@ -29,7 +29,10 @@ export default {
         {
           id: 'gamification',
           to: `${PLUGIN_ID}/gamification`,
-          intlLabel: { id: getTranslation('settings.gamification.link'), defaultMessage: 'Gamification' },
+          intlLabel: {
+            id: getTranslation('settings.gamification.link'),
+            defaultMessage: 'Gamification',
+          },
           Component: () => import('./pages/Settings/Gamification'),
           permissions: SETTINGS_READ,
         },

@@ -1,5 +1,9 @@
 import type { Core } from '@strapi/strapi';
+import { getService } from './utils/get-service';
 
-const register = (_: { strapi: Core.Strapi }) => {};
+/** Before the database exists: the document-service middleware that turns writes into events. */
+const register = ({ strapi }: { strapi: Core.Strapi }) => {
+  getService(strapi, 'triggers').registerDocumentMiddleware();
+};
 
 export default register;

@@ -3,7 +3,10 @@ import { useFetchClient } from '@strapi/strapi/admin';
 import { PLUGIN_ID } from '../../../common/constants';
 import { settingsSchema, type Settings, type SettingsPatch } from '../../../common/settings';
 
-type ApiError = { response?: { data?: { error?: { message?: string; details?: unknown } } }; message?: string };
+type ApiError = {
+  response?: { data?: { error?: { message?: string; details?: unknown } } };
+  message?: string;
+};
 
 export const errorMessage = (error: unknown): string => {
   const e = error as ApiError;
@@ -18,7 +21,7 @@ export const useSettings = () => {
 
   React.useEffect(() => {
     let cancelled = false;
-    get(`/${PLUGIN_ID}/settings`)
+    get<{ data: unknown }>(`/${PLUGIN_ID}/settings`)
       .then(({ data }) => {
         if (!cancelled) setSettings(settingsSchema.parse(data.data));
       })
@@ -32,7 +35,7 @@ export const useSettings = () => {
 
   const save = React.useCallback(
     async (patch: SettingsPatch) => {
-      const { data } = await put(`/${PLUGIN_ID}/settings`, patch);
+      const { data } = await put<{ data: unknown }>(`/${PLUGIN_ID}/settings`, patch);
       const next = settingsSchema.parse(data.data);
       setSettings(next);
       return next;

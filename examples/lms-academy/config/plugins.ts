@@ -1,12 +1,15 @@
 import fs from 'fs';
 import path from 'path';
 
-/** The plugin under development is this repository's root package: find it wherever this file runs from (src or dist). */
+/** The plugin under development is this repository's root package: find it from src or dist. */
 const findPluginRoot = (from: string): string => {
   let dir = from;
   for (;;) {
     const manifest = path.join(dir, 'package.json');
-    if (fs.existsSync(manifest) && JSON.parse(fs.readFileSync(manifest, 'utf8')).name === 'strapi-plugin-achievements') {
+    if (
+      fs.existsSync(manifest) &&
+      JSON.parse(fs.readFileSync(manifest, 'utf8')).name === 'strapi-plugin-achievements'
+    ) {
       return dir;
     }
     const parent = path.dirname(dir);
@@ -14,6 +17,23 @@ const findPluginRoot = (from: string): string => {
     dir = parent;
   }
 };
+
+/**
+ * How the academy's writes become achievement events. The plugin knows nothing of these
+ * content types: this mapping is the whole contract.
+ */
+const triggers = [
+  { uid: 'api::lesson-completion.lesson-completion', action: 'create', event: 'lesson.completed', user: 'user', subject: 'lesson', occurredAt: 'completedAt' },
+  { uid: 'api::module-completion.module-completion', action: 'create', event: 'module.completed', user: 'user', subject: 'module', occurredAt: 'completedAt' },
+  { uid: 'api::enrollment.enrollment', action: 'update', event: 'course.completed', user: 'user', subject: 'course', occurredAt: 'completedAt', when: { status: 'completed' } },
+  { uid: 'api::post.post', action: 'publish', event: 'post.published', user: 'author' },
+  { uid: 'api::post.post', action: 'unpublish', event: 'post.retracted', user: 'author', retracts: 'post.published' },
+  { uid: 'api::post.post', action: 'delete', event: 'post.retracted', user: 'author', retracts: 'post.published' },
+  { uid: 'api::comment.comment', action: 'create', event: 'comment.created', user: 'author', data: ['post'] },
+  { uid: 'api::comment.comment', action: 'update', event: 'comment.helpful', user: 'author', when: { helpful: true } },
+  { uid: 'api::reaction.reaction', action: 'create', event: 'reaction.received', user: ['post.author', 'comment.author'], actor: 'author', data: ['kind'] },
+  { uid: 'api::reaction.reaction', action: 'delete', event: 'reaction.withdrawn', user: ['post.author', 'comment.author'], actor: 'author', retracts: 'reaction.received' },
+];
 
 export default ({ env }) => ({
   'users-permissions': {
@@ -25,6 +45,11 @@ export default ({ env }) => ({
   achievements: {
     enabled: true,
     resolve: findPluginRoot(__dirname),
-    config: {},
+    config: {
+      triggers,
+      externalEvents: ['lesson.watched'],
+      defaultTimezone: env('ACHIEVEMENTS_DEFAULT_TIMEZONE', 'UTC'),
+      freezesPerMonth: env.int('ACHIEVEMENTS_FREEZES_PER_MONTH', 0),
+    },
   },
 });

@@ -6,7 +6,9 @@ const ATTRIBUTE_PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
 export const eventNameSchema = z
   .string()
-  .regex(EVENT_NAME, { error: 'must be a dotted lower-case event name such as "lesson.completed"' });
+  .regex(EVENT_NAME, {
+    error: 'must be a dotted lower-case event name such as "lesson.completed"',
+  });
 
 const pathSchema = z
   .string()
@@ -17,7 +19,9 @@ export const TRIGGER_ACTIONS = ['create', 'update', 'delete', 'publish', 'unpubl
 /** Maps one write of a host content type to a domain event. */
 export const triggerSchema = z
   .object({
-    uid: z.string().regex(CONTENT_TYPE_UID, { error: 'must be a content-type UID such as "api::post.post"' }),
+    uid: z
+      .string()
+      .regex(CONTENT_TYPE_UID, { error: 'must be a content-type UID such as "api::post.post"' }),
     action: z.enum(TRIGGER_ACTIONS, { error: `must be one of ${TRIGGER_ACTIONS.join(', ')}` }),
     event: eventNameSchema,
     /** Path to the member who is credited; the first path that resolves wins. */

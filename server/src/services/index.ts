@@ -1,7 +1,25 @@
 import settings from './settings';
 import permissions from './permissions';
+import database from './database';
+import triggers from './triggers';
+import events from './events';
+import catalog from './catalog';
+import streaks from './streaks';
+import awards from './awards';
+import engine from './engine';
+import badges from './badges';
+import seed from './seed';
 
 export default {
   settings,
   permissions,
+  database,
+  triggers,
+  events,
+  catalog,
+  streaks,
+  awards,
+  engine,
+  badges,
+  seed,
 };

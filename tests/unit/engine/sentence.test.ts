@@ -31,15 +31,9 @@ const cases: Array<[Criteria, string]> = [
     { type: 'count', event: 'lesson.completed', threshold: 5, distinct: 'subject' },
     'Complete 5 different lessons',
   ],
-  [
-    { type: 'count', event: 'video.watched', threshold: 3 },
-    'Record 3 "video.watched" events',
-  ],
+  [{ type: 'count', event: 'video.watched', threshold: 3 }, 'Record 3 "video.watched" events'],
   [{ type: 'count', event: 'order.placed', threshold: 1 }, 'Record an "order.placed" event'],
-  [
-    { type: 'count', event: 'lesson.completed', threshold: 2500 },
-    'Complete 2,500 lessons',
-  ],
+  [{ type: 'count', event: 'lesson.completed', threshold: 2500 }, 'Complete 2,500 lessons'],
   [
     { type: 'count', event: ['lesson.completed', 'module.completed'], threshold: 4 },
     'Complete 4 lessons or modules',
@@ -97,7 +91,9 @@ describe('describeCriteria', () => {
     expect(
       describeCriteria(
         { type: 'badges', badges: ['first-lesson', 'first-post'] },
-        { badgeNames: { 'first-lesson': 'Finish first lesson', 'first-post': 'Publish first post' } }
+        {
+          badgeNames: { 'first-lesson': 'Finish first lesson', 'first-post': 'Publish first post' },
+        }
       )
     ).toBe('Earn the badges "Finish first lesson" and "Publish first post"');
     expect(
@@ -113,7 +109,10 @@ describe('describeCriteria', () => {
       )
     ).toBe('Pass a quiz');
     expect(
-      describeCriteria({ type: 'profile', fields: ['bio'] }, { profileFieldLabels: { bio: 'an about text' } })
+      describeCriteria(
+        { type: 'profile', fields: ['bio'] },
+        { profileFieldLabels: { bio: 'an about text' } }
+      )
     ).toBe('Add an about text');
   });
 });

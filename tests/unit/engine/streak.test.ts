@@ -190,9 +190,13 @@ describe('freezes', () => {
 
   it('one freeze covers one missed day when freezesPerMonth = 1', () => {
     let state = walk([day('2026-01-05', 1), day('2026-01-06', 2)], 1);
-    const r = applyActivity(state, { at: Date.parse('2026-01-08T12:00:00Z'), timezone: tz }, {
-      freezesPerMonth: 1,
-    });
+    const r = applyActivity(
+      state,
+      { at: Date.parse('2026-01-08T12:00:00Z'), timezone: tz },
+      {
+        freezesPerMonth: 1,
+      }
+    );
     expect(r).toMatchObject({ counted: true, freezesUsed: 1 });
     expect(r.state).toMatchObject({ current: 3, freezesUsed: 1, freezesMonth: '2026-01' });
     state = r.state;

@@ -4,7 +4,10 @@ import type { LedgerEvent } from '../../../engine/tally';
 const T0 = Date.parse('2026-01-10T12:00:00Z');
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-const retractions = { 'post.retracted': 'post.published', 'reaction.withdrawn': 'reaction.received' };
+const retractions = {
+  'post.retracted': 'post.published',
+  'reaction.withdrawn': 'reaction.received',
+};
 
 const ev = (type: string, occurredAt: number, extra: Partial<LedgerEvent> = {}): LedgerEvent => ({
   type,
@@ -79,7 +82,8 @@ describe('Tally: retractions', () => {
 describe('Tally: distinct, where, withinDays', () => {
   it('distinct subject counts each subject once', () => {
     const t = new Tally();
-    for (const s of ['l1', 'l2', 'l1', 'l3', 'l2']) t.apply(ev('lesson.completed', T0, { subject: s }));
+    for (const s of ['l1', 'l2', 'l1', 'l3', 'l2'])
+      t.apply(ev('lesson.completed', T0, { subject: s }));
     expect(t.count({ event: 'lesson.completed' }, T0)).toBe(5);
     expect(t.count({ event: 'lesson.completed', distinct: 'subject' }, T0)).toBe(3);
   });
@@ -177,5 +181,14 @@ describe('Tally: profile', () => {
     expect(t.profile).toEqual({ avatar: true, bio: true });
     t.apply(ev('profile.updated', T0 + 3, { data: { fields: { avatar: true, bio: false } } }));
     expect(t.profile).toEqual({ avatar: true, bio: false });
+  });
+});
+
+describe('Tally: retraction without a subject', () => {
+  it('cancels nothing, since it cannot say what it retracts', () => {
+    const t = new Tally({ retractions });
+    t.apply(ev('post.published', T0, { subject: 'p1' }));
+    t.apply(ev('post.retracted', T0 + 1));
+    expect(t.count({ event: 'post.published' }, T0)).toBe(1);
   });
 });

@@ -88,7 +88,9 @@ const GamificationSettings = () => {
                     disabled={!allowedActions.canUpdate}
                     onLabel={t('settings.gamification.on', 'On')}
                     offLabel={t('settings.gamification.off', 'Off')}
-                    onChange={(e: React.ChangeEvent<HTMLInputElement>) => setEnabled(e.target.checked)}
+                    onChange={(e: React.ChangeEvent<HTMLInputElement>) =>
+                      setEnabled(e.target.checked)
+                    }
                   />
                   <Field.Hint />
                 </Field.Root>

@@ -1,0 +1,5 @@
+export * from './criteria';
+export * from './sentence';
+export * from './tally';
+export * from './evaluate';
+export * from './streak';

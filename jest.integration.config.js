@@ -1,0 +1,14 @@
+/**
+ * Integration tier: a real Strapi (the example academy with the plugin) booted once per test
+ * file on a fresh database — SQLite by default, DATABASE_CLIENT=postgres|mysql for the others.
+ */
+module.exports = {
+  displayName: `integration:${process.env.DATABASE_CLIENT || 'sqlite'}`,
+  testEnvironment: 'node',
+  roots: ['<rootDir>/tests/integration'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
+  globalSetup: '<rootDir>/tests/integration/setup/global-setup.ts',
+  testTimeout: 120_000,
+  maxWorkers: 1,
+};

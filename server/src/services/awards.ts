@@ -1,0 +1,204 @@
+import type { Core } from '@strapi/strapi';
+import { errors } from '@strapi/utils';
+import { UID } from '../../../common/constants';
+import type { Decision, Held } from '../../../engine/evaluate';
+import { columns, insertIgnore, row, tableOf, toDate, toJson } from '../utils/db';
+import { getService } from '../utils/get-service';
+
+export const WEBHOOK_EVENTS = {
+  earned: 'achievement.earned',
+  revoked: 'achievement.revoked',
+} as const;
+
+export interface AwardContext {
+  earnedAt: Date;
+  sourceEvent?: string | null;
+  evidence?: Record<string, unknown> | null;
+  awardedBy?: string;
+}
+
+interface Changed {
+  badgeId: number;
+  sequence: number;
+  at: Date;
+  reason?: string;
+  awardedBy?: string;
+}
+
+/**
+ * Writes achievements and progress. Every award is an insert the database may refuse (unique on
+ * user, badge and sequence), so the same decision applied twice, or by two processes at once,
+ * awards once. Webhooks go out only for rows this call actually changed, after they are written.
+ */
+const awardsService = ({ strapi }: { strapi: Core.Strapi }) => {
+  const knex = () => strapi.db.connection;
+  const ach = () => tableOf(strapi, UID.achievement);
+
+  const emit = async (event: string, userId: number, changes: Changed[]) => {
+    if (changes.length === 0) return;
+    const catalog = await getService(strapi, 'catalog').get();
+    const user = await strapi.db.query(UID.user).findOne({ where: { id: userId }, select: ['id', 'documentId', 'username'] });
+    for (const change of changes) {
+      const badge = catalog.badges.find((b) => b.id === change.badgeId);
+      strapi.eventHub.emit(event, {
+        achievement: {
+          sequence: change.sequence,
+          ...(event === WEBHOOK_EVENTS.earned
+            ? { earnedAt: change.at.toISOString(), awardedBy: change.awardedBy ?? 'system' }
+            : { revokedAt: change.at.toISOString(), revokeReason: change.reason ?? null }),
+          user: user ? { id: user.id, documentId: user.documentId, username: user.username } : { id: userId },
+          badge: badge
+            ? { id: badge.id, documentId: badge.documentId, slug: badge.slug, name: badge.name, tier: badge.tier, points: badge.points }
+            : { id: change.badgeId },
+        },
+      });
+    }
+  };
+
+  return {
+    async held(userId: number): Promise<Held[]> {
+      const t = ach();
+      const rows = await knex()(t.name)
+        .select(t.col('badgeId'), t.col('sequence'), t.col('revokedAt'), t.col('awardedBy'))
+        .where(t.col('userId'), userId);
+      return rows.map((r: any) => ({
+        badgeId: r[t.col('badgeId')],
+        sequence: r[t.col('sequence')],
+        revoked: r[t.col('revokedAt')] !== null,
+        manual: (r[t.col('awardedBy')] ?? 'system') !== 'system',
+      }));
+    },
+
+    /** Applies an engine decision for one member. */
+    async apply(userId: number, decision: Decision, ctx: AwardContext) {
+      const t = ach();
+      const earned: Changed[] = [];
+      const revoked: Changed[] = [];
+      for (const award of decision.awards) {
+        const inserted = await insertIgnore(
+          strapi,
+          knex(),
+          t.name,
+          row(t, {
+            userId,
+            badgeId: award.badgeId,
+            sequence: award.sequence,
+            earnedAt: ctx.earnedAt,
+            sourceEvent: ctx.sourceEvent ?? null,
+            evidence: toJson(ctx.evidence ?? null),
+            revokedAt: null,
+            revokeReason: null,
+            awardedBy: ctx.awardedBy ?? 'system',
+          }),
+          [t.col('userId'), t.col('badgeId'), t.col('sequence')]
+        );
+        let changed = inserted;
+        if (!inserted) {
+          // Held but revoked, and the criteria hold again: reinstate it.
+          changed =
+            (await knex()(t.name)
+              .where({ [t.col('userId')]: userId, [t.col('badgeId')]: award.badgeId, [t.col('sequence')]: award.sequence })
+              .whereNotNull(t.col('revokedAt'))
+              .update(columns(t, { revokedAt: null, revokeReason: null, earnedAt: ctx.earnedAt, updatedAt: new Date() }))) > 0;
+        }
+        if (changed) earned.push({ badgeId: award.badgeId, sequence: award.sequence, at: ctx.earnedAt, awardedBy: ctx.awardedBy });
+      }
+      const now = new Date();
+      for (const revoke of decision.revokes) {
+        const n = await knex()(t.name)
+          .where({ [t.col('userId')]: userId, [t.col('badgeId')]: revoke.badgeId, [t.col('sequence')]: revoke.sequence })
+          .whereNull(t.col('revokedAt'))
+          .update(columns(t, { revokedAt: now, revokeReason: revoke.reason, updatedAt: now }));
+        if (n > 0) revoked.push({ badgeId: revoke.badgeId, sequence: revoke.sequence, at: now, reason: revoke.reason });
+      }
+      await this.saveProgress(userId, decision.progress);
+      await emit(WEBHOOK_EVENTS.earned, userId, earned);
+      await emit(WEBHOOK_EVENTS.revoked, userId, revoked);
+      return { earned, revoked };
+    },
+
+    async saveProgress(userId: number, progress: Decision['progress']) {
+      if (progress.length === 0) return;
+      const t = tableOf(strapi, UID.progress);
+      const now = new Date();
+      const rows = progress.map((p) =>
+        row(t, { userId, badgeId: p.badgeId, current: p.current, target: p.target }, now)
+      );
+      const merge = [t.col('current'), t.col('target'), t.col('updatedAt')];
+      // One statement for all of a member's badges; the unique (user, badge) index makes it an upsert.
+      await knex()(t.name)
+        .insert(rows)
+        .onConflict([t.col('userId'), t.col('badgeId')])
+        .merge(merge);
+    },
+
+    /** An admin awards a badge by hand. Repeatable badges get the next sequence. */
+    async awardManually(userId: number, badgeId: number, by: { adminId: number | string; reason?: string }) {
+      const catalog = await getService(strapi, 'catalog').get();
+      const badge = catalog.defs.find((b) => b.id === badgeId);
+      if (!badge) throw new errors.NotFoundError(`badge ${badgeId} not found`);
+      const held = await this.held(userId);
+      const mine = held.filter((h) => h.badgeId === badgeId);
+      const revokedOne = mine.find((h) => h.revoked);
+      let sequence: number;
+      if (badge.repeatable) {
+        sequence = Math.max(0, ...mine.map((h) => h.sequence)) + 1;
+        if (badge.maxRepeats !== null && sequence > badge.maxRepeats && !revokedOne) {
+          throw new errors.ApplicationError(`the member already holds this badge the maximum ${badge.maxRepeats} times`);
+        }
+        if (badge.maxRepeats !== null && sequence > badge.maxRepeats) sequence = revokedOne!.sequence;
+      } else {
+        if (mine.some((h) => !h.revoked)) throw new errors.ApplicationError('the member already holds this badge');
+        sequence = 1;
+      }
+      const result = await this.apply(
+        userId,
+        { awards: [{ badgeId, sequence }], revokes: [], progress: [] },
+        { earnedAt: new Date(), awardedBy: `admin:${by.adminId}`, evidence: { reason: by.reason ?? null } }
+      );
+      await getService(strapi, 'engine').reevaluate(userId);
+      return result;
+    },
+
+    /** An admin revokes (never deletes) a member's achievement, with a reason. */
+    async revokeManually(userId: number, badgeId: number, by: { adminId: number | string; reason: string; sequence?: number }) {
+      const t = ach();
+      const now = new Date();
+      const query = knex()(t.name)
+        .where({ [t.col('userId')]: userId, [t.col('badgeId')]: badgeId })
+        .whereNull(t.col('revokedAt'));
+      if (by.sequence !== undefined) query.where(t.col('sequence'), by.sequence);
+      const targets = await query.clone().select(t.col('sequence'));
+      if (targets.length === 0) throw new errors.NotFoundError('the member holds no such achievement');
+      const revoked: Changed[] = [];
+      for (const target of targets) {
+        const sequence = target[t.col('sequence')];
+        const n = await knex()(t.name)
+          .where({ [t.col('userId')]: userId, [t.col('badgeId')]: badgeId, [t.col('sequence')]: sequence })
+          .whereNull(t.col('revokedAt'))
+          .update(columns(t, { revokedAt: now, revokeReason: `${by.reason} (by admin ${by.adminId})`, updatedAt: now }));
+        if (n > 0) revoked.push({ badgeId, sequence, at: now, reason: by.reason });
+      }
+      await emit(WEBHOOK_EVENTS.revoked, userId, revoked);
+      await getService(strapi, 'engine').reevaluate(userId);
+      return { revoked };
+    },
+
+    /** Non-revoked achievements of a member, newest first. */
+    async listEarned(userId: number) {
+      const t = ach();
+      const rows = await knex()(t.name)
+        .select(t.col('badgeId'), t.col('sequence'), t.col('earnedAt'))
+        .where(t.col('userId'), userId)
+        .whereNull(t.col('revokedAt'))
+        .orderBy(t.col('earnedAt'), 'desc');
+      return rows.map((r: any) => ({
+        badgeId: r[t.col('badgeId')] as number,
+        sequence: r[t.col('sequence')] as number,
+        earnedAt: toDate(r[t.col('earnedAt')])!,
+      }));
+    },
+  };
+};
+
+export default awardsService;

@@ -1,0 +1,78 @@
+import type { Core } from '@strapi/strapi';
+import { UID } from '../../../common/constants';
+import { dialectOf, tableOf } from '../utils/db';
+
+/**
+ * Indexes the database must have. Strapi has no unique constraint over several columns of a
+ * content type and no index on the columns the engine reads by, so the plugin creates them on
+ * every start (idempotently). Strapi's schema sync never drops an index it does not know.
+ * The unique ones are what make awards exactly-once: see DESIGN.md, "The flow of one fact".
+ */
+const INDEXES: Array<{ uid: string; name: string; attributes: string[]; unique?: boolean }> = [
+  { uid: UID.event, name: 'ach_events_key_uq', attributes: ['key'], unique: true },
+  { uid: UID.event, name: 'ach_events_pending_idx', attributes: ['processedAt', 'occurredAt'] },
+  { uid: UID.event, name: 'ach_events_user_type_idx', attributes: ['userId', 'type', 'occurredAt'] },
+  {
+    uid: UID.achievement,
+    name: 'ach_achievements_user_badge_seq_uq',
+    attributes: ['userId', 'badgeId', 'sequence'],
+    unique: true,
+  },
+  { uid: UID.achievement, name: 'ach_achievements_badge_idx', attributes: ['badgeId'] },
+  { uid: UID.progress, name: 'ach_progress_user_badge_uq', attributes: ['userId', 'badgeId'], unique: true },
+  { uid: UID.streak, name: 'ach_streaks_user_uq', attributes: ['userId'], unique: true },
+  { uid: UID.preference, name: 'ach_preferences_user_uq', attributes: ['userId'], unique: true },
+];
+
+const databaseService = ({ strapi }: { strapi: Core.Strapi }) => {
+  const knex = () => strapi.db.connection;
+
+  const indexExists = async (table: string, name: string): Promise<boolean> => {
+    switch (dialectOf(strapi)) {
+      case 'sqlite': {
+        const rows = await knex().raw(`SELECT name FROM sqlite_master WHERE type = 'index' AND name = ?`, [name]);
+        return rows.length > 0;
+      }
+      case 'postgres': {
+        const { rows } = await knex().raw(
+          `SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND indexname = ?`,
+          [name]
+        );
+        return rows.length > 0;
+      }
+      default: {
+        const [rows] = await knex().raw(
+          `SELECT 1 FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = ? AND index_name = ?`,
+          [table, name]
+        );
+        return rows.length > 0;
+      }
+    }
+  };
+
+  return {
+    INDEXES,
+    async ensureIndexes() {
+      for (const index of INDEXES) {
+        const table = tableOf(strapi, index.uid);
+        if (await indexExists(table.name, index.name)) continue;
+        const cols = index.attributes.map(table.col);
+        try {
+          await knex().schema.alterTable(table.name, (t) => {
+            if (index.unique) t.unique(cols, { indexName: index.name });
+            else t.index(cols, index.name);
+          });
+        } catch (error) {
+          // Another process may have created it between the check and now.
+          if (await indexExists(table.name, index.name)) continue;
+          throw new Error(
+            `achievements: could not create index ${index.name} on ${table.name}(${cols.join(', ')}): ${(error as Error).message}`
+          );
+        }
+      }
+    },
+    indexExists,
+  };
+};
+
+export default databaseService;

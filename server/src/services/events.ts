@@ -1,0 +1,113 @@
+import type { Core } from '@strapi/strapi';
+import { errors } from '@strapi/utils';
+import { z } from 'zod';
+import { UID } from '../../../common/constants';
+import { describeZodError } from '../../../common/validation';
+import { eventNameSchema } from '../config/schema';
+import { insertIgnore, row, tableOf, toJson } from '../utils/db';
+import { getService } from '../utils/get-service';
+
+/** Events may say they happened up to this far in the future (clock skew between servers). */
+const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+const MAX_DATA_BYTES = 8_192;
+
+export const eventInputSchema = z
+  .object({
+    type: eventNameSchema,
+    userId: z.number({ error: 'must be a member id (a whole number)' }).int().positive(),
+    key: z
+      .string({ error: 'must be a string' })
+      .min(1, { error: 'must not be empty' })
+      .max(255, { error: 'must be at most 255 characters' }),
+    occurredAt: z
+      .union([z.number().int().nonnegative(), z.iso.datetime({ offset: true }), z.date()], {
+        error: 'must be an ISO 8601 date-time or epoch milliseconds',
+      })
+      .optional(),
+    actorId: z.number().int().positive().nullable().optional(),
+    subject: z.string().max(255, { error: 'must be at most 255 characters' }).nullable().optional(),
+    data: z
+      .record(z.string(), z.unknown())
+      .refine((d) => JSON.stringify(d).length <= MAX_DATA_BYTES, {
+        error: `must be at most ${MAX_DATA_BYTES} bytes of JSON`,
+      })
+      .optional(),
+    source: z.enum(['trigger', 'api', 'service', 'backfill']).optional(),
+  })
+  .strict();
+
+export type EventInput = z.input<typeof eventInputSchema>;
+
+export interface RecordResult {
+  accepted: boolean;
+  duplicate: boolean;
+}
+
+/**
+ * The ledger. Every fact is written here, unique on its key, before the engine looks at it:
+ * a replay or a retry is a no-op, and nothing recorded is lost if the process stops.
+ */
+const eventsService = ({ strapi }: { strapi: Core.Strapi }) => ({
+  /**
+   * Records one event. Returns `accepted: false` when achievements are switched off (nothing is
+   * recorded), `duplicate: true` when an event with this key is already in the ledger.
+   * Throws a ValidationError naming the field for bad input.
+   */
+  async record(input: EventInput, options: { ignoreDisabled?: boolean } = {}): Promise<RecordResult> {
+    const parsed = eventInputSchema.safeParse(input);
+    if (!parsed.success) {
+      const { message, errors: details } = describeZodError(parsed.error);
+      throw new errors.ValidationError(message, { errors: details });
+    }
+    const event = parsed.data;
+    const known = getService(strapi, 'triggers').knownEvents();
+    if (!known.includes(event.type)) {
+      throw new errors.ValidationError(`type: unknown event "${event.type}"; known events: ${known.join(', ')}`, {
+        errors: [{ path: 'type', message: `unknown event "${event.type}"` }],
+      });
+    }
+    const occurredAt = event.occurredAt === undefined ? new Date() : new Date(event.occurredAt);
+    if (occurredAt.getTime() > Date.now() + MAX_CLOCK_SKEW_MS) {
+      throw new errors.ValidationError('occurredAt: must not be in the future', {
+        errors: [{ path: 'occurredAt', message: 'must not be in the future' }],
+      });
+    }
+
+    if (!options.ignoreDisabled && !(await getService(strapi, 'settings').isEnabled())) {
+      return { accepted: false, duplicate: false };
+    }
+
+    const table = tableOf(strapi, UID.event);
+    const values = row(table, {
+      key: event.key,
+      type: event.type,
+      userId: event.userId,
+      actorId: event.actorId ?? null,
+      subject: event.subject ?? null,
+      occurredAt,
+      processedAt: null,
+      claimedAt: null,
+      claimedBy: null,
+      attempts: 0,
+      source: event.source ?? 'service',
+      data: toJson(event.data ?? null),
+    });
+
+    // Inside a host transaction (a users-permissions lifecycle) the insert joins it, so the
+    // event exists exactly when the write does; the engine is woken once it commits.
+    const inserted = await strapi.db.transaction(async ({ trx, onCommit }) => {
+      const ok = await insertIgnore(strapi, trx as any, table.name, values, [table.col('key')]);
+      if (ok) onCommit(() => getService(strapi, 'engine').schedule());
+      return ok;
+    });
+    return { accepted: true, duplicate: !inserted };
+  },
+
+  async pendingCount(): Promise<number> {
+    const t = tableOf(strapi, UID.event);
+    const [{ count }] = await strapi.db.connection(t.name).whereNull(t.col('processedAt')).count({ count: '*' });
+    return Number(count);
+  },
+});
+
+export default eventsService;

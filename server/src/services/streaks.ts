@@ -1,0 +1,93 @@
+import type { Core } from '@strapi/strapi';
+import { PLUGIN_ID, UID } from '../../../common/constants';
+import { applyActivity, emptyStreak, isValidTimeZone, type StreakState } from '../../../engine/streak';
+import type { PluginConfig } from '../config/schema';
+import { columns, insertIgnore, row, tableOf, toMs } from '../utils/db';
+
+const MAX_ATTEMPTS = 8;
+
+/**
+ * Learning streaks, one row per member. The arithmetic is the pure engine's; this service only
+ * reads and writes the row, with optimistic concurrency (a version column) so two processes
+ * handling the same member never lose each other's day.
+ */
+const streaksService = ({ strapi }: { strapi: Core.Strapi }) => {
+  const config = () => strapi.config.get(`plugin::${PLUGIN_ID}`) as PluginConfig;
+  const table = () => tableOf(strapi, UID.streak);
+
+  const fromRow = (r: Record<string, any>, t = table()): StreakState & { version: number } => ({
+    current: r[t.col('current')] ?? 0,
+    longest: r[t.col('longest')] ?? 0,
+    lastActiveAt: toMs(r[t.col('lastActiveAt')]),
+    lastActiveDay: r[t.col('lastActiveDay')] ?? null,
+    timezone: r[t.col('timezone')] ?? config().defaultTimezone,
+    freezesUsed: r[t.col('freezesUsed')] ?? 0,
+    freezesMonth: r[t.col('freezesMonth')] ?? null,
+    version: r[t.col('version')] ?? 0,
+  });
+
+  const toColumns = (s: StreakState) => ({
+    current: s.current,
+    longest: s.longest,
+    lastActiveAt: s.lastActiveAt === null ? null : new Date(s.lastActiveAt),
+    lastActiveDay: s.lastActiveDay,
+    timezone: s.timezone,
+    freezesUsed: s.freezesUsed,
+    freezesMonth: s.freezesMonth,
+  });
+
+  return {
+    /** The member's IANA timezone, or the configured default when it has none or a bad one. */
+    async timezoneOf(userId: number): Promise<string> {
+      const field = config().timezoneField;
+      const user = await strapi.db.query(UID.user).findOne({ where: { id: userId }, select: ['id', field] as any });
+      const tz = user?.[field];
+      return typeof tz === 'string' && isValidTimeZone(tz) ? tz : config().defaultTimezone;
+    },
+
+    async get(userId: number): Promise<StreakState | null> {
+      const t = table();
+      const r = await strapi.db.connection(t.name).where(t.col('userId'), userId).first();
+      return r ? fromRow(r, t) : null;
+    },
+
+    async getMany(userIds: number[]): Promise<Map<number, StreakState>> {
+      const t = table();
+      const rows = userIds.length ? await strapi.db.connection(t.name).whereIn(t.col('userId'), userIds) : [];
+      return new Map(rows.map((r: any) => [r[t.col('userId')], fromRow(r, t)]));
+    },
+
+    /** Applies activity instants (epoch ms, in order) in the member's timezone. */
+    async recordActivity(userId: number, instants: number[], timezone: string): Promise<StreakState> {
+      const t = table();
+      const knex = strapi.db.connection;
+      const freezesPerMonth = config().freezesPerMonth;
+      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+        const existing = await knex(t.name).where(t.col('userId'), userId).first();
+        const start = existing ? fromRow(existing, t) : { ...emptyStreak(timezone), version: 0 };
+        let state: StreakState = start;
+        for (const at of instants) state = applyActivity(state, { at, timezone }, { freezesPerMonth }).state;
+
+        if (!existing) {
+          const inserted = await insertIgnore(
+            strapi,
+            knex,
+            t.name,
+            row(t, { userId, ...toColumns(state), version: 1 }),
+            [t.col('userId')]
+          );
+          if (inserted) return state;
+          continue; // another process created it first: apply on top of theirs
+        }
+        const updated = await knex(t.name)
+          .where(t.col('userId'), userId)
+          .where(t.col('version'), start.version)
+          .update({ ...columns(t, { ...toColumns(state), version: start.version + 1 }), [t.col('updatedAt')]: new Date() });
+        if (updated === 1) return state;
+      }
+      throw new Error(`achievements: streak of member ${userId} kept changing under concurrent writers`);
+    },
+  };
+};
+
+export default streaksService;

@@ -1,0 +1,253 @@
+import type { Core } from '@strapi/strapi';
+import { PLUGIN_ID, UID } from '../../../common/constants';
+import type { PluginConfig, Trigger } from '../config/schema';
+import { getService } from '../utils/get-service';
+
+/**
+ * The trigger adapter: turns the host's writes into events. A document-service middleware sees
+ * content-manager, REST and service writes; users-permissions users are written through the
+ * query engine, so profile changes come from database lifecycles instead.
+ *
+ * Whatever happens here, the host's write keeps its result: errors are logged, never thrown.
+ */
+type Doc = Record<string, any>;
+type DocumentAction = 'create' | 'update' | 'delete' | 'publish' | 'unpublish' | string;
+
+export const PROFILE_EVENT = 'profile.updated';
+
+const get = (doc: Doc | null | undefined, path: string): unknown =>
+  path.split('.').reduce<any>((value, key) => (value == null ? undefined : value[key]), doc);
+
+const firstResolved = (doc: Doc, paths: string | string[] | undefined): unknown => {
+  for (const path of typeof paths === 'string' ? [paths] : (paths ?? [])) {
+    const value = get(doc, path);
+    if (value !== undefined && value !== null) return value;
+  }
+  return undefined;
+};
+
+const idOf = (value: unknown): number | null => {
+  if (typeof value === 'number' && Number.isInteger(value)) return value;
+  if (value && typeof value === 'object' && 'id' in value) return idOf((value as Doc).id);
+  return null;
+};
+
+const scalarOf = (value: unknown): string | number | boolean | null => {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'object') return (value as Doc).documentId ?? (value as Doc).id ?? null;
+  return value as string | number | boolean;
+};
+
+const ms = (value: unknown): number | null => {
+  if (value === null || value === undefined) return null;
+  const t = new Date(value as any).getTime();
+  return Number.isNaN(t) ? null : t;
+};
+
+/** Which trigger actions a document-service action can satisfy. */
+const matches = (trigger: Trigger, action: DocumentAction, params: Doc): boolean => {
+  if (trigger.action === action) return true;
+  // `create`/`update` with status 'published' publish the document in the same call.
+  return trigger.action === 'publish' && (action === 'create' || action === 'update') && params?.status === 'published';
+};
+
+const triggersService = ({ strapi }: { strapi: Core.Strapi }) => {
+  const config = () => strapi.config.get(`plugin::${PLUGIN_ID}`) as PluginConfig;
+
+  let byUid: Map<string, Trigger[]> | null = null;
+  const triggersFor = (uid: string): Trigger[] => {
+    if (!byUid) {
+      byUid = new Map();
+      for (const t of config().triggers) byUid.set(t.uid, [...(byUid.get(t.uid) ?? []), t]);
+    }
+    return byUid.get(uid) ?? [];
+  };
+
+  /** populate for every relation a trigger reads, derived from the content type's schema. */
+  const populateFor = (uid: string, triggers: Trigger[]) => {
+    const paths = triggers.flatMap((t) => [
+      ...[t.user].flat(),
+      ...(t.actor ? [t.actor] : []),
+      ...(t.subject ? [t.subject].flat() : []),
+      ...(t.occurredAt ? [t.occurredAt] : []),
+      ...Object.keys(t.when ?? {}),
+      ...(t.data ?? []),
+    ]);
+    const populate: Doc = {};
+    for (const path of paths) {
+      let model: any = strapi.getModel(uid as any);
+      let level = populate;
+      for (const key of path.split('.')) {
+        const attr = model?.attributes?.[key];
+        if (!attr || !['relation', 'media', 'component'].includes(attr.type)) break;
+        level[key] = level[key] === true || !level[key] ? { populate: {} } : level[key];
+        level = level[key].populate;
+        model = strapi.getModel((attr.target ?? attr.component) as any);
+      }
+    }
+    const prune = (p: Doc): Doc | true =>
+      Object.keys(p).length === 0
+        ? true
+        : Object.fromEntries(
+            Object.entries(p).map(([k, v]) => {
+              const inner = prune(v.populate);
+              return [k, inner === true ? true : { populate: inner }];
+            })
+          );
+    const pruned = prune(populate);
+    return pruned === true ? undefined : pruned;
+  };
+
+  const load = async (uid: string, documentId: string, triggers: Trigger[], published: boolean) => {
+    const model = strapi.getModel(uid as any) as any;
+    const draftAndPublish = model?.options?.draftAndPublish === true;
+    const repo = strapi.documents(uid as any) as any;
+    const populate = populateFor(uid, triggers);
+    if (!draftAndPublish) return (await repo.findOne({ documentId, populate })) as Doc | null;
+    return ((await repo.findOne({ documentId, populate, status: published ? 'published' : 'draft' })) ??
+      null) as Doc | null;
+  };
+
+  const keyFor = (trigger: Trigger, doc: Doc, documentId: string): string => {
+    const base = `${trigger.event}:${trigger.uid}:${documentId}`;
+    // One publication gives one publish event and at most one retraction, so republishing
+    // counts again while a create/delete loop of the same document farms nothing.
+    if (trigger.action === 'publish' || trigger.action === 'unpublish' || (trigger.action === 'delete' && doc.publishedAt)) {
+      return `${base}:${ms(doc.publishedAt) ?? 'draft'}`;
+    }
+    return base;
+  };
+
+  const toEvent = (trigger: Trigger, doc: Doc, documentId: string) => {
+    for (const [path, expected] of Object.entries(trigger.when ?? {})) {
+      if (scalarOf(get(doc, path)) !== expected) return null;
+    }
+    const userId = idOf(firstResolved(doc, trigger.user));
+    if (userId === null) return null;
+    const actorId = trigger.actor ? idOf(get(doc, trigger.actor)) : null;
+    if (actorId !== null && actorId === userId && trigger.ignoreSelf !== false) return null;
+    const subject = trigger.subject ? scalarOf(firstResolved(doc, trigger.subject)) : documentId;
+    const fallbackAt =
+      trigger.action === 'publish'
+        ? doc.publishedAt
+        : trigger.action === 'create'
+          ? doc.createdAt
+          : trigger.action === 'update'
+            ? doc.updatedAt
+            : null;
+    const occurredAt = ms(trigger.occurredAt ? get(doc, trigger.occurredAt) : null) ?? ms(fallbackAt) ?? Date.now();
+    const data = trigger.data?.length
+      ? Object.fromEntries(trigger.data.map((path) => [path, scalarOf(get(doc, path))]))
+      : undefined;
+    return {
+      type: trigger.event,
+      userId,
+      actorId,
+      subject: subject === null ? null : String(subject),
+      occurredAt,
+      key: keyFor(trigger, doc, documentId),
+      data,
+    };
+  };
+
+  return {
+    triggersFor,
+    toEvent,
+    load,
+
+    /** Registered in `register()`: before the database exists. */
+    registerDocumentMiddleware() {
+      strapi.documents.use(async (context: any, next: () => Promise<unknown>) => {
+        const triggers = triggersFor(context.uid);
+        if (triggers.length === 0) return next();
+        const matching = triggers.filter((t) => matches(t, context.action, context.params));
+        if (matching.length === 0) return next();
+
+        const documentId: string | undefined = context.params?.documentId;
+        const before = new Map<Trigger, Doc | null>();
+        for (const t of matching.filter((t) => t.action === 'delete' || t.action === 'unpublish')) {
+          try {
+            if (documentId) before.set(t, await load(context.uid, documentId, [t], true));
+          } catch (error) {
+            strapi.log.error(`achievements: could not read ${context.uid} ${documentId} before ${context.action}: ${error}`);
+          }
+        }
+
+        const result: any = await next();
+
+        try {
+          const events = getService(strapi, 'events');
+          for (const t of matching) {
+            const id = documentId ?? result?.documentId;
+            if (!id) continue;
+            const doc = before.has(t) ? before.get(t) : await load(context.uid, id, [t], t.action === 'publish');
+            if (!doc) continue;
+            const event = toEvent(t, doc, id);
+            if (event) await events.record({ ...event, source: 'trigger' });
+          }
+        } catch (error) {
+          strapi.log.error(`achievements: trigger for ${context.uid} ${context.action} failed: ${error}`);
+        }
+        return result;
+      });
+    },
+
+    /** users-permissions users: profile.updated with which profile fields are filled. */
+    subscribeUserLifecycles() {
+      const record = async (result: Doc | undefined) => {
+        try {
+          if (!result?.id) return;
+          const fields = config().profileFields;
+          const user = await strapi.db.query(UID.user).findOne({
+            where: { id: result.id },
+            populate: fields.filter((f) => {
+              const attr = (strapi.getModel(UID.user) as any).attributes[f];
+              return attr && ['relation', 'media', 'component'].includes(attr.type);
+            }),
+          });
+          if (!user) return;
+          const filled = Object.fromEntries(fields.map((f) => [f, isFilled(user[f])]));
+          await getService(strapi, 'events').record({
+            type: PROFILE_EVENT,
+            userId: user.id,
+            key: `${PROFILE_EVENT}:${UID.user}:${user.documentId}:${ms(user.updatedAt) ?? Date.now()}`,
+            occurredAt: ms(user.updatedAt) ?? Date.now(),
+            subject: user.documentId,
+            data: { fields: filled },
+            source: 'trigger',
+          });
+        } catch (error) {
+          strapi.log.error(`achievements: profile trigger failed: ${error}`);
+        }
+      };
+      strapi.db.lifecycles.subscribe({
+        models: [UID.user],
+        afterCreate: (event: any) => record(event.result),
+        afterUpdate: (event: any) => record(event.result),
+      });
+    },
+
+    /** Every event name the host can produce: trigger events, external events, profile.updated. */
+    knownEvents(): string[] {
+      const c = config();
+      return [...new Set([PROFILE_EVENT, ...c.triggers.map((t) => t.event), ...c.externalEvents])].sort();
+    },
+
+    retractions(): Record<string, string> {
+      return Object.fromEntries(
+        config()
+          .triggers.filter((t) => t.retracts)
+          .map((t) => [t.event, t.retracts!])
+      );
+    },
+  };
+};
+
+export const isFilled = (value: unknown): boolean => {
+  if (value === null || value === undefined) return false;
+  if (typeof value === 'string') return value.trim().length > 0;
+  if (Array.isArray(value)) return value.some((item) => isFilled(item?.url ?? item));
+  return true;
+};
+
+export default triggersService;

@@ -1,0 +1,95 @@
+import type { Core } from '@strapi/strapi';
+import { createId } from '@paralleldrive/cuid2';
+
+/**
+ * The engine's hot paths write its own tables with knex, because they need what the query
+ * engine cannot give: INSERT … ON CONFLICT DO NOTHING (INSERT IGNORE on MySQL/MariaDB) against
+ * unique indexes, and atomic claims. Raw knex knows nothing of documentIds or timestamps, so
+ * `row()` fills the columns Strapi would. These tables have no draft & publish and no i18n.
+ */
+export type Knex = Core.Strapi['db']['connection'];
+export type Dialect = 'sqlite' | 'postgres' | 'mysql';
+
+export const dialectOf = (strapi: Core.Strapi): Dialect => {
+  const client = strapi.db.dialect.client as string;
+  if (client === 'postgres' || client === 'mysql' || client === 'sqlite') return client;
+  return client.includes('sqlite') ? 'sqlite' : client.includes('pg') ? 'postgres' : 'mysql';
+};
+
+export interface Table {
+  name: string;
+  /** attribute name → column name */
+  col: (attribute: string) => string;
+}
+
+export const tableOf = (strapi: Core.Strapi, uid: string): Table => {
+  const meta = strapi.db.metadata.get(uid as any);
+  return {
+    name: meta.tableName,
+    col: (attribute: string) => {
+      const attr = meta.attributes[attribute] as { columnName?: string } | undefined;
+      if (!attr) throw new Error(`${uid} has no attribute ${attribute}`);
+      return attr.columnName ?? attribute;
+    },
+  };
+};
+
+/** Converts attribute-keyed values to column-keyed ones and adds Strapi's bookkeeping columns. */
+export const row = (table: Table, values: Record<string, unknown>, now = new Date()) => {
+  const out: Record<string, unknown> = {
+    [table.col('documentId')]: createId(),
+    [table.col('createdAt')]: now,
+    [table.col('updatedAt')]: now,
+    [table.col('publishedAt')]: now,
+  };
+  for (const [key, value] of Object.entries(values)) out[table.col(key)] = value;
+  return out;
+};
+
+export const columns = (table: Table, values: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(values).map(([k, v]) => [table.col(k), v]));
+
+/** SQLite returns datetimes as epoch ms, PostgreSQL and MariaDB as Date objects. */
+export const toDate = (value: unknown): Date | null =>
+  value === null || value === undefined ? null : new Date(value as any);
+
+export const toMs = (value: unknown): number | null => toDate(value)?.getTime() ?? null;
+
+/** JSON columns come back parsed on PostgreSQL, as text on SQLite and MariaDB. */
+export const fromJson = <T>(value: unknown): T | null => {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') {
+    try {
+      return JSON.parse(value) as T;
+    } catch {
+      return null;
+    }
+  }
+  return value as T;
+};
+
+export const toJson = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
+
+/**
+ * Inserts one row unless a unique index already holds its key. Returns whether this call
+ * inserted it: the database decides, so concurrent callers never both win.
+ */
+export const insertIgnore = async (
+  strapi: Core.Strapi,
+  knex: Knex,
+  table: string,
+  values: Record<string, unknown>,
+  conflictColumns: string[]
+): Promise<boolean> => {
+  const query = knex(table).insert(values).onConflict(conflictColumns).ignore();
+  if (dialectOf(strapi) === 'mysql') {
+    const [insertId] = (await query) as unknown as number[];
+    return insertId > 0;
+  }
+  const rows = (await query.returning('id')) as unknown[];
+  return rows.length > 0;
+};
+
+/** Affected-row count of an UPDATE, the same on every dialect. */
+export const affected = (result: unknown): number =>
+  typeof result === 'number' ? result : Array.isArray(result) ? result.length : 0;

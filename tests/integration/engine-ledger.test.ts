@@ -1,0 +1,51 @@
+import { registerMember, setupTestApp } from './helpers/strapi';
+import { drain, earnedSlugs, enableAchievements, eventRows, plugin, progressOf } from './support/achievements';
+
+const app = setupTestApp();
+
+describe('the ledger and the engine through the events service', () => {
+  it('seeds the default catalog once, with artwork in the media library', async () => {
+    const categories = await app.strapi.db.query('plugin::achievements.category').findMany({});
+    expect(categories.map((c: any) => c.slug).sort()).toEqual(['community', 'courses', 'engagement', 'profile']);
+    const badges = await app.strapi.db
+      .query('plugin::achievements.badge')
+      .findMany({ populate: { image: true, category: true } });
+    expect(badges).toHaveLength(19);
+    for (const badge of badges) {
+      expect(badge.image?.url).toMatch(/achievement_.*\.svg$/);
+      expect(badge.category).not.toBeNull();
+    }
+    await plugin(app).service('seed').seedDefaultCatalog();
+    expect(await app.strapi.db.query('plugin::achievements.badge').count({})).toBe(19);
+  });
+
+  it('records nothing while achievements are switched off', async () => {
+    const { user } = await registerMember(app);
+    const res = await plugin(app)
+      .service('events')
+      .record({ type: 'lesson.completed', userId: user.id, key: `off-${user.id}`, subject: 'lesson-a' });
+    expect(res).toEqual({ accepted: false, duplicate: false });
+    expect(await eventRows(app, { key: `off-${user.id}` })).toHaveLength(0);
+  });
+
+  it('awards "First steps" once for a lesson, and a replayed key is a duplicate', async () => {
+    await enableAchievements(app);
+    const { user } = await registerMember(app);
+    const events = plugin(app).service('events');
+    const first = await events.record({ type: 'lesson.completed', userId: user.id, key: `k-${user.id}`, subject: 'lesson-a' });
+    const again = await events.record({ type: 'lesson.completed', userId: user.id, key: `k-${user.id}`, subject: 'lesson-a' });
+    expect(first).toEqual({ accepted: true, duplicate: false });
+    expect(again).toEqual({ accepted: true, duplicate: true });
+    await drain(app);
+    expect(await earnedSlugs(app, user.id)).toEqual(['first-lesson']);
+    expect(await eventRows(app, { key: `k-${user.id}` })).toHaveLength(1);
+    expect(await progressOf(app, user.id, 'first-lesson')).toEqual({ current: 1, target: 1 });
+  });
+
+  it('refuses a bad event with a ValidationError naming the field', async () => {
+    const events = plugin(app).service('events');
+    await expect(events.record({ type: 'nope', userId: 1, key: 'x' } as any)).rejects.toThrow(/type/);
+    await expect(events.record({ type: 'lesson.completed', userId: '1', key: 'x' } as any)).rejects.toThrow(/userId/);
+    await expect(events.record({ type: 'unknown.event', userId: 1, key: 'x' })).rejects.toThrow(/unknown event/);
+  });
+});

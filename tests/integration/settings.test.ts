@@ -1,0 +1,120 @@
+import { ACTIONS } from '../../common/constants';
+import { restrictedAdminToken, setupTestApp, superAdminToken } from './helpers/strapi';
+
+const app = setupTestApp();
+
+describe('plugin settings (admin API) and the public config route', () => {
+  let admin: string;
+
+  beforeAll(async () => {
+    admin = await superAdminToken(app);
+  });
+
+  const storedSettings = () =>
+    app.strapi.store({ type: 'plugin', name: 'achievements', key: 'settings' }).get({});
+
+  it('serves the defaults before anything is saved', async () => {
+    const res = await app.request().get('/api/achievements/config');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      enabled: false,
+      card: { enabled: true, position: 'side', badgesToShow: 6 },
+    });
+  });
+
+  it('refuses PUT /achievements/settings without a token (401)', async () => {
+    const res = await app.request().put('/achievements/settings').send({ enabled: true });
+    expect(res.status).toBe(401);
+    expect(await storedSettings()).toBeNull();
+  });
+
+  it('refuses an admin whose role lacks the update action (403), but lets it read with read', async () => {
+    const readOnly = await restrictedAdminToken(app, [ACTIONS.settingsRead]);
+    const put = await app
+      .request()
+      .put('/achievements/settings')
+      .set('Authorization', `Bearer ${readOnly}`)
+      .send({ enabled: true });
+    expect(put.status).toBe(403);
+    const get = await app
+      .request()
+      .get('/achievements/settings')
+      .set('Authorization', `Bearer ${readOnly}`);
+    expect(get.status).toBe(200);
+    expect(get.body.data.enabled).toBe(false);
+
+    const none = await restrictedAdminToken(app, []);
+    const denied = await app
+      .request()
+      .get('/achievements/settings')
+      .set('Authorization', `Bearer ${none}`);
+    expect(denied.status).toBe(403);
+    expect(await storedSettings()).toBeNull();
+  });
+
+  it.each([
+    [{ card: { badgesToShow: -1 } }, 'card.badgesToShow'],
+    [{ card: { badgesToShow: 1.5 } }, 'card.badgesToShow'],
+    [{ card: { badgesToShow: '6' } }, 'card.badgesToShow'],
+    [{ card: { position: 'left' } }, 'card.position'],
+    [{ enabled: 'yes' }, 'enabled'],
+    [{ enabled: true, colour: 'red' }, 'colour'],
+    [{ card: { enabled: true, size: 3 } }, 'card.size'],
+  ])('refuses %j with 400 naming %s, and stores nothing', async (body, field) => {
+    const res = await app
+      .request()
+      .put('/achievements/settings')
+      .set('Authorization', `Bearer ${admin}`)
+      .send(body);
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toContain(field);
+    expect(res.body.error.details.errors.map((e: { path: string }) => e.path)).toContain(field);
+    expect(await storedSettings()).toBeNull();
+  });
+
+  it('saves a valid body, reflects it in /api/achievements/config, and keeps it across a restart', async () => {
+    const res = await app
+      .request()
+      .put('/achievements/settings')
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ enabled: true, card: { position: 'header', badgesToShow: 10 } });
+    expect(res.status).toBe(200);
+    expect(res.body.data).toEqual({
+      enabled: true,
+      card: { enabled: true, position: 'header', badgesToShow: 10 },
+    });
+
+    const config = await app.request().get('/api/achievements/config');
+    expect(config.body).toEqual({
+      enabled: true,
+      card: { enabled: true, position: 'header', badgesToShow: 10 },
+    });
+
+    await app.restart();
+
+    const after = await app.request().get('/api/achievements/config');
+    expect(after.status).toBe(200);
+    expect(after.body).toEqual({
+      enabled: true,
+      card: { enabled: true, position: 'header', badgesToShow: 10 },
+    });
+    const adminView = await app
+      .request()
+      .get('/achievements/settings')
+      .set('Authorization', `Bearer ${await superAdminToken(app)}`);
+    expect(adminView.body.data.card.position).toBe('header');
+  });
+
+  it('a partial update keeps the other values', async () => {
+    const res = await app
+      .request()
+      .put('/achievements/settings')
+      .set('Authorization', `Bearer ${await superAdminToken(app)}`)
+      .send({ card: { enabled: false } });
+    expect(res.status).toBe(200);
+    expect(res.body.data).toEqual({
+      enabled: true,
+      card: { enabled: false, position: 'header', badgesToShow: 10 },
+    });
+  });
+});
