@@ -28,12 +28,12 @@ export const ACTIONS = {
 /** users-permissions actions of the content API (`plugin::achievements.<controller>.<action>`). */
 export const CONTENT_API_ACTIONS = {
   config: 'plugin::achievements.config.get',
-  badges: 'plugin::achievements.member.badges',
-  card: 'plugin::achievements.member.card',
-  user: 'plugin::achievements.member.user',
-  me: 'plugin::achievements.member.me',
-  featured: 'plugin::achievements.member.featured',
-  privacy: 'plugin::achievements.member.privacy',
+  badges: 'plugin::achievements.badges.find',
+  card: 'plugin::achievements.members.card',
+  user: 'plugin::achievements.members.findOne',
+  me: 'plugin::achievements.members.me',
+  featured: 'plugin::achievements.members.setFeatured',
+  privacy: 'plugin::achievements.members.setPrivacy',
   events: 'plugin::achievements.events.ingest',
 } as const;
 

@@ -50,6 +50,11 @@ export default ({ env }) => ({
       externalEvents: ['lesson.watched'],
       defaultTimezone: env('ACHIEVEMENTS_DEFAULT_TIMEZONE', 'UTC'),
       freezesPerMonth: env.int('ACHIEVEMENTS_FREEZES_PER_MONTH', 0),
+      processing: {
+        pollIntervalMs: env.int('ACHIEVEMENTS_POLL_MS', 5000),
+        batchSize: env.int('ACHIEVEMENTS_BATCH_SIZE', 200),
+        leaseMs: env.int('ACHIEVEMENTS_LEASE_MS', 60000),
+      },
     },
   },
 });

@@ -1,8 +1,58 @@
+import { createHash } from 'crypto';
+
+/**
+ * Conditional GET for the read routes: an ETag over the response body, Cache-Control, and 304
+ * when If-None-Match matches. Answers to anonymous callers may be shared by caches for a few
+ * seconds (a member who turns their profile private is hidden again within that time); answers
+ * to a signed-in caller can differ per caller (secret badges, their own private profile), so
+ * they are private and revalidated every time.
+ */
+const conditionalGet =
+  (publicMaxAge: number) =>
+  async (ctx: any, next: () => Promise<unknown>): Promise<void> => {
+    await next();
+    if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || ctx.status !== 200) return;
+    if (ctx.body === null || ctx.body === undefined) return;
+    const payload =
+      typeof ctx.body === 'string' || Buffer.isBuffer(ctx.body)
+        ? ctx.body
+        : JSON.stringify(ctx.body);
+    ctx.set('ETag', `"${createHash('sha1').update(payload).digest('base64url')}"`);
+    ctx.vary('Authorization');
+    ctx.set(
+      'Cache-Control',
+      ctx.get('Authorization')
+        ? 'private, no-cache'
+        : `public, max-age=${publicMaxAge}, must-revalidate`
+    );
+    // koa compares If-None-Match (lists, weak tags, *) against the ETag just set.
+    if (ctx.fresh) {
+      ctx.status = 304;
+      ctx.body = null;
+    }
+  };
+
+// Fresh objects per route: Strapi keeps each route's config as given.
+const data = () => ({ policies: [], middlewares: [conditionalGet(15)] });
+const files = () => ({ auth: false as const, middlewares: [conditionalGet(300)] });
+
 /**
  * Content-API routes under `/api/achievements`. String handlers make users-permissions expose
- * each one as the action `plugin::achievements.<controller>.<action>`.
+ * each one as the action `plugin::achievements.<controller>.<action>` (see CONTENT_API_ACTIONS).
+ * Paths and shapes are DESIGN.md's "Public REST API"; `common/api.ts` describes each one.
  */
 export default {
   type: 'content-api',
-  routes: [{ method: 'GET', path: '/config', handler: 'config.get', config: { policies: [] } }],
+  routes: [
+    { method: 'GET', path: '/config', handler: 'config.get', config: data() },
+    { method: 'POST', path: '/events', handler: 'events.ingest', config: { policies: [] } },
+    { method: 'GET', path: '/badges', handler: 'badges.find', config: data() },
+    { method: 'GET', path: '/users/:userId/card', handler: 'members.card', config: data() },
+    { method: 'GET', path: '/users/:userId', handler: 'members.findOne', config: data() },
+    { method: 'GET', path: '/me', handler: 'members.me', config: data() },
+    { method: 'PUT', path: '/me/featured', handler: 'members.setFeatured', config: { policies: [] } },
+    { method: 'PUT', path: '/me/privacy', handler: 'members.setPrivacy', config: { policies: [] } },
+    { method: 'GET', path: '/openapi.json', handler: 'openapi.document', config: files() },
+    { method: 'GET', path: '/card.js', handler: 'openapi.component', config: files() },
+  ],
 };

@@ -10,11 +10,21 @@ export const WEBHOOK_EVENTS = {
   revoked: 'achievement.revoked',
 } as const;
 
-export interface AwardContext {
+export interface AwardToApply {
+  badgeId: number;
+  sequence: number;
   earnedAt: Date;
   sourceEvent?: string | null;
   evidence?: Record<string, unknown> | null;
   awardedBy?: string;
+}
+
+export interface ToApply {
+  awards: AwardToApply[];
+  revokes: Decision['revokes'];
+  progress: Decision['progress'];
+  /** false during a silent recalculation: no webhooks */
+  notify?: boolean;
 }
 
 interface Changed {
@@ -70,7 +80,7 @@ const awardsService = ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /** Applies an engine decision for one member. */
-    async apply(userId: number, decision: Decision, ctx: AwardContext) {
+    async apply(userId: number, decision: ToApply) {
       const t = ach();
       const earned: Changed[] = [];
       const revoked: Changed[] = [];
@@ -83,12 +93,12 @@ const awardsService = ({ strapi }: { strapi: Core.Strapi }) => {
             userId,
             badgeId: award.badgeId,
             sequence: award.sequence,
-            earnedAt: ctx.earnedAt,
-            sourceEvent: ctx.sourceEvent ?? null,
-            evidence: toJson(ctx.evidence ?? null),
+            earnedAt: award.earnedAt,
+            sourceEvent: award.sourceEvent ?? null,
+            evidence: toJson(award.evidence ?? null),
             revokedAt: null,
             revokeReason: null,
-            awardedBy: ctx.awardedBy ?? 'system',
+            awardedBy: award.awardedBy ?? 'system',
           }),
           [t.col('userId'), t.col('badgeId'), t.col('sequence')]
         );
@@ -99,9 +109,9 @@ const awardsService = ({ strapi }: { strapi: Core.Strapi }) => {
             (await knex()(t.name)
               .where({ [t.col('userId')]: userId, [t.col('badgeId')]: award.badgeId, [t.col('sequence')]: award.sequence })
               .whereNotNull(t.col('revokedAt'))
-              .update(columns(t, { revokedAt: null, revokeReason: null, earnedAt: ctx.earnedAt, updatedAt: new Date() }))) > 0;
+              .update(columns(t, { revokedAt: null, revokeReason: null, earnedAt: award.earnedAt, updatedAt: new Date() }))) > 0;
         }
-        if (changed) earned.push({ badgeId: award.badgeId, sequence: award.sequence, at: ctx.earnedAt, awardedBy: ctx.awardedBy });
+        if (changed) earned.push({ badgeId: award.badgeId, sequence: award.sequence, at: award.earnedAt, awardedBy: award.awardedBy });
       }
       const now = new Date();
       for (const revoke of decision.revokes) {
@@ -112,8 +122,10 @@ const awardsService = ({ strapi }: { strapi: Core.Strapi }) => {
         if (n > 0) revoked.push({ badgeId: revoke.badgeId, sequence: revoke.sequence, at: now, reason: revoke.reason });
       }
       await this.saveProgress(userId, decision.progress);
-      await emit(WEBHOOK_EVENTS.earned, userId, earned);
-      await emit(WEBHOOK_EVENTS.revoked, userId, revoked);
+      if (decision.notify !== false) {
+        await emit(WEBHOOK_EVENTS.earned, userId, earned);
+        await emit(WEBHOOK_EVENTS.revoked, userId, revoked);
+      }
       return { earned, revoked };
     },
 
@@ -151,11 +163,13 @@ const awardsService = ({ strapi }: { strapi: Core.Strapi }) => {
         if (mine.some((h) => !h.revoked)) throw new errors.ApplicationError('the member already holds this badge');
         sequence = 1;
       }
-      const result = await this.apply(
-        userId,
-        { awards: [{ badgeId, sequence }], revokes: [], progress: [] },
-        { earnedAt: new Date(), awardedBy: `admin:${by.adminId}`, evidence: { reason: by.reason ?? null } }
-      );
+      const result = await this.apply(userId, {
+        awards: [
+          { badgeId, sequence, earnedAt: new Date(), awardedBy: `admin:${by.adminId}`, evidence: { reason: by.reason ?? null } },
+        ],
+        revokes: [],
+        progress: [],
+      });
       await getService(strapi, 'engine').reevaluate(userId);
       return result;
     },

@@ -2,8 +2,10 @@ import crypto from 'crypto';
 import type { Core } from '@strapi/strapi';
 import { PLUGIN_ID, UID } from '../../../common/constants';
 import { listenedEvents, criteriaKinds } from '../../../engine/criteria';
-import { decide, type BadgeDef } from '../../../engine/evaluate';
+import { decide, REVOKE_REASON, type BadgeDef, type Decision, type Held } from '../../../engine/evaluate';
+import { applyActivity, emptyStreak, type StreakState } from '../../../engine/streak';
 import { Tally, type LedgerEvent } from '../../../engine/tally';
+import type { AwardToApply } from './awards';
 import type { PluginConfig } from '../config/schema';
 import { fromJson, tableOf, toMs } from '../utils/db';
 import { getService } from '../utils/get-service';
@@ -73,84 +75,149 @@ const engineService = ({ strapi }: { strapi: Core.Strapi }) => {
     if (ids.length) await knex()(t.name).whereIn('id', ids).update({ [t.col('processedAt')]: new Date() });
   };
 
-  /** The member's ledger, limited to the event types the candidate badges read. */
-  const loadTally = async (userId: number, candidates: BadgeDef[], timezone: string) => {
-    const triggers = getService(strapi, 'triggers');
-    const retractions = triggers.retractions();
-    const types = new Set<string>();
-    for (const badge of candidates) {
+  /** The member's ledger rows of the given types, oldest first. */
+  const loadLedger = async (userId: number, types: Set<string>) => {
+    if (types.size === 0) return [];
+    const t = tableOf(strapi, UID.event);
+    const rows = await knex()(t.name)
+      .select('id', t.col('type'), t.col('actorId'), t.col('subject'), t.col('occurredAt'), t.col('data'))
+      .where(t.col('userId'), userId)
+      .whereIn(t.col('type'), [...types])
+      .orderBy([{ column: t.col('occurredAt') }, { column: 'id' }]);
+    return rows.map((r: any) => ({
+      id: r.id as number,
+      type: r[t.col('type')] as string,
+      userId,
+      actorId: r[t.col('actorId')] as number | null,
+      subject: r[t.col('subject')] as string | null,
+      occurredAt: toMs(r[t.col('occurredAt')])!,
+      data: fromJson<Record<string, unknown>>(r[t.col('data')]),
+    }));
+  };
+
+  /**
+   * Evaluates one member. It walks the member's ledger in order and decides at each of the
+   * `markers` (the events being processed), so every award carries the instant its criteria were
+   * first met — live, and just as well in a recalculation of years of history. Only the net
+   * change against what the member held before is written.
+   */
+  const evaluateMember = async (
+    userId: number,
+    markers: ClaimedEvent[],
+    opts: { only?: BadgeDef[]; notify?: boolean; replayStreak?: boolean } = {}
+  ) => {
+    const catalog = await getService(strapi, 'catalog').get();
+    const streaks = getService(strapi, 'streaks');
+    const awards = getService(strapi, 'awards');
+    const timezone = await streaks.timezoneOf(userId);
+    const streakEvents = new Set(config().streakEvents);
+    const activity = markers.filter((e) => streakEvents.has(e.type));
+
+    // Streak as of each marker.
+    const streakAt = new Map<number, StreakState>();
+    let streakNow: { current: number; longest: number };
+    if (opts.replayStreak) {
+      let s = emptyStreak(timezone);
+      for (const e of activity) {
+        s = applyActivity(s, { at: e.occurredAt, timezone }, { freezesPerMonth: config().freezesPerMonth }).state;
+        streakAt.set(e.id, s);
+      }
+      if (activity.length) await streaks.ensure(userId, s);
+      streakNow = { current: 0, longest: 0 };
+    } else if (activity.length) {
+      const { before, states } = await streaks.recordActivity(userId, activity.map((e) => e.occurredAt), timezone);
+      activity.forEach((e, i) => streakAt.set(e.id, states[i]));
+      streakNow = before;
+    } else {
+      streakNow = (await streaks.get(userId)) ?? { current: 0, longest: 0 };
+    }
+
+    const only = opts.only ? new Set(opts.only.map((b) => b.id)) : null;
+    const candidatesFor = (type: string) =>
+      only ? catalog.index.badgesFor(type).filter((b) => only.has(b.id)) : catalog.index.badgesFor(type);
+    const scope = only ? opts.only! : [...new Set(markers.flatMap((e) => catalog.index.badgesFor(e.type)))];
+
+    const retractions = getService(strapi, 'triggers').retractions();
+    const types = new Set(markers.map((e) => e.type));
+    for (const badge of [...scope, ...catalog.index.metaBadges()]) {
       for (const event of listenedEvents(badge.criteria)) types.add(event);
       if (criteriaKinds(badge.criteria).has('profile')) types.add(PROFILE_EVENT);
     }
     for (const [retraction, cancelled] of Object.entries(retractions)) if (types.has(cancelled)) types.add(retraction);
+    const ledger = await loadLedger(userId, types);
     const tally = new Tally({ retractions, timezone });
-    if (types.size === 0) return tally;
-    const t = tableOf(strapi, UID.event);
-    const rows = await knex()(t.name)
-      .select(t.col('type'), t.col('actorId'), t.col('subject'), t.col('occurredAt'), t.col('data'))
-      .where(t.col('userId'), userId)
-      .whereIn(t.col('type'), [...types])
-      .orderBy([{ column: t.col('occurredAt') }, { column: 'id' }]);
-    for (const r of rows) {
-      tally.apply({
-        type: r[t.col('type')],
-        userId,
-        actorId: r[t.col('actorId')],
-        subject: r[t.col('subject')],
-        occurredAt: toMs(r[t.col('occurredAt')])!,
-        data: fromJson(r[t.col('data')]),
-      });
+
+    const initial = await awards.held(userId);
+    const held = new Map<string, Held>(initial.map((h) => [`${h.badgeId}:${h.sequence}`, { ...h }]));
+    const earnedInfo = new Map<string, { at: number; key: string | null; type: string | null }>();
+    const revokeReason = new Map<string, string>();
+    const progress = new Map<number, Decision['progress'][number]>();
+
+    const decideAt = (candidates: BadgeDef[], now: number, source: ClaimedEvent | null) => {
+      const heldList = [...held.values()];
+      const decision = decide(
+        candidates,
+        { tally, streak: streakNow, earned: heldList.filter((h) => !h.revoked), now },
+        heldList,
+        catalog.index
+      );
+      for (const a of decision.awards) {
+        const key = `${a.badgeId}:${a.sequence}`;
+        held.set(key, { badgeId: a.badgeId, sequence: a.sequence, revoked: false, manual: false });
+        earnedInfo.set(key, { at: now, key: source?.key ?? null, type: source?.type ?? null });
+      }
+      for (const r of decision.revokes) {
+        const key = `${r.badgeId}:${r.sequence}`;
+        const h = held.get(key);
+        if (h) h.revoked = true;
+        revokeReason.set(key, r.reason);
+      }
+      for (const p of decision.progress) progress.set(p.badgeId, p);
+    };
+
+    const markerById = new Map(markers.map((e) => [e.id, e]));
+    for (const event of ledger) {
+      tally.apply(event);
+      const marker = markerById.get(event.id);
+      if (!marker) continue;
+      const s = streakAt.get(marker.id);
+      if (s) streakNow = s;
+      decideAt(candidatesFor(marker.type), marker.occurredAt, marker);
     }
-    return tally;
+    if (markers.length === 0) decideAt(scope, Date.now(), null);
+
+    // Net change against what the member held before the walk.
+    const before = new Map(initial.map((h) => [`${h.badgeId}:${h.sequence}`, h]));
+    const toAward: AwardToApply[] = [];
+    const toRevoke: Decision['revokes'] = [];
+    for (const [key, h] of held) {
+      const was = before.get(key);
+      if (!h.revoked && (!was || was.revoked)) {
+        const info = earnedInfo.get(key);
+        toAward.push({
+          badgeId: h.badgeId,
+          sequence: h.sequence,
+          earnedAt: new Date(info?.at ?? Date.now()),
+          sourceEvent: info?.key ?? null,
+          evidence: info?.key ? { event: info.key, type: info.type } : { reason: 'recalculation' },
+        });
+      } else if (h.revoked && was && !was.revoked) {
+        toRevoke.push({ badgeId: h.badgeId, sequence: h.sequence, reason: revokeReason.get(key) ?? REVOKE_REASON });
+      }
+    }
+    return awards.apply(userId, { awards: toAward, revokes: toRevoke, progress: [...progress.values()], notify: opts.notify });
   };
 
-  /**
-   * Evaluates `candidates` (plus the meta badges, which decide() handles) for one member and
-   * applies the decision. `events` are the member's newly claimed events, oldest first.
-   */
-  const evaluateMember = async (userId: number, events: ClaimedEvent[], candidates: BadgeDef[]) => {
-    const catalog = await getService(strapi, 'catalog').get();
-    const streaks = getService(strapi, 'streaks');
-    const timezone = await streaks.timezoneOf(userId);
-    const streakEvents = new Set(config().streakEvents);
-    const activity = events.filter((e) => streakEvents.has(e.type)).map((e) => e.occurredAt);
-    const streak = activity.length ? await streaks.recordActivity(userId, activity, timezone) : await streaks.get(userId);
-
-    const all = [...candidates, ...catalog.index.metaBadges()];
-    const tally = await loadTally(userId, all, timezone);
-    const awards = getService(strapi, 'awards');
-    const held = await awards.held(userId);
-    const last = events[events.length - 1];
-    const now = last ? last.occurredAt : Date.now();
-    const decision = decide(
-      candidates,
-      {
-        tally,
-        streak: { current: streak?.current ?? 0, longest: streak?.longest ?? 0 },
-        earned: held.filter((h) => !h.revoked),
-        now,
-      },
-      held,
-      catalog.index
-    );
-    return awards.apply(userId, decision, {
-      earnedAt: new Date(now),
-      sourceEvent: last?.key ?? null,
-      evidence: last ? { event: last.key, type: last.type, subject: last.subject ?? null } : { reason: 'recalculation' },
-    });
-  };
+  const allEventTypes = () => [...getService(strapi, 'triggers').knownEvents(), ...Object.keys(getService(strapi, 'triggers').retractions())];
 
   const processBatch = async (): Promise<number> => {
     const events = await claim();
     if (events.length === 0) return 0;
-    const catalog = await getService(strapi, 'catalog').get();
     const byUser = new Map<number, ClaimedEvent[]>();
     for (const e of events) byUser.set(e.userId, [...(byUser.get(e.userId) ?? []), e]);
     for (const [userId, mine] of byUser) {
       try {
-        const candidates = new Map<number, BadgeDef>();
-        for (const e of mine) for (const b of catalog.index.badgesFor(e.type)) candidates.set(b.id, b);
-        await evaluateMember(userId, mine, [...candidates.values()]);
+        await evaluateMember(userId, mine);
         await markProcessed(mine.map((e) => e.id));
       } catch (error) {
         strapi.log.error(`achievements: processing events of member ${userId} failed: ${(error as Error).stack ?? error}`);
@@ -219,7 +286,19 @@ const engineService = ({ strapi }: { strapi: Core.Strapi }) => {
     /** Re-evaluates a member's meta badges (after a manual award or revoke) and all badges of a member. */
     async reevaluate(userId: number, badges?: BadgeDef[]) {
       const catalog = await getService(strapi, 'catalog').get();
-      return evaluateMember(userId, [], badges ?? catalog.defs);
+      return evaluateMember(userId, [], { only: badges ?? catalog.defs });
+    },
+
+    /**
+     * Recalculation of one member over their whole ledger (backfill): every event is a marker,
+     * the streak is replayed from nothing, and webhooks are sent only when `notify`.
+     */
+    async recalculateMember(userId: number, opts: { only?: BadgeDef[]; notify?: boolean } = {}) {
+      const catalog = await getService(strapi, 'catalog').get();
+      const markers = (await loadLedger(userId, new Set(catalog.index.all().length ? allEventTypes() : []))).map(
+        (e) => ({ ...e, key: `ledger:${e.id}`, attempts: 0 })
+      );
+      return evaluateMember(userId, markers, { only: opts.only, notify: opts.notify ?? false, replayStreak: true });
     },
 
     /** Starts the poller that picks up events left by a crash, a restart or another process. */

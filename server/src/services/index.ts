@@ -9,6 +9,8 @@ import awards from './awards';
 import engine from './engine';
 import badges from './badges';
 import seed from './seed';
+import members from './members';
+import backfill from './backfill';
 
 export default {
   settings,
@@ -22,4 +24,6 @@ export default {
   engine,
   badges,
   seed,
+  members,
+  backfill,
 };

@@ -12,9 +12,21 @@ const ADMIN_ACTIONS = [
 ] as const;
 
 /** users-permissions actions granted once, on the first start that knows them. */
+const PUBLIC_READS = [
+  CONTENT_API_ACTIONS.config,
+  CONTENT_API_ACTIONS.badges,
+  CONTENT_API_ACTIONS.card,
+  CONTENT_API_ACTIONS.user,
+];
+/** `events` is granted to no role: only API tokens push events. */
 const DEFAULT_GRANTS: Record<'public' | 'authenticated', string[]> = {
-  public: [CONTENT_API_ACTIONS.config],
-  authenticated: [CONTENT_API_ACTIONS.config],
+  public: PUBLIC_READS,
+  authenticated: [
+    ...PUBLIC_READS,
+    CONTENT_API_ACTIONS.me,
+    CONTENT_API_ACTIONS.featured,
+    CONTENT_API_ACTIONS.privacy,
+  ],
 };
 
 const permissionsService = ({ strapi }: { strapi: Core.Strapi }) => ({

@@ -57,8 +57,27 @@ const streaksService = ({ strapi }: { strapi: Core.Strapi }) => {
       return new Map(rows.map((r: any) => [r[t.col('userId')], fromRow(r, t)]));
     },
 
-    /** Applies activity instants (epoch ms, in order) in the member's timezone. */
-    async recordActivity(userId: number, instants: number[], timezone: string): Promise<StreakState> {
+    /** Stores a replayed streak for a member who has none yet (recalculation). */
+    async ensure(userId: number, state: StreakState) {
+      const t = table();
+      await insertIgnore(
+        strapi,
+        strapi.db.connection,
+        t.name,
+        row(t, { userId, ...toColumns(state), version: 1 }),
+        [t.col('userId')]
+      );
+    },
+
+    /**
+     * Applies activity instants (epoch ms, in order) in the member's timezone. Returns the state
+     * after each instant, so the engine can judge streak badges as of each event.
+     */
+    async recordActivity(
+      userId: number,
+      instants: number[],
+      timezone: string
+    ): Promise<{ before: StreakState; states: StreakState[] }> {
       const t = table();
       const knex = strapi.db.connection;
       const freezesPerMonth = config().freezesPerMonth;
@@ -66,7 +85,11 @@ const streaksService = ({ strapi }: { strapi: Core.Strapi }) => {
         const existing = await knex(t.name).where(t.col('userId'), userId).first();
         const start = existing ? fromRow(existing, t) : { ...emptyStreak(timezone), version: 0 };
         let state: StreakState = start;
-        for (const at of instants) state = applyActivity(state, { at, timezone }, { freezesPerMonth }).state;
+        const states: StreakState[] = [];
+        for (const at of instants) {
+          state = applyActivity(state, { at, timezone }, { freezesPerMonth }).state;
+          states.push(state);
+        }
 
         if (!existing) {
           const inserted = await insertIgnore(
@@ -76,14 +99,14 @@ const streaksService = ({ strapi }: { strapi: Core.Strapi }) => {
             row(t, { userId, ...toColumns(state), version: 1 }),
             [t.col('userId')]
           );
-          if (inserted) return state;
+          if (inserted) return { before: start, states };
           continue; // another process created it first: apply on top of theirs
         }
         const updated = await knex(t.name)
           .where(t.col('userId'), userId)
           .where(t.col('version'), start.version)
           .update({ ...columns(t, { ...toColumns(state), version: start.version + 1 }), [t.col('updatedAt')]: new Date() });
-        if (updated === 1) return state;
+        if (updated === 1) return { before: start, states };
       }
       throw new Error(`achievements: streak of member ${userId} kept changing under concurrent writers`);
     },

@@ -154,6 +154,7 @@ const triggersService = ({ strapi }: { strapi: Core.Strapi }) => {
     triggersFor,
     toEvent,
     load,
+    populateFor,
 
     /** Registered in `register()`: before the database exists. */
     registerDocumentMiddleware() {
@@ -192,30 +193,33 @@ const triggersService = ({ strapi }: { strapi: Core.Strapi }) => {
       });
     },
 
-    /** users-permissions users: profile.updated with which profile fields are filled. */
+    /** The profile.updated event for a member's current profile (which profile fields are filled). */
+    async profileEventFor(userId: number) {
+      const fields = config().profileFields;
+      const model = strapi.getModel(UID.user) as any;
+      const user = await strapi.db.query(UID.user).findOne({
+        where: { id: userId },
+        populate: fields.filter((f) => ['relation', 'media', 'component'].includes(model.attributes[f]?.type)),
+      });
+      if (!user) return null;
+      const at = ms(user.updatedAt) ?? Date.now();
+      return {
+        type: PROFILE_EVENT,
+        userId: user.id as number,
+        key: `${PROFILE_EVENT}:${UID.user}:${user.documentId}:${at}`,
+        occurredAt: at,
+        subject: user.documentId as string,
+        data: { fields: Object.fromEntries(fields.map((f) => [f, isFilled(user[f])])) },
+      };
+    },
+
+    /** users-permissions users: profile.updated, through db lifecycles. */
     subscribeUserLifecycles() {
       const record = async (result: Doc | undefined) => {
         try {
           if (!result?.id) return;
-          const fields = config().profileFields;
-          const user = await strapi.db.query(UID.user).findOne({
-            where: { id: result.id },
-            populate: fields.filter((f) => {
-              const attr = (strapi.getModel(UID.user) as any).attributes[f];
-              return attr && ['relation', 'media', 'component'].includes(attr.type);
-            }),
-          });
-          if (!user) return;
-          const filled = Object.fromEntries(fields.map((f) => [f, isFilled(user[f])]));
-          await getService(strapi, 'events').record({
-            type: PROFILE_EVENT,
-            userId: user.id,
-            key: `${PROFILE_EVENT}:${UID.user}:${user.documentId}:${ms(user.updatedAt) ?? Date.now()}`,
-            occurredAt: ms(user.updatedAt) ?? Date.now(),
-            subject: user.documentId,
-            data: { fields: filled },
-            source: 'trigger',
-          });
+          const event = await this.profileEventFor(result.id);
+          if (event) await getService(strapi, 'events').record({ ...event, source: 'trigger' });
         } catch (error) {
           strapi.log.error(`achievements: profile trigger failed: ${error}`);
         }

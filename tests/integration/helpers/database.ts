@@ -33,8 +33,24 @@ const MY = {
   password: process.env.DATABASE_PASSWORD ?? '',
 };
 
-/** A brand-new, empty database for one test file; `drop()` removes it. */
-export const createTestDatabase = async (): Promise<TestDatabase> => {
+/** A temporary public folder (with uploads/) so test uploads never land in the repository. */
+const withPublicDir = (db: TestDatabase): TestDatabase => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'achievements-public-'));
+  fs.mkdirSync(path.join(dir, 'uploads'));
+  return {
+    ...db,
+    env: { ...db.env, STRAPI_PUBLIC_DIR: dir },
+    drop: async () => {
+      await db.drop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+};
+
+/** A brand-new, empty database (and public folder) for one test file; `drop()` removes both. */
+export const createTestDatabase = async (): Promise<TestDatabase> => withPublicDir(await createBareDatabase());
+
+const createBareDatabase = async (): Promise<TestDatabase> => {
   const client = databaseClient();
   const name = `achievements_test_${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
 

@@ -1,0 +1,656 @@
+/**
+ * The member-facing REST API (`/api/achievements/...`) in one place: a zod schema and a type for
+ * every request and response, and the list of operations. The server validates requests with
+ * these schemas and builds responses of these types; the OpenAPI document
+ * (`openapi/achievements.openapi.json`) is generated from them, and the integration tests
+ * validate every response body against that document. Frontends and the admin may import it.
+ */
+import { z } from 'zod';
+import { BADGE_TIERS, CARD_POSITIONS, CONTENT_API_ACTIONS } from './constants';
+import { cardSettingsSchema } from './settings';
+
+/** `GET /badges` never returns more than this many badges per page, whatever is asked. */
+export const MAX_PAGE_SIZE = 100;
+export const DEFAULT_PAGE_SIZE = 25;
+export const MAX_PAGE = 10_000;
+/** The largest integer id the databases' `integer` columns hold (PostgreSQL errors above it). */
+export const MAX_USER_ID = 2_147_483_647;
+
+/** Named schemas: each becomes one entry of the OpenAPI document's `components.schemas`. */
+export const apiSchemas = z.registry<{ id: string; description?: string }>();
+
+const named = <T extends z.ZodType>(schema: T, id: string, description: string): T => {
+  apiSchemas.add(schema, { id, description });
+  return schema;
+};
+
+// Strapi's `uid` attribute accepts these characters; editors may type their own slugs.
+const SLUG_RE = /^[A-Za-z0-9\-_.~]+$/;
+const NUMERIC_ID_RE = /^[1-9][0-9]{0,9}$/;
+/** A numeric id, or a documentId (letters and digits, at least one letter). */
+const USER_REF_RE = /^(?:[1-9][0-9]{0,9}|(?=[0-9]*[A-Za-z])[A-Za-z0-9]{1,64})$/;
+
+const count = () => z.number().int().min(0);
+const slug = () => z.string().regex(SLUG_RE);
+
+// ---------------------------------------------------------------------------------------------
+// Responses
+// ---------------------------------------------------------------------------------------------
+
+export const imageSchema = named(
+  z
+    .object({
+      url: z.string(),
+      alternativeText: z.string().nullable(),
+      width: z.number().int().nullable(),
+      height: z.number().int().nullable(),
+    })
+    .strict(),
+  'Image',
+  'Badge artwork from the media library. `url` is relative to the Strapi server for local uploads.'
+);
+
+export const categorySchema = named(
+  z
+    .object({
+      slug: slug(),
+      name: z.string(),
+      description: z.string().nullable(),
+    })
+    .strict(),
+  'Category',
+  'A group badges are shown in (Profile, Courses, Community, Engagement, or a custom one).'
+);
+
+export const memberSchema = named(
+  z
+    .object({
+      id: z.number().int().min(1),
+      documentId: z.string(),
+      username: z.string(),
+    })
+    .strict(),
+  'Member',
+  'A member as the API shows them: never more than these three fields.'
+);
+
+export const progressSchema = named(
+  z
+    .object({
+      current: count(),
+      target: z.number().int().min(1),
+      percent: z.number().int().min(0).max(100),
+    })
+    .strict(),
+  'Progress',
+  'How far a member is toward a badge they have not earned; `percent` is rounded down.'
+);
+
+export const badgeSchema = named(
+  z
+    .object({
+      slug: slug(),
+      name: z.string(),
+      description: z.string().nullable(),
+      image: imageSchema.nullable(),
+      category: slug().nullable().describe('The category slug'),
+      tier: z.enum(BADGE_TIERS),
+      points: count(),
+      secret: z.boolean(),
+      repeatable: z.boolean(),
+      criteriaText: z.string().describe('What earns the badge, as a sentence ("Complete 5 lessons")'),
+      earnedCount: count().describe('Members who hold the badge now'),
+      rarity: z
+        .number()
+        .min(0)
+        .max(1)
+        .describe('Share of members who hold the badge (0–1), refreshed at most every minute'),
+    })
+    .strict(),
+  'Badge',
+  'A badge of the catalog. A secret badge appears only to a caller who has earned it.'
+);
+
+export const badgeStateSchema = named(
+  badgeSchema.extend({
+    earned: z.boolean(),
+    earnedAt: z.iso
+      .datetime()
+      .nullable()
+      .describe('When the member last earned it (repeatable badges can be earned again)'),
+    timesEarned: count(),
+    progress: progressSchema.nullable().describe('Null once earned'),
+  }),
+  'BadgeState',
+  'A badge as one member stands with it: earned, or locked with progress.'
+);
+
+export const earnedBadgeSchema = named(
+  z
+    .object({
+      slug: slug(),
+      name: z.string(),
+      description: z.string().nullable(),
+      image: imageSchema.nullable(),
+      category: slug().nullable(),
+      tier: z.enum(BADGE_TIERS),
+      points: count(),
+      earnedAt: z.iso.datetime(),
+      timesEarned: z.number().int().min(1),
+      featured: z.boolean().describe('The member picked it with `PUT /me/featured`'),
+    })
+    .strict(),
+  'EarnedBadge',
+  'A badge a member holds, as shown on their card.'
+);
+
+export const streakSchema = named(
+  z
+    .object({
+      current: count().describe('Days in the current run, 0 once it is broken'),
+      longest: count(),
+      lastActiveDate: z.iso.date().nullable().describe("The member's last active day, in their timezone"),
+      timezone: z.string(),
+    })
+    .strict(),
+  'Streak',
+  "The member's learning streak, as of now."
+);
+
+export const categoryAchievementsSchema = named(
+  z
+    .object({
+      slug: slug(),
+      name: z.string(),
+      description: z.string().nullable(),
+      badges: z.array(badgeStateSchema),
+      secret: z
+        .object({
+          count: count().describe('Secret badges of this category not shown to the caller'),
+          earned: count().describe('How many of those the member holds'),
+        })
+        .strict(),
+    })
+    .strict(),
+  'CategoryAchievements',
+  'One category of the achievements modal.'
+);
+
+export const configResponseSchema = named(
+  z.object({ enabled: z.boolean(), card: cardSettingsSchema }).strict(),
+  'Config',
+  'Whether achievements are on, and how the profile card is placed.'
+);
+
+export const paginationSchema = named(
+  z
+    .object({
+      page: z.number().int().min(1),
+      pageSize: z.number().int().min(1).max(MAX_PAGE_SIZE),
+      pageCount: count(),
+      total: count(),
+    })
+    .strict(),
+  'Pagination',
+  'Where this page is in the list.'
+);
+
+export const badgeListSchema = named(
+  z
+    .object({
+      data: z.array(badgeSchema),
+      meta: z
+        .object({ categories: z.array(categorySchema), pagination: paginationSchema })
+        .strict(),
+    })
+    .strict(),
+  'BadgeList',
+  'One page of the badge catalog, and every category.'
+);
+
+export const cardSchema = named(
+  z
+    .object({
+      enabled: z.boolean().describe('False when achievements or the card are switched off'),
+      position: z.enum(CARD_POSITIONS),
+      badgesToShow: z.number().int().min(1),
+      user: memberSchema,
+      badges: z
+        .array(earnedBadgeSchema)
+        .describe('At most badgesToShow: featured first, then highest tier, then most recent'),
+      totalEarned: count(),
+      totalAvailable: count(),
+      points: count(),
+    })
+    .strict(),
+  'Card',
+  "A member's Achievements profile card."
+);
+
+export const preferencesSchema = named(
+  z
+    .object({
+      featured: z.array(slug()).describe('Featured badge slugs, in order'),
+      public: z.boolean(),
+    })
+    .strict(),
+  'Preferences',
+  "The caller's own choices; only present when members read their own achievements."
+);
+
+export const memberAchievementsSchema = named(
+  z
+    .object({
+      enabled: z.boolean(),
+      user: memberSchema,
+      categories: z.array(categoryAchievementsSchema),
+      streak: streakSchema,
+      points: count(),
+      totalEarned: count(),
+      totalAvailable: count(),
+      preferences: preferencesSchema.optional(),
+    })
+    .strict(),
+  'MemberAchievements',
+  "Everything the achievements modal shows: each category's badges, the streak and points."
+);
+
+export const featuredResponseSchema = named(
+  z.object({ badges: z.array(slug()) }).strict(),
+  'FeaturedBadges',
+  "The caller's featured badges, in order."
+);
+
+export const privacyResponseSchema = named(
+  z.object({ public: z.boolean() }).strict(),
+  'Privacy',
+  "Whether others can see the caller's card and achievements."
+);
+
+export const eventResultSchema = named(
+  z.object({ accepted: z.boolean(), duplicate: z.boolean() }).strict(),
+  'EventResult',
+  '`accepted` is false while achievements are off; `duplicate` when the key was seen before.'
+);
+
+export const errorSchema = named(
+  z
+    .object({
+      data: z.null(),
+      error: z.looseObject({
+        status: z.number().int(),
+        name: z.string(),
+        message: z.string(),
+        details: z.unknown().optional(),
+      }),
+    })
+    .strict(),
+  'Error',
+  "Strapi's error body. A 400 names the offending parameter or field in `message` and `details.errors[].path`."
+);
+
+// ---------------------------------------------------------------------------------------------
+// Requests
+// ---------------------------------------------------------------------------------------------
+
+const single = (what: string) =>
+  z.string({
+    error: (issue) => (issue.input === undefined ? 'is required' : `must be a single ${what}`),
+  });
+
+const wholeNumber = (min: number, max: number) => {
+  const message = `must be a whole number between ${min} and ${max}`;
+  return single('whole number')
+    .regex(/^[0-9]{1,9}$/, { error: message })
+    .transform(Number)
+    .pipe(z.number().int().min(min, { error: message }).max(max, { error: message }));
+};
+
+/** `:userId`: the member's numeric id or their documentId. */
+export const userRefSchema = single('id or documentId')
+  .regex(USER_REF_RE, { error: 'must be a member id or documentId' })
+  .refine((value) => !NUMERIC_ID_RE.test(value) || Number(value) <= MAX_USER_ID, {
+    error: `must be a member id (at most ${MAX_USER_ID}) or documentId`,
+  })
+  .describe("The member's numeric id or documentId");
+
+export const userParamsSchema = z.object({ userId: userRefSchema }).strict();
+
+/** Routes without query parameters refuse any, so a typo is an error rather than ignored. */
+export const noQuerySchema = z.object({}).strict();
+
+export const badgesQuerySchema = z
+  .object({
+    category: single('category slug')
+      .max(255, { error: 'must be a category slug' })
+      .regex(SLUG_RE, { error: 'must be a category slug' })
+      .optional()
+      .describe('Only badges of this category (its slug)'),
+    page: wholeNumber(1, MAX_PAGE).optional().describe('Page number, from 1'),
+    pageSize: wholeNumber(1, MAX_PAGE_SIZE)
+      .optional()
+      .describe(`Badges per page (default ${DEFAULT_PAGE_SIZE}, at most ${MAX_PAGE_SIZE})`),
+  })
+  .strict();
+
+export const featuredBodySchema = named(
+  z
+    .object({
+      badges: z
+        .array(
+          z
+            .string({ error: 'must be a badge slug' })
+            .max(255, { error: 'must be a badge slug' })
+            .regex(SLUG_RE, { error: 'must be a badge slug' }),
+          { error: 'must be a list of badge slugs' }
+        )
+        .max(20, { error: 'must list at most 20 badges' }),
+    })
+    .strict(),
+  'FeaturedBadgesInput',
+  'Badges the caller has earned, shown first on their card: at most the card’s badgesToShow.'
+);
+
+export const privacyBodySchema = named(
+  z.object({ public: z.boolean({ error: 'must be true or false' }) }).strict(),
+  'PrivacyInput',
+  '`false` hides the caller’s card and achievements from everyone else.'
+);
+
+/** Documents `POST /events`; the events service validates it (see the engine). */
+export const eventBodySchema = named(
+  z
+    .object({
+      type: z.string().describe('A known event type, e.g. "lesson.watched"'),
+      userId: z
+        .union([z.number().int().min(1), z.string()])
+        .describe("The member's id, or documentId"),
+      key: z.string().min(1).max(255).describe('Idempotency key: a replay is a no-op'),
+      occurredAt: z.union([z.iso.datetime({ offset: true }), z.number().int().min(0)]).optional(),
+      actorId: z.number().int().min(1).nullable().optional(),
+      subject: z.string().max(255).nullable().optional(),
+      data: z.record(z.string(), z.unknown()).optional(),
+    })
+    .strict(),
+  'EventInput',
+  'A domain fact another back-end owns.'
+);
+
+// ---------------------------------------------------------------------------------------------
+// Types
+// ---------------------------------------------------------------------------------------------
+
+export type Image = z.output<typeof imageSchema>;
+export type Category = z.output<typeof categorySchema>;
+export type Member = z.output<typeof memberSchema>;
+export type Progress = z.output<typeof progressSchema>;
+export type Badge = z.output<typeof badgeSchema>;
+export type BadgeState = z.output<typeof badgeStateSchema>;
+export type EarnedBadge = z.output<typeof earnedBadgeSchema>;
+export type Streak = z.output<typeof streakSchema>;
+export type CategoryAchievements = z.output<typeof categoryAchievementsSchema>;
+export type ConfigResponse = z.output<typeof configResponseSchema>;
+export type Pagination = z.output<typeof paginationSchema>;
+export type BadgeList = z.output<typeof badgeListSchema>;
+export type Card = z.output<typeof cardSchema>;
+export type Preferences = z.output<typeof preferencesSchema>;
+export type MemberAchievements = z.output<typeof memberAchievementsSchema>;
+export type FeaturedResponse = z.output<typeof featuredResponseSchema>;
+export type PrivacyResponse = z.output<typeof privacyResponseSchema>;
+export type EventResult = z.output<typeof eventResultSchema>;
+export type ApiError = z.output<typeof errorSchema>;
+export type BadgesQuery = z.output<typeof badgesQuerySchema>;
+export type UserParams = z.output<typeof userParamsSchema>;
+export type FeaturedBody = z.output<typeof featuredBodySchema>;
+export type PrivacyBody = z.output<typeof privacyBodySchema>;
+export type EventBody = z.input<typeof eventBodySchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Operations
+// ---------------------------------------------------------------------------------------------
+
+export interface ApiResponse {
+  description: string;
+  schema?: z.ZodType;
+  contentType?: string;
+}
+
+export interface ApiOperation {
+  operationId: string;
+  method: 'GET' | 'PUT' | 'POST';
+  /** Koa-style path under `/api/achievements` (`:param`). */
+  path: string;
+  /** The users-permissions action, or null for the open documents (no authentication). */
+  action: (typeof CONTENT_API_ACTIONS)[keyof typeof CONTENT_API_ACTIONS] | null;
+  /** Who may call it: anonymous callers (Public role), signed-in members, API tokens. */
+  callers: Array<'public' | 'member' | 'api-token'>;
+  summary: string;
+  description: string;
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  /** Sends ETag and Cache-Control, and answers 304 to a matching If-None-Match. */
+  conditional: boolean;
+  responses: Record<number, ApiResponse>;
+}
+
+const error = (description: string): ApiResponse => ({ description, schema: errorSchema });
+const notModified: ApiResponse = { description: 'Not modified: the If-None-Match ETag matches' };
+const badRequest = error('A parameter or field is invalid; the message names it');
+const forbidden = error("The caller's role (Users & Permissions) lacks this action");
+const notFound = error('No such member, a blocked one, or one who made their profile private');
+const unauthorized = error('Not signed in as a member (or an invalid token)');
+
+export const API_OPERATIONS: ApiOperation[] = [
+  {
+    operationId: 'getConfig',
+    method: 'GET',
+    path: '/config',
+    action: CONTENT_API_ACTIONS.config,
+    callers: ['public', 'member', 'api-token'],
+    summary: 'Achievements and profile card settings',
+    description: 'What a frontend needs before drawing the card: is it on, where, how many badges.',
+    conditional: true,
+    responses: { 200: { description: 'The settings', schema: configResponseSchema }, 304: notModified, 403: forbidden },
+  },
+  {
+    operationId: 'listBadges',
+    method: 'GET',
+    path: '/badges',
+    action: CONTENT_API_ACTIONS.badges,
+    callers: ['public', 'member', 'api-token'],
+    summary: 'The badge catalog',
+    description:
+      'Enabled badges in category order, with how many members hold each and its rarity. Secret ' +
+      'badges appear only to a member who has earned them. Empty while achievements are off.',
+    query: badgesQuerySchema,
+    conditional: true,
+    responses: {
+      200: { description: 'One page of badges', schema: badgeListSchema },
+      304: notModified,
+      400: badRequest,
+      403: forbidden,
+    },
+  },
+  {
+    operationId: 'getMemberCard',
+    method: 'GET',
+    path: '/users/:userId/card',
+    action: CONTENT_API_ACTIONS.card,
+    callers: ['public', 'member', 'api-token'],
+    summary: "A member's profile card",
+    description:
+      'At most badgesToShow earned badges: featured first, then highest tier, then most recent. ' +
+      'A secret badge is listed only to a caller who has earned it too.',
+    params: userParamsSchema,
+    query: noQuerySchema,
+    conditional: true,
+    responses: {
+      200: { description: 'The card', schema: cardSchema },
+      304: notModified,
+      400: badRequest,
+      403: forbidden,
+      404: notFound,
+    },
+  },
+  {
+    operationId: 'getMemberAchievements',
+    method: 'GET',
+    path: '/users/:userId',
+    action: CONTENT_API_ACTIONS.user,
+    callers: ['public', 'member', 'api-token'],
+    summary: "A member's achievements (the modal)",
+    description:
+      'Every category with every badge the caller may see, earned or locked with progress; ' +
+      'secret badges the caller has not earned only as a count. Revoked achievements are not shown.',
+    params: userParamsSchema,
+    query: noQuerySchema,
+    conditional: true,
+    responses: {
+      200: { description: 'The achievements', schema: memberAchievementsSchema },
+      304: notModified,
+      400: badRequest,
+      403: forbidden,
+      404: notFound,
+    },
+  },
+  {
+    operationId: 'getMyAchievements',
+    method: 'GET',
+    path: '/me',
+    action: CONTENT_API_ACTIONS.me,
+    callers: ['member'],
+    summary: "The caller's own achievements",
+    description: 'The same as `/users/{userId}` for the signed-in member, plus their preferences.',
+    query: noQuerySchema,
+    conditional: true,
+    responses: {
+      200: { description: 'The achievements', schema: memberAchievementsSchema },
+      304: notModified,
+      400: badRequest,
+      401: unauthorized,
+      403: forbidden,
+    },
+  },
+  {
+    operationId: 'setFeaturedBadges',
+    method: 'PUT',
+    path: '/me/featured',
+    action: CONTENT_API_ACTIONS.featured,
+    callers: ['member'],
+    summary: 'Choose the badges shown first on your card',
+    description: 'Only badges you hold, at most the card’s badgesToShow; `[]` clears the choice.',
+    query: noQuerySchema,
+    body: featuredBodySchema,
+    conditional: false,
+    responses: {
+      200: { description: 'Saved', schema: featuredResponseSchema },
+      400: badRequest,
+      401: unauthorized,
+      403: forbidden,
+    },
+  },
+  {
+    operationId: 'setPrivacy',
+    method: 'PUT',
+    path: '/me/privacy',
+    action: CONTENT_API_ACTIONS.privacy,
+    callers: ['member'],
+    summary: 'Show or hide your card and achievements',
+    description: 'With `public: false` everyone else gets 404 for your card and achievements.',
+    query: noQuerySchema,
+    body: privacyBodySchema,
+    conditional: false,
+    responses: {
+      200: { description: 'Saved', schema: privacyResponseSchema },
+      400: badRequest,
+      401: unauthorized,
+      403: forbidden,
+    },
+  },
+  {
+    operationId: 'ingestEvent',
+    method: 'POST',
+    path: '/events',
+    action: CONTENT_API_ACTIONS.events,
+    callers: ['api-token'],
+    summary: 'Push a domain event (API tokens only)',
+    description: 'Records the fact in the ledger; a replayed key is a no-op.',
+    body: eventBodySchema,
+    conditional: false,
+    responses: {
+      202: { description: 'Recorded (or a duplicate)', schema: eventResultSchema },
+      400: badRequest,
+      401: unauthorized,
+      403: error('Not an API token, or the token lacks this action'),
+      404: error('No such member'),
+    },
+  },
+  {
+    operationId: 'getOpenApiDocument',
+    method: 'GET',
+    path: '/openapi.json',
+    action: null,
+    callers: ['public', 'member', 'api-token'],
+    summary: 'This document',
+    description: 'The OpenAPI 3.1 description of the plugin’s content API.',
+    conditional: true,
+    responses: {
+      200: { description: 'The OpenAPI document', contentType: 'application/json' },
+      304: notModified,
+    },
+  },
+  {
+    operationId: 'getCardComponent',
+    method: 'GET',
+    path: '/card.js',
+    action: null,
+    callers: ['public', 'member', 'api-token'],
+    summary: 'The <achievements-card> web component',
+    description:
+      'The ES module that defines `<achievements-card>`, for pages that do not bundle ' +
+      '`strapi-plugin-achievements/card` themselves.',
+    conditional: true,
+    responses: {
+      200: { description: 'The ES module', contentType: 'text/javascript' },
+      304: notModified,
+    },
+  },
+];
+
+// ---------------------------------------------------------------------------------------------
+// Validation messages
+// ---------------------------------------------------------------------------------------------
+
+export interface RequestIssue {
+  /** The parameter or field, e.g. `pageSize`, `userId`, `badges.2`. */
+  path: string;
+  message: string;
+}
+
+/**
+ * Parses request input; on failure, sentences that name the parameter or field, the way every
+ * 400 of the plugin reads ("pageSize: must be a whole number between 1 and 100").
+ */
+export const parseRequest = <T extends z.ZodType>(
+  schema: T,
+  input: unknown,
+  what: 'parameter' | 'field'
+): { ok: true; data: z.output<T> } | { ok: false; message: string; errors: RequestIssue[] } => {
+  const result = schema.safeParse(input);
+  if (result.success) return { ok: true, data: result.data };
+  const errors = result.error.issues.flatMap((issue): RequestIssue[] => {
+    const path = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => {
+        const full = [path, key].filter(Boolean).join('.');
+        return { path: full, message: `${full}: unknown ${what}` };
+      });
+    }
+    if (path === '') {
+      return [{ path: 'body', message: 'body: must be a JSON object' }];
+    }
+    return [{ path, message: `${path}: ${issue.message}` }];
+  });
+  return { ok: false, message: errors.map((e) => e.message).join('; '), errors };
+};

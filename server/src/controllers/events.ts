@@ -1,0 +1,39 @@
+import type { Core } from '@strapi/strapi';
+import { errors } from '@strapi/utils';
+import { UID } from '../../../common/constants';
+import { getService } from '../utils/get-service';
+
+/**
+ * `POST /api/achievements/events`: other back-ends push facts they own. Only API tokens may
+ * call it — even if a role is granted the action, a member's JWT is refused, or members could
+ * award themselves badges.
+ */
+const eventsController = ({ strapi }: { strapi: Core.Strapi }) => ({
+  async ingest(ctx: any) {
+    if (ctx.state?.auth?.strategy?.name !== 'api-token') {
+      throw new errors.ForbiddenError('events can only be sent with an API token');
+    }
+    const body = ctx.request.body;
+    if (!body || typeof body !== 'object' || Array.isArray(body)) {
+      throw new errors.ValidationError('body: must be a JSON object', { errors: [{ path: 'body', message: 'must be a JSON object' }] });
+    }
+    const { userId, ...rest } = body as Record<string, unknown>;
+    let id: unknown = userId;
+    if (typeof userId === 'string' && userId.length > 0 && userId.length <= 64) {
+      // A users-permissions documentId, or a numeric id sent as a string.
+      const user = await strapi.db
+        .query(UID.user)
+        .findOne({ where: /^\d+$/.test(userId) ? { id: Number(userId) } : { documentId: userId }, select: ['id'] });
+      if (!user) throw new errors.NotFoundError(`userId: no member ${userId}`);
+      id = user.id;
+    } else if (typeof userId === 'number' && Number.isInteger(userId) && userId > 0) {
+      const user = await strapi.db.query(UID.user).findOne({ where: { id: userId }, select: ['id'] });
+      if (!user) throw new errors.NotFoundError(`userId: no member ${userId}`);
+    }
+    const result = await getService(strapi, 'events').record({ ...(rest as any), userId: id, source: 'api' });
+    ctx.status = 202;
+    ctx.body = result;
+  },
+});
+
+export default eventsController;

@@ -1,0 +1,590 @@
+import type { Core } from '@strapi/strapi';
+import { errors } from '@strapi/utils';
+import {
+  DEFAULT_PAGE_SIZE,
+  type Badge,
+  type BadgeList,
+  type BadgeState,
+  type BadgesQuery,
+  type Card,
+  type CategoryAchievements,
+  type EarnedBadge,
+  type Image,
+  type Member,
+  type MemberAchievements,
+  type Progress,
+  type Streak,
+} from '../../../common/api';
+import { BADGE_TIERS, PLUGIN_ID, UID } from '../../../common/constants';
+import { criteriaKinds } from '../../../engine/criteria';
+import { evaluateCriteria, type BadgeDef, type MemberFacts } from '../../../engine/evaluate';
+import { describeCriteria } from '../../../engine/sentence';
+import { streakAsOf } from '../../../engine/streak';
+import { Tally } from '../../../engine/tally';
+import type { PluginConfig } from '../config/schema';
+import { fromJson, row, tableOf } from '../utils/db';
+import { getService } from '../utils/get-service';
+import { WEBHOOK_EVENTS } from './awards';
+import type { BadgeRow, Catalog, CategoryRow } from './catalog';
+
+/** Rarity is a statistic: a minute old is fine, and it spares a scan of every achievement. */
+const STATS_TTL_MS = 60_000;
+/**
+ * After an award in this process the statistics are recomputed on the next read, but never
+ * more often than this many times their own cost: a burst of awards on a big table must not
+ * turn every modal read into a full aggregate.
+ */
+const STATS_THROTTLE_FACTOR = 10;
+/** Shown instead of a secret badge's name in another badge's criteria sentence. */
+const SECRET_NAME = 'secret badge';
+
+const TIER_RANK = new Map<string, number>(BADGE_TIERS.map((tier, i) => [tier, i]));
+
+export type UserRef = { id: number } | { documentId: string };
+
+/** `:userId` after validation: digits are an id, anything else a documentId. */
+export const parseUserRef = (value: string): UserRef =>
+  /^[0-9]+$/.test(value) ? { id: Number(value) } : { documentId: value };
+
+interface Held {
+  badgeId: number;
+  times: number;
+  /** The most recent (non-revoked) award. */
+  lastAt: Date;
+}
+
+interface Stats {
+  /** badge id → members holding it (non-revoked) */
+  holders: Map<number, number>;
+  members: number;
+}
+
+interface PreferenceState {
+  featured: number[];
+  public: boolean;
+}
+
+const imageOf = (badge: BadgeRow): Image | null =>
+  badge.image
+    ? {
+        url: badge.image.url,
+        alternativeText: badge.image.alternativeText ?? null,
+        width: badge.image.width ?? null,
+        height: badge.image.height ?? null,
+      }
+    : null;
+
+const percentOf = (current: number, target: number) =>
+  // Rounded down, so a badge never reads 100% before it is earned.
+  target > 0 ? Math.floor((Math.min(current, target) / target) * 100) : 0;
+
+/** Criteria whose progress the read path can compute from what it loads anyway. */
+const LIVE_KINDS = new Set(['streak', 'badges', 'points', 'manual', 'all', 'any']);
+
+/**
+ * The member-facing read models: the profile card, the achievements modal and the catalog,
+ * plus the two preferences members set (featured badges, privacy).
+ *
+ * Reads go through raw knex on the plugin's own tables (plain integer columns, no drafts, no
+ * documentIds involved), each one by an indexed column: achievements and progress by userId,
+ * the streak and the preference by their unique userId. The one aggregate over every
+ * achievement (holders per badge, for rarity) is cached; see `stats()`.
+ *
+ * Secret badges follow one rule everywhere: their name, description, image and criteria reach
+ * only a caller who holds the badge themselves. Everyone else sees a count.
+ */
+const membersService = ({ strapi }: { strapi: Core.Strapi }) => {
+  const knex = () => strapi.db.connection;
+  const config = () => strapi.config.get(`plugin::${PLUGIN_ID}`) as PluginConfig;
+
+  // --- statistics ------------------------------------------------------------------------------
+  const cache = {
+    value: null as Stats | null,
+    computedAt: 0,
+    cost: 0,
+    dirty: false,
+    pending: null as Promise<Stats> | null,
+    subscribed: false,
+  };
+
+  const computeStats = async (): Promise<Stats> => {
+    const started = Date.now();
+    const a = tableOf(strapi, UID.achievement);
+    const u = tableOf(strapi, UID.user);
+    const [rows, [{ members }]] = await Promise.all([
+      knex()(a.name)
+        .select({ badgeId: a.col('badgeId') })
+        .countDistinct({ holders: a.col('userId') })
+        .whereNull(a.col('revokedAt'))
+        .groupBy(a.col('badgeId')),
+      knex()(u.name)
+        .where((q) => q.where(u.col('blocked'), false).orWhereNull(u.col('blocked')))
+        .count({ members: '*' }),
+    ]);
+    const holders = new Map<number, number>();
+    for (const r of rows as Array<{ badgeId: number; holders: number | string }>) {
+      holders.set(Number(r.badgeId), Number(r.holders));
+    }
+    cache.cost = Date.now() - started;
+    return { holders, members: Number(members) };
+  };
+
+  /** Holders per badge and the member count, cached per process (see STATS_TTL_MS). */
+  const stats = async (): Promise<Stats> => {
+    if (!cache.subscribed) {
+      cache.subscribed = true;
+      const markDirty = async () => {
+        cache.dirty = true;
+      };
+      strapi.eventHub.on(WEBHOOK_EVENTS.earned, markDirty);
+      strapi.eventHub.on(WEBHOOK_EVENTS.revoked, markDirty);
+    }
+    const age = Date.now() - cache.computedAt;
+    const fresh =
+      cache.value !== null &&
+      age < STATS_TTL_MS &&
+      (!cache.dirty || age < cache.cost * STATS_THROTTLE_FACTOR);
+    if (fresh) return cache.value!;
+    if (!cache.pending) {
+      // Cleared before the query runs: an award during it marks the result stale again.
+      cache.dirty = false;
+      cache.pending = computeStats()
+        .then((value) => {
+          cache.value = value;
+          cache.computedAt = Date.now();
+          return value;
+        })
+        .finally(() => {
+          cache.pending = null;
+        });
+    }
+    return cache.pending;
+  };
+
+  const rarityOf = (s: Stats, badgeId: number) => {
+    const holders = s.holders.get(badgeId) ?? 0;
+    // Holders may include blocked or deleted members; a share never exceeds 1.
+    const share = s.members > 0 ? Math.min(1, holders / s.members) : 0;
+    return { earnedCount: holders, rarity: Math.round(share * 10_000) / 10_000 };
+  };
+
+  // --- members ---------------------------------------------------------------------------------
+  const findMember = async (ref: UserRef): Promise<Member | null> => {
+    const user = await strapi.db.query(UID.user).findOne({
+      where: ref,
+      select: ['id', 'documentId', 'username', 'blocked'],
+    });
+    if (!user || user.blocked) return null;
+    // An explicit DTO: whatever fields the user model grows, only these three leave.
+    return { id: user.id, documentId: user.documentId, username: user.username };
+  };
+
+  const preferenceOf = async (userId: number): Promise<PreferenceState> => {
+    const t = tableOf(strapi, UID.preference);
+    const r = await knex()(t.name)
+      .select(t.col('featured'), t.col('public'))
+      .where(t.col('userId'), userId)
+      .first();
+    const featured = fromJson<unknown>(r?.[t.col('featured')]);
+    const isPublic = r?.[t.col('public')];
+    return {
+      featured: Array.isArray(featured) ? featured.filter((id) => Number.isInteger(id)) : [],
+      // SQLite and MariaDB store booleans as 0/1.
+      public: isPublic === null || isPublic === undefined ? true : Boolean(isPublic),
+    };
+  };
+
+  const savePreference = async (userId: number, values: Partial<PreferenceState>) => {
+    const t = tableOf(strapi, UID.preference);
+    const now = new Date();
+    const columns: Record<string, unknown> = {};
+    if (values.featured !== undefined) columns.featured = JSON.stringify(values.featured);
+    if (values.public !== undefined) columns.public = values.public;
+    const insert = row(t, { userId, featured: JSON.stringify([]), public: true, ...columns }, now);
+    // One statement against the unique (userId) index: concurrent first saves cannot duplicate.
+    await knex()(t.name)
+      .insert(insert)
+      .onConflict([t.col('userId')])
+      .merge([...Object.keys(columns).map(t.col), t.col('updatedAt')]);
+  };
+
+  /** Non-revoked achievements per badge. */
+  const heldBy = async (userId: number): Promise<Map<number, Held>> => {
+    const held = new Map<number, Held>();
+    for (const a of await getService(strapi, 'awards').listEarned(userId)) {
+      const h = held.get(a.badgeId);
+      if (!h) held.set(a.badgeId, { badgeId: a.badgeId, times: 1, lastAt: a.earnedAt });
+      else {
+        h.times += 1;
+        if (a.earnedAt > h.lastAt) h.lastAt = a.earnedAt;
+      }
+    }
+    return held;
+  };
+
+  /** Secret badges `viewerId` holds, i.e. the secret badges whose details the viewer may see. */
+  const revealedSecrets = async (
+    catalog: Catalog,
+    viewerId: number | null,
+    member?: { id: number; held: Map<number, Held> }
+  ): Promise<Set<number>> => {
+    const secretIds = catalog.badges.filter((b) => b.secret).map((b) => b.id);
+    if (viewerId === null || secretIds.length === 0) return new Set();
+    if (member && member.id === viewerId) {
+      return new Set(secretIds.filter((id) => member.held.has(id)));
+    }
+    const t = tableOf(strapi, UID.achievement);
+    const rows = await knex()(t.name)
+      .distinct(t.col('badgeId'))
+      .where(t.col('userId'), viewerId)
+      .whereIn(t.col('badgeId'), secretIds)
+      .whereNull(t.col('revokedAt'));
+    return new Set(rows.map((r: Record<string, unknown>) => Number(r[t.col('badgeId')])));
+  };
+
+  // --- DTOs ------------------------------------------------------------------------------------
+  const visibleBadges = (catalog: Catalog) =>
+    // A disabled badge is as if absent (the engine neither awards it nor counts its points).
+    catalog.badges.filter((b) => b.enabled !== false);
+
+  const pointsOf = (catalog: Catalog, held: Map<number, Held>) => {
+    let points = 0;
+    for (const badge of visibleBadges(catalog)) {
+      const h = held.get(badge.id);
+      if (h) points += (badge.points ?? 0) * h.times;
+    }
+    return points;
+  };
+
+  const describer = (catalog: Catalog, revealed: Set<number>) => {
+    const categoryNames = Object.fromEntries(catalog.categories.map((c) => [c.slug, c.name]));
+    const badgeNames = Object.fromEntries(
+      catalog.badges.map((b) => [b.slug, b.secret && !revealed.has(b.id) ? SECRET_NAME : b.name])
+    );
+    const defs = new Map(catalog.defs.map((d) => [d.id, d]));
+    return (badge: BadgeRow) => {
+      const def = defs.get(badge.id);
+      return def ? describeCriteria(def.criteria, { categoryNames, badgeNames }) : '';
+    };
+  };
+
+  const badgeDto = (
+    badge: BadgeRow,
+    s: Stats,
+    criteriaText: (b: BadgeRow) => string
+  ): Badge => ({
+    slug: badge.slug,
+    name: badge.name,
+    description: badge.description ?? null,
+    image: imageOf(badge),
+    category: badge.category?.slug ?? null,
+    tier: badge.tier as Badge['tier'],
+    points: badge.points ?? 0,
+    secret: !!badge.secret,
+    repeatable: !!badge.repeatable,
+    criteriaText: criteriaText(badge),
+    ...rarityOf(s, badge.id),
+  });
+
+  const streakOf = async (userId: number): Promise<Streak> => {
+    const streaks = getService(strapi, 'streaks');
+    const [state, timezone] = await Promise.all([streaks.get(userId), streaks.timezoneOf(userId)]);
+    if (!state) return { current: 0, longest: 0, lastActiveDate: null, timezone };
+    // The stored value is as of the last activity; a run broken since then reads 0 now.
+    const live = streakAsOf(state, Date.now(), timezone, {
+      freezesPerMonth: config().freezesPerMonth,
+    });
+    return { ...live, timezone };
+  };
+
+  const progressRows = async (userId: number) => {
+    const t = tableOf(strapi, UID.progress);
+    const rows = await knex()(t.name)
+      .select(t.col('badgeId'), t.col('current'), t.col('target'))
+      .where(t.col('userId'), userId);
+    return new Map<number, { current: number; target: number }>(
+      rows.map((r: Record<string, unknown>) => [
+        Number(r[t.col('badgeId')]),
+        { current: Number(r[t.col('current')] ?? 0), target: Number(r[t.col('target')] ?? 1) },
+      ])
+    );
+  };
+
+  /**
+   * Progress toward a badge not held. Streak, meta (badges, points) and manual criteria are
+   * computed from the live streak and the held badges; counted events and profile fields need
+   * the member's ledger, so they come from the progress the engine stored on its last pass.
+   */
+  const progressOf = (
+    def: BadgeDef | undefined,
+    stored: { current: number; target: number } | undefined,
+    facts: MemberFacts,
+    catalog: Catalog
+  ): Progress => {
+    let p: { current: number; target: number } = stored ?? { current: 0, target: 1 };
+    if (def) {
+      const live = [...criteriaKinds(def.criteria)].every((kind) => LIVE_KINDS.has(kind));
+      if (live || !stored) p = evaluateCriteria(def.criteria, facts, catalog.index, def);
+    }
+    const target = Math.max(1, Math.floor(p.target));
+    const current = Math.max(0, Math.min(Math.floor(p.current), target));
+    return { current, target, percent: percentOf(current, target) };
+  };
+
+  const categoryOrder = (catalog: Catalog) => {
+    const order = new Map<number, number>();
+    catalog.categories.forEach((c, i) => order.set(c.id, i));
+    return (badge: BadgeRow) =>
+      badge.category ? (order.get(badge.category.id) ?? catalog.categories.length) : Infinity;
+  };
+
+  return {
+    parseUserRef,
+    findMember,
+    preferenceOf,
+
+    /**
+     * The member `ref` names, as `viewerId` may see them: 404 for an unknown or blocked member,
+     * and for one who made their profile private, unless the viewer is that member.
+     */
+    async resolveVisible(ref: string, viewerId: number | null): Promise<Member> {
+      const member = await findMember(parseUserRef(ref));
+      // One message for all three cases, so a private profile is indistinguishable from none.
+      const notFound = () => new errors.NotFoundError(`userId: no member "${ref}"`);
+      if (!member) throw notFound();
+      if (member.id !== viewerId && !(await preferenceOf(member.id)).public) throw notFound();
+      return member;
+    },
+
+    async card(member: Member, viewerId: number | null): Promise<Card> {
+      const settings = await getService(strapi, 'settings').get();
+      const base = {
+        enabled: settings.enabled && settings.card.enabled,
+        position: settings.card.position,
+        badgesToShow: settings.card.badgesToShow,
+        user: member,
+      };
+      if (!settings.enabled) {
+        return { ...base, badges: [], totalEarned: 0, totalAvailable: 0, points: 0 };
+      }
+      const catalog = await getService(strapi, 'catalog').get();
+      const [held, preference] = await Promise.all([heldBy(member.id), preferenceOf(member.id)]);
+      const revealed = await revealedSecrets(catalog, viewerId, { id: member.id, held });
+      const badges = visibleBadges(catalog);
+      const featuredRank = new Map(preference.featured.map((id, i) => [id, i]));
+
+      const earned = badges.filter((b) => held.has(b.id));
+      const shown = earned
+        .filter((b) => !b.secret || revealed.has(b.id))
+        .map((badge) => ({ badge, held: held.get(badge.id)! }))
+        .sort((x, y) => {
+          const fx = featuredRank.get(x.badge.id) ?? Infinity;
+          const fy = featuredRank.get(y.badge.id) ?? Infinity;
+          if (fx !== fy) return fx - fy;
+          const tier = (TIER_RANK.get(y.badge.tier) ?? 0) - (TIER_RANK.get(x.badge.tier) ?? 0);
+          if (tier !== 0) return tier;
+          const recent = y.held.lastAt.getTime() - x.held.lastAt.getTime();
+          return recent !== 0 ? recent : x.badge.id - y.badge.id;
+        })
+        .slice(0, settings.card.badgesToShow);
+
+      return {
+        ...base,
+        badges: shown.map(
+          ({ badge, held: h }): EarnedBadge => ({
+            slug: badge.slug,
+            name: badge.name,
+            description: badge.description ?? null,
+            image: imageOf(badge),
+            category: badge.category?.slug ?? null,
+            tier: badge.tier as EarnedBadge['tier'],
+            points: badge.points ?? 0,
+            earnedAt: h.lastAt.toISOString(),
+            timesEarned: h.times,
+            featured: featuredRank.has(badge.id),
+          })
+        ),
+        totalEarned: earned.length,
+        totalAvailable: badges.length,
+        points: pointsOf(catalog, held),
+      };
+    },
+
+    async achievements(member: Member, viewerId: number | null): Promise<MemberAchievements> {
+      const settings = await getService(strapi, 'settings').get();
+      const self = member.id === viewerId;
+      const preferences = async () => {
+        if (!self) return {};
+        const pref = await preferenceOf(member.id);
+        const catalog = await getService(strapi, 'catalog').get();
+        const slugs = new Map(catalog.badges.map((b) => [b.id, b.slug]));
+        const featured = pref.featured.flatMap((id) => (slugs.has(id) ? [slugs.get(id)!] : []));
+        return { preferences: { featured, public: pref.public } };
+      };
+      if (!settings.enabled) {
+        const timezone = await getService(strapi, 'streaks').timezoneOf(member.id);
+        return {
+          enabled: false,
+          user: member,
+          categories: [],
+          streak: { current: 0, longest: 0, lastActiveDate: null, timezone },
+          points: 0,
+          totalEarned: 0,
+          totalAvailable: 0,
+          ...(await preferences()),
+        };
+      }
+
+      const catalog = await getService(strapi, 'catalog').get();
+      const [held, stored, streak, s] = await Promise.all([
+        heldBy(member.id),
+        progressRows(member.id),
+        streakOf(member.id),
+        stats(),
+      ]);
+      const revealed = await revealedSecrets(catalog, viewerId, { id: member.id, held });
+      const criteriaText = describer(catalog, revealed);
+      const defs = new Map(catalog.defs.map((d) => [d.id, d]));
+      const facts: MemberFacts = {
+        tally: new Tally(),
+        streak: { current: streak.current, longest: streak.longest },
+        earned: [...held.values()].flatMap((h) =>
+          Array.from({ length: h.times }, (_, i) => ({ badgeId: h.badgeId, sequence: i + 1 }))
+        ),
+        now: Date.now(),
+      };
+
+      const badges = visibleBadges(catalog);
+      const groups: Array<{ category: Pick<CategoryRow, 'slug' | 'name' | 'description'>; badges: BadgeRow[] }> =
+        catalog.categories.map((category) => ({
+          category,
+          badges: badges.filter((b) => b.category?.id === category.id),
+        }));
+      const loose = badges.filter(
+        (b) => !b.category || !catalog.categories.some((c) => c.id === b.category!.id)
+      );
+      if (loose.length > 0) {
+        groups.push({
+          category: { slug: 'uncategorized', name: 'Other', description: null },
+          badges: loose,
+        });
+      }
+
+      const categories = groups.map(({ category, badges: inCategory }): CategoryAchievements => {
+        const secret = { count: 0, earned: 0 };
+        const states: BadgeState[] = [];
+        for (const badge of inCategory) {
+          const h = held.get(badge.id);
+          if (badge.secret && !revealed.has(badge.id)) {
+            secret.count += 1;
+            if (h) secret.earned += 1;
+            continue;
+          }
+          states.push({
+            ...badgeDto(badge, s, criteriaText),
+            earned: !!h,
+            earnedAt: h ? h.lastAt.toISOString() : null,
+            timesEarned: h?.times ?? 0,
+            progress: h ? null : progressOf(defs.get(badge.id), stored.get(badge.id), facts, catalog),
+          });
+        }
+        return {
+          slug: category.slug,
+          name: category.name,
+          description: category.description ?? null,
+          badges: states,
+          secret,
+        };
+      });
+
+      return {
+        enabled: true,
+        user: member,
+        categories,
+        streak,
+        points: pointsOf(catalog, held),
+        totalEarned: badges.filter((b) => held.has(b.id)).length,
+        totalAvailable: badges.length,
+        ...(await preferences()),
+      };
+    },
+
+    async catalog(query: BadgesQuery, viewerId: number | null): Promise<BadgeList> {
+      const page = query.page ?? 1;
+      const pageSize = query.pageSize ?? DEFAULT_PAGE_SIZE;
+      const settings = await getService(strapi, 'settings').get();
+      if (!settings.enabled) {
+        return {
+          data: [],
+          meta: { categories: [], pagination: { page, pageSize, pageCount: 0, total: 0 } },
+        };
+      }
+      const catalog = await getService(strapi, 'catalog').get();
+      const [s, revealed] = await Promise.all([stats(), revealedSecrets(catalog, viewerId)]);
+      const criteriaText = describer(catalog, revealed);
+      const order = categoryOrder(catalog);
+      const list = visibleBadges(catalog)
+        .filter((b) => !b.secret || revealed.has(b.id))
+        .filter((b) => query.category === undefined || b.category?.slug === query.category)
+        // Stable: within a category the catalog's own order (sortOrder, id) is kept.
+        .map((badge, i) => ({ badge, i }))
+        .sort((x, y) => order(x.badge) - order(y.badge) || x.i - y.i)
+        .map(({ badge }) => badge);
+      const total = list.length;
+      return {
+        data: list
+          .slice((page - 1) * pageSize, page * pageSize)
+          .map((badge) => badgeDto(badge, s, criteriaText)),
+        meta: {
+          categories: catalog.categories.map((c) => ({
+            slug: c.slug,
+            name: c.name,
+            description: c.description ?? null,
+          })),
+          pagination: { page, pageSize, pageCount: Math.ceil(total / pageSize), total },
+        },
+      };
+    },
+
+    /** Featured badges: earned ones only, at most the card's badgesToShow, in the given order. */
+    async setFeatured(userId: number, slugs: string[]): Promise<{ badges: string[] }> {
+      const settings = await getService(strapi, 'settings').get();
+      const max = settings.card.badgesToShow;
+      const fail = (path: string, message: string): never => {
+        throw new errors.ValidationError(`${path}: ${message}`, {
+          errors: [{ path, message: `${path}: ${message}` }],
+        });
+      };
+      if (slugs.length > max) {
+        fail('badges', `at most ${max} badges can be featured (the card shows ${max})`);
+      }
+      const catalog = await getService(strapi, 'catalog').get();
+      const held = await heldBy(userId);
+      const bySlug = new Map(visibleBadges(catalog).map((b) => [b.slug, b]));
+      const ids: number[] = [];
+      slugs.forEach((slug, i) => {
+        const badge = bySlug.get(slug);
+        // The same answer for "no such badge" and "not yours": a secret badge's slug is not
+        // confirmed to someone who has not earned it.
+        if (!badge || !held.has(badge.id)) fail(`badges.${i}`, `"${slug}" is not a badge you have earned`);
+        if (ids.includes(badge!.id)) fail(`badges.${i}`, `"${slug}" is listed twice`);
+        ids.push(badge!.id);
+      });
+      await savePreference(userId, { featured: ids });
+      return { badges: slugs };
+    },
+
+    async setPrivacy(userId: number, isPublic: boolean): Promise<{ public: boolean }> {
+      await savePreference(userId, { public: isPublic });
+      return { public: isPublic };
+    },
+
+    /** Forgets the cached statistics (rarity, earned counts); the next read recomputes them. */
+    invalidateStats() {
+      cache.value = null;
+      cache.computedAt = 0;
+    },
+  };
+};
+
+export default membersService;
