@@ -8,9 +8,12 @@ import { getService } from '../utils/get-service';
  * call it — even if a role is granted the action, a member's JWT is refused, or members could
  * award themselves badges.
  */
+const API_TOKEN_STRATEGIES = ['content-api-token', 'api-token'];
+
 const eventsController = ({ strapi }: { strapi: Core.Strapi }) => ({
   async ingest(ctx: any) {
-    if (ctx.state?.auth?.strategy?.name !== 'api-token') {
+    // 'content-api-token' since Strapi 5.5x; 'api-token' before.
+    if (!API_TOKEN_STRATEGIES.includes(ctx.state?.auth?.strategy?.name)) {
       throw new errors.ForbiddenError('events can only be sent with an API token');
     }
     const body = ctx.request.body;

@@ -35,10 +35,17 @@ export const viewerOf = (ctx: any): number | null => {
   return typeof id === 'number' && Number.isInteger(id) ? id : null;
 };
 
+/** Strapi 5's API-token strategy; older releases named it `api-token`. */
+const TOKEN_STRATEGIES = new Set(['content-api-token', 'api-token']);
+
+/**
+ * The signed-in member, or an error: 403 for an API token (authenticated, but not a member),
+ * 401 otherwise. Strapi's authorize step turns both into its generic bodies.
+ */
 const signedInMember = (ctx: any): number => {
   const id = viewerOf(ctx);
   if (id !== null) return id;
-  if (ctx.state?.auth?.strategy?.name === 'api-token') {
+  if (TOKEN_STRATEGIES.has(ctx.state?.auth?.strategy?.name)) {
     throw new errors.ForbiddenError('an API token is not a member: sign in as a member');
   }
   throw new errors.UnauthorizedError('sign in as a member');
@@ -53,7 +60,8 @@ const membersController = ({ strapi }: { strapi: Core.Strapi }) => {
   const members = () => getService(strapi, 'members');
 
   const visibleMember = async (ctx: any) => {
-    const { userId } = validated(userParamsSchema, ctx.params, 'parameter');
+    // Only the route's own parameter: the router may add positional captures of its prefix.
+    const { userId } = validated(userParamsSchema, { userId: ctx.params?.userId }, 'parameter');
     validated(noQuerySchema, ctx.query, 'parameter');
     return members().resolveVisible(userId, viewerOf(ctx));
   };

@@ -66,16 +66,18 @@ const awardsService = ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   return {
-    async held(userId: number): Promise<Held[]> {
+    /** What the member holds; `byAdmin` marks achievements an admin revoked (they stay revoked). */
+    async held(userId: number): Promise<Array<Held & { byAdmin: boolean }>> {
       const t = ach();
       const rows = await knex()(t.name)
-        .select(t.col('badgeId'), t.col('sequence'), t.col('revokedAt'), t.col('awardedBy'))
+        .select(t.col('badgeId'), t.col('sequence'), t.col('revokedAt'), t.col('awardedBy'), t.col('revokedBy'))
         .where(t.col('userId'), userId);
       return rows.map((r: any) => ({
         badgeId: r[t.col('badgeId')],
         sequence: r[t.col('sequence')],
         revoked: r[t.col('revokedAt')] !== null,
         manual: (r[t.col('awardedBy')] ?? 'system') !== 'system',
+        byAdmin: r[t.col('revokedAt')] !== null && String(r[t.col('revokedBy')] ?? '').startsWith('admin'),
       }));
     },
 
@@ -109,7 +111,16 @@ const awardsService = ({ strapi }: { strapi: Core.Strapi }) => {
             (await knex()(t.name)
               .where({ [t.col('userId')]: userId, [t.col('badgeId')]: award.badgeId, [t.col('sequence')]: award.sequence })
               .whereNotNull(t.col('revokedAt'))
-              .update(columns(t, { revokedAt: null, revokeReason: null, earnedAt: award.earnedAt, updatedAt: new Date() }))) > 0;
+              .update(
+                columns(t, {
+                  revokedAt: null,
+                  revokeReason: null,
+                  revokedBy: null,
+                  earnedAt: award.earnedAt,
+                  awardedBy: award.awardedBy ?? 'system',
+                  updatedAt: new Date(),
+                })
+              )) > 0;
         }
         if (changed) earned.push({ badgeId: award.badgeId, sequence: award.sequence, at: award.earnedAt, awardedBy: award.awardedBy });
       }
@@ -118,7 +129,7 @@ const awardsService = ({ strapi }: { strapi: Core.Strapi }) => {
         const n = await knex()(t.name)
           .where({ [t.col('userId')]: userId, [t.col('badgeId')]: revoke.badgeId, [t.col('sequence')]: revoke.sequence })
           .whereNull(t.col('revokedAt'))
-          .update(columns(t, { revokedAt: now, revokeReason: revoke.reason, updatedAt: now }));
+          .update(columns(t, { revokedAt: now, revokeReason: revoke.reason, revokedBy: 'system', updatedAt: now }));
         if (n > 0) revoked.push({ badgeId: revoke.badgeId, sequence: revoke.sequence, at: now, reason: revoke.reason });
       }
       await this.saveProgress(userId, decision.progress);
@@ -190,7 +201,7 @@ const awardsService = ({ strapi }: { strapi: Core.Strapi }) => {
         const n = await knex()(t.name)
           .where({ [t.col('userId')]: userId, [t.col('badgeId')]: badgeId, [t.col('sequence')]: sequence })
           .whereNull(t.col('revokedAt'))
-          .update(columns(t, { revokedAt: now, revokeReason: `${by.reason} (by admin ${by.adminId})`, updatedAt: now }));
+          .update(columns(t, { revokedAt: now, revokeReason: by.reason, revokedBy: `admin:${by.adminId}`, updatedAt: now }));
         if (n > 0) revoked.push({ badgeId, sequence, at: now, reason: by.reason });
       }
       await emit(WEBHOOK_EVENTS.revoked, userId, revoked);

@@ -148,7 +148,15 @@ const engineService = ({ strapi }: { strapi: Core.Strapi }) => {
     const tally = new Tally({ retractions, timezone });
 
     const initial = await awards.held(userId);
-    const held = new Map<string, Held>(initial.map((h) => [`${h.badgeId}:${h.sequence}`, { ...h }]));
+    // An admin's revocation stands: the engine sees it as held (never re-awarded, never revoked
+    // again) but not earned (it counts toward no meta badge and no points).
+    const adminRevoked = new Set(initial.filter((h) => h.byAdmin).map((h) => `${h.badgeId}:${h.sequence}`));
+    const held = new Map<string, Held>(
+      initial.map((h) => [
+        `${h.badgeId}:${h.sequence}`,
+        h.byAdmin ? { badgeId: h.badgeId, sequence: h.sequence, revoked: false, manual: true } : { ...h },
+      ])
+    );
     const earnedInfo = new Map<string, { at: number; key: string | null; type: string | null }>();
     const revokeReason = new Map<string, string>();
     const progress = new Map<number, Decision['progress'][number]>();
@@ -157,7 +165,12 @@ const engineService = ({ strapi }: { strapi: Core.Strapi }) => {
       const heldList = [...held.values()];
       const decision = decide(
         candidates,
-        { tally, streak: streakNow, earned: heldList.filter((h) => !h.revoked), now },
+        {
+          tally,
+          streak: streakNow,
+          earned: heldList.filter((h) => !h.revoked && !adminRevoked.has(`${h.badgeId}:${h.sequence}`)),
+          now,
+        },
         heldList,
         catalog.index
       );
@@ -191,6 +204,7 @@ const engineService = ({ strapi }: { strapi: Core.Strapi }) => {
     const toAward: AwardToApply[] = [];
     const toRevoke: Decision['revokes'] = [];
     for (const [key, h] of held) {
+      if (adminRevoked.has(key)) continue;
       const was = before.get(key);
       if (!h.revoked && (!was || was.revoked)) {
         const info = earnedInfo.get(key);

@@ -135,6 +135,7 @@ export const apiToken = async (app: TestApp, permissions: string[]): Promise<str
     name: `token-${unique()}`,
     description: 'integration test',
     type: 'custom',
+    kind: 'content-api',
     permissions,
     lifespan: null,
   });
