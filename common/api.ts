@@ -98,7 +98,9 @@ export const badgeSchema = named(
       points: count(),
       secret: z.boolean(),
       repeatable: z.boolean(),
-      criteriaText: z.string().describe('What earns the badge, as a sentence ("Complete 5 lessons")'),
+      criteriaText: z
+        .string()
+        .describe('What earns the badge, as a sentence ("Complete 5 lessons")'),
       earnedCount: count().describe('Members who hold the badge now'),
       rarity: z
         .number()
@@ -149,7 +151,10 @@ export const streakSchema = named(
     .object({
       current: count().describe('Days in the current run, 0 once it is broken'),
       longest: count(),
-      lastActiveDate: z.iso.date().nullable().describe("The member's last active day, in their timezone"),
+      lastActiveDate: z.iso
+        .date()
+        .nullable()
+        .describe("The member's last active day, in their timezone"),
       timezone: z.string(),
     })
     .strict(),
@@ -451,7 +456,11 @@ export const API_OPERATIONS: ApiOperation[] = [
     summary: 'Achievements and profile card settings',
     description: 'What a frontend needs before drawing the card: is it on, where, how many badges.',
     conditional: true,
-    responses: { 200: { description: 'The settings', schema: configResponseSchema }, 304: notModified, 403: forbidden },
+    responses: {
+      200: { description: 'The settings', schema: configResponseSchema },
+      304: notModified,
+      403: forbidden,
+    },
   },
   {
     operationId: 'listBadges',

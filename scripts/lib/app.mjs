@@ -88,6 +88,14 @@ export const adminBuildInputs = () => {
       ].map((file) => path.join(APP_DIR, file))
     ),
     'dependencies (package-lock.json)': group([path.join(REPO_ROOT, 'package-lock.json')]),
+    // Strapi bakes STRAPI_ADMIN_* variables into the bundle at build time.
+    'STRAPI_ADMIN_* environment': sha256(
+      JSON.stringify(
+        Object.entries(process.env)
+          .filter(([key]) => key.startsWith('STRAPI_ADMIN_'))
+          .sort(([a], [b]) => a.localeCompare(b))
+      )
+    ),
   };
 };
 
@@ -170,13 +178,16 @@ export const ensureAdminBuild = async ({ onSpawn } = {}) => {
     }
     log(`building the admin panel (${reason}); about a minute…`);
     const inputs = adminBuildInputs();
+    const sources = appSourceHash(); // `strapi build` compiles the TypeScript first
     const started = Date.now();
     fs.rmSync(STAMP_FILE, { force: true });
+    fs.rmSync(COMPILE_STAMP_FILE, { force: true });
     await run('node', [STRAPI_BIN, 'build'], {
       cwd: APP_DIR,
       env: { NODE_ENV: 'production', STRAPI_TELEMETRY_DISABLED: 'true' },
       onSpawn,
     });
+    markCompiled(sources);
     fs.writeFileSync(
       STAMP_FILE,
       JSON.stringify({ builtAt: new Date().toISOString(), inputs }, null, 2) + '\n'
@@ -186,14 +197,62 @@ export const ensureAdminBuild = async ({ onSpawn } = {}) => {
   });
 };
 
-/** Compiles the app's TypeScript into dist/ (`strapi start` on a TS app runs dist/). */
+const COMPILE_STAMP_FILE = path.join(APP_DIST, '.compile-stamp.json');
+/** Folders of the app that are not TypeScript sources of dist/ (tsconfig.json includes "./"). */
+const NOT_SOURCES = [
+  'node_modules',
+  'dist',
+  'build',
+  '.cache',
+  '.tmp',
+  '.strapi',
+  'public',
+  'types',
+];
+
+/** A hash of the app's server-side sources: what `compileStrapi` turns into dist/. */
+export const appSourceHash = () => {
+  const files = listFiles(APP_DIR)
+    .filter((file) => !NOT_SOURCES.includes(file.split(path.sep)[0]))
+    .filter((file) => !file.startsWith(path.join('src', 'admin') + path.sep))
+    .filter((file) => /\.(ts|js|json)$/.test(file))
+    .map((file) => path.join(APP_DIR, file));
+  return sha256(JSON.stringify(hashFiles(files)));
+};
+
+/** Records that dist/ holds the app compiled from sources with this hash. */
+export const markCompiled = (sources) =>
+  fs.writeFileSync(COMPILE_STAMP_FILE, JSON.stringify({ sources }) + '\n');
+
+const compiledSources = () => {
+  try {
+    return JSON.parse(fs.readFileSync(COMPILE_STAMP_FILE, 'utf8')).sources;
+  } catch {
+    return null;
+  }
+};
+
+/**
+ * Compiles the app's TypeScript into dist/ (`strapi start` on a TS app runs dist/), unless dist/
+ * was compiled from exactly these sources. A type error fails it, as it always fails
+ * `strapi build` (which compiles with diagnostics on): the demo and the e2e tier behave the same
+ * whether or not the admin panel needed a rebuild.
+ */
 export const compileApp = async ({ onSpawn } = {}) => {
+  const sources = appSourceHash();
+  if (compiledSources() === sources && fs.existsSync(path.join(APP_DIST, 'src/index.js'))) {
+    log('app dist/ is up to date (stamp matches): skipping the TypeScript compile');
+    return false;
+  }
   const started = Date.now();
+  fs.rmSync(COMPILE_STAMP_FILE, { force: true });
   const script =
-    "require('@strapi/strapi').compileStrapi({ appDir: process.cwd(), ignoreDiagnostics: true })" +
+    "require('@strapi/strapi').compileStrapi({ appDir: process.cwd(), ignoreDiagnostics: false })" +
     '.catch((e) => { console.error(e); process.exit(1); });';
   await run('node', ['-e', script], { cwd: APP_DIR, onSpawn });
+  markCompiled(sources);
   log(`app compiled in ${seconds(Date.now() - started)}`);
+  return true;
 };
 
 /** Resolves true when something already listens on the port (any interface). */

@@ -1,6 +1,13 @@
 import { registerMember, setupTestApp } from './helpers/strapi';
 import { academy, createCourse, ok } from './support/academy';
-import { achievementRows, badgeBySlug, earnedSlugs, enableAchievements, eventRows, plugin } from './support/achievements';
+import {
+  achievementRows,
+  badgeBySlug,
+  earnedSlugs,
+  enableAchievements,
+  eventRows,
+  plugin,
+} from './support/achievements';
 
 /** Activity from before achievements were switched on is replayed with its historical dates. */
 const app = setupTestApp();
@@ -11,7 +18,8 @@ describe('backfill (recalculation)', () => {
     const course = await createCourse(app, { modules: 2, lessons: 2 });
     const ann = await registerMember(app);
     const ben = await registerMember(app);
-    for (const lesson of course.modules[0].lessons) ok(await academy(app).completeLesson(ann, lesson));
+    for (const lesson of course.modules[0].lessons)
+      ok(await academy(app).completeLesson(ann, lesson));
     ok(await academy(app).completeLesson(ben, course.modules[1].lessons[0]));
     const post = ok(await academy(app).createPost(ben, 'Old news', 'x')).body.data.documentId;
     for (let i = 0; i < 10; i += 1) ok(await academy(app).comment(ann, post, `old comment ${i}`));
@@ -32,13 +40,21 @@ describe('backfill (recalculation)', () => {
     expect(first).toMatchObject({ status: 'done', phase: 'done' });
     expect(first.processed).toBe(first.total);
 
-    expect(await earnedSlugs(app, ann.user.id)).toEqual(['commenter', 'complete-bio', 'first-lesson', 'module-complete']);
+    expect(await earnedSlugs(app, ann.user.id)).toEqual([
+      'commenter',
+      'complete-bio',
+      'first-lesson',
+      'module-complete',
+    ]);
     expect(await earnedSlugs(app, ben.user.id)).toEqual(['first-lesson', 'first-post']);
     const firstLesson = await badgeBySlug(app, 'first-lesson');
     const [annFirst] = await achievementRows(app, { userId: ann.user.id, badgeId: firstLesson.id });
     expect(new Date(annFirst.earnedAt).toISOString()).toBe(march.toISOString());
     const moduleBadge = await badgeBySlug(app, 'module-complete');
-    const [annModule] = await achievementRows(app, { userId: ann.user.id, badgeId: moduleBadge.id });
+    const [annModule] = await achievementRows(app, {
+      userId: ann.user.id,
+      badgeId: moduleBadge.id,
+    });
     expect(new Date(annModule.earnedAt).toISOString()).toBe(march.toISOString());
 
     const achievementsBefore = (await achievementRows(app)).length;

@@ -50,16 +50,31 @@ describe('the default catalog, earned through the academy', () => {
     ok(await api().updateProfile(alice, { bio: 'I teach and I learn.' }));
     await drain(app);
     expect(await earned()).toEqual(['complete-bio']);
-    expect(await progressOf(app, alice.user.id, 'complete-profile')).toEqual({ current: 1, target: 3 });
+    expect(await progressOf(app, alice.user.id, 'complete-profile')).toEqual({
+      current: 1,
+      target: 3,
+    });
 
-    ok(await api().updateProfile(alice, { socialLinks: [{ platform: 'github', url: 'https://github.com/alice' }] }));
+    ok(
+      await api().updateProfile(alice, {
+        socialLinks: [{ platform: 'github', url: 'https://github.com/alice' }],
+      })
+    );
     await drain(app);
     expect(await earned()).toEqual(['complete-bio', 'social-links']);
-    expect(await progressOf(app, alice.user.id, 'complete-profile')).toEqual({ current: 2, target: 3 });
+    expect(await progressOf(app, alice.user.id, 'complete-profile')).toEqual({
+      current: 2,
+      target: 3,
+    });
 
     ok(await api().updateProfile(alice, { avatar: await uploadAvatar() }));
     await drain(app);
-    expect(await earned()).toEqual(['complete-bio', 'complete-profile', 'profile-picture', 'social-links']);
+    expect(await earned()).toEqual([
+      'complete-bio',
+      'complete-profile',
+      'profile-picture',
+      'social-links',
+    ]);
   });
 
   it('streaks of 3 and 7 days (not 2 and 6), and not yet 30, from lessons on the 29 days before today', async () => {
@@ -121,7 +136,8 @@ describe('the default catalog, earned through the academy', () => {
     expect(await earned()).toContain('first-post');
 
     const comments: string[] = [];
-    for (let i = 0; i < 9; i += 1) comments.push(ok(await api().comment(alice, post, `answer ${i}`)).body.data.documentId);
+    for (let i = 0; i < 9; i += 1)
+      comments.push(ok(await api().comment(alice, post, `answer ${i}`)).body.data.documentId);
     await drain(app);
     expect(await earned()).not.toContain('commenter');
     expect(await progressOf(app, alice.user.id, 'commenter')).toEqual({ current: 9, target: 10 });
@@ -144,16 +160,23 @@ describe('the default catalog, earned through the academy', () => {
     ok(await api().react(alice, { post }, 'love')); // self-reaction: ignored
     const fan = await registerMember(app, 'fan_catalog');
     const fanPosts = [];
-    for (let i = 0; i < 3; i += 1) fanPosts.push(ok(await api().createPost(alice, `Post ${i}`, 'x')).body.data.documentId);
+    for (let i = 0; i < 3; i += 1)
+      fanPosts.push(ok(await api().createPost(alice, `Post ${i}`, 'x')).body.data.documentId);
     for (const p of fanPosts) ok(await api().react(fan, { post: p }, 'like')); // one member, many reactions
     await drain(app);
-    expect(await progressOf(app, alice.user.id, 'reactions-10')).toEqual({ current: 1, target: 10 });
+    expect(await progressOf(app, alice.user.id, 'reactions-10')).toEqual({
+      current: 1,
+      target: 10,
+    });
 
     const members: Member[] = [];
     for (let i = 0; i < 8; i += 1) members.push(await registerMember(app, `reactor_${i}_catalog`));
     for (const m of members) ok(await api().react(m, { post }, 'like'));
     await drain(app);
-    expect(await progressOf(app, alice.user.id, 'reactions-10')).toEqual({ current: 9, target: 10 });
+    expect(await progressOf(app, alice.user.id, 'reactions-10')).toEqual({
+      current: 9,
+      target: 10,
+    });
     expect(await earned()).not.toContain('reactions-10');
 
     const tenth = await registerMember(app, 'reactor_10_catalog');
@@ -164,12 +187,22 @@ describe('the default catalog, earned through the academy', () => {
 
   it('engagement: every Courses badge gives the secret Completionist; 1,000 points gives High scorer', async () => {
     const slugs = await earned();
-    for (const s of ['first-lesson', 'module-complete', 'course-complete', 'streak-3', 'streak-7', 'streak-30']) {
+    for (const s of [
+      'first-lesson',
+      'module-complete',
+      'course-complete',
+      'streak-3',
+      'streak-7',
+      'streak-30',
+    ]) {
       expect(slugs).toContain(s);
     }
     expect(slugs).toContain('completionist');
     const catalog = await plugin(app).service('catalog').get();
-    const points = slugs.reduce((sum, s) => sum + catalog.badges.find((b: any) => b.slug === s).points, 0);
+    const points = slugs.reduce(
+      (sum, s) => sum + catalog.badges.find((b: any) => b.slug === s).points,
+      0
+    );
     expect(points).toBeGreaterThanOrEqual(1000);
     expect(slugs).toContain('points-1000');
     expect(slugs).not.toContain('reactions-50');
@@ -182,7 +215,10 @@ describe('the default catalog, earned through the academy', () => {
     for (let i = 0; i < 40; i += 1) more.push(await registerMember(app, `crowd_${i}_catalog`));
     for (const m of more.slice(0, 39)) ok(await api().react(m, { post }, 'celebrate'));
     await drain(app);
-    expect(await progressOf(app, alice.user.id, 'reactions-50')).toEqual({ current: 49, target: 50 });
+    expect(await progressOf(app, alice.user.id, 'reactions-50')).toEqual({
+      current: 49,
+      target: 50,
+    });
     expect(await earned()).not.toContain('reactions-50');
     ok(await api().react(more[39], { post }, 'celebrate'));
     await drain(app);

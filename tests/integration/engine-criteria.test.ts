@@ -5,15 +5,33 @@ import { plugin } from './support/achievements';
 const app = setupTestApp();
 
 const nested = (depth: number): unknown =>
-  depth === 0 ? { type: 'count', event: 'lesson.completed', threshold: 1 } : { type: 'all', of: [nested(depth - 1)] };
+  depth === 0
+    ? { type: 'count', event: 'lesson.completed', threshold: 1 }
+    : { type: 'all', of: [nested(depth - 1)] };
 
 const BAD: Array<[string, unknown, string]> = [
   ['an unknown type', { type: 'karma', threshold: 5 }, 'criteria.type'],
-  ['a negative threshold', { type: 'count', event: 'lesson.completed', threshold: -5 }, 'criteria.threshold'],
-  ['a threshold of 10^12', { type: 'count', event: 'lesson.completed', threshold: 1e12 }, 'criteria.threshold'],
+  [
+    'a negative threshold',
+    { type: 'count', event: 'lesson.completed', threshold: -5 },
+    'criteria.threshold',
+  ],
+  [
+    'a threshold of 10^12',
+    { type: 'count', event: 'lesson.completed', threshold: 1e12 },
+    'criteria.threshold',
+  ],
   ['nesting 50 levels deep', nested(50), 'criteria.of.0.of.0.of.0.of.0'],
-  ['an event no trigger produces', { type: 'count', event: 'video.skipped', threshold: 1 }, 'criteria.event'],
-  ['a string where a number belongs', { type: 'count', event: 'lesson.completed', threshold: '5' }, 'criteria.threshold'],
+  [
+    'an event no trigger produces',
+    { type: 'count', event: 'video.skipped', threshold: 1 },
+    'criteria.event',
+  ],
+  [
+    'a string where a number belongs',
+    { type: 'count', event: 'lesson.completed', threshold: '5' },
+    'criteria.threshold',
+  ],
   ['a string streak length', { type: 'streak', days: 'seven' }, 'criteria.days'],
   ['an unknown profile field', { type: 'profile', fields: ['shoeSize'] }, 'criteria.fields'],
 ];
@@ -26,27 +44,39 @@ describe('badge criteria validation', () => {
     admin = await superAdminToken(app);
   });
 
-  it.each(BAD)('the content manager refuses %s with 400 naming the field', async (_label, criteria, field) => {
-    const before = await count();
-    const res = await app
-      .request()
-      .post('/content-manager/collection-types/plugin::achievements.badge')
-      .set('Authorization', `Bearer ${admin}`)
-      .send({ name: 'Bad badge', slug: `bad-${before}`, tier: 'bronze', points: 10, criteria });
-    expect(res.status).toBe(400);
-    expect(res.body.error.message).toContain(field);
-    expect(await count()).toBe(before);
-  });
+  it.each(BAD)(
+    'the content manager refuses %s with 400 naming the field',
+    async (_label, criteria, field) => {
+      const before = await count();
+      const res = await app
+        .request()
+        .post('/content-manager/collection-types/plugin::achievements.badge')
+        .set('Authorization', `Bearer ${admin}`)
+        .send({ name: 'Bad badge', slug: `bad-${before}`, tier: 'bronze', points: 10, criteria });
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toContain(field);
+      expect(await count()).toBe(before);
+    }
+  );
 
-  it.each(BAD)('the document service refuses %s with a ValidationError', async (_label, criteria, field) => {
-    const before = await count();
-    await expect(
-      app.strapi.documents('plugin::achievements.badge').create({
-        data: { name: 'Bad badge', slug: 'bad-badge', tier: 'bronze', points: 10, criteria } as any,
-      })
-    ).rejects.toMatchObject({ name: 'ValidationError', message: expect.stringContaining(field) });
-    expect(await count()).toBe(before);
-  });
+  it.each(BAD)(
+    'the document service refuses %s with a ValidationError',
+    async (_label, criteria, field) => {
+      const before = await count();
+      await expect(
+        app.strapi.documents('plugin::achievements.badge').create({
+          data: {
+            name: 'Bad badge',
+            slug: 'bad-badge',
+            tier: 'bronze',
+            points: 10,
+            criteria,
+          } as any,
+        })
+      ).rejects.toMatchObject({ name: 'ValidationError', message: expect.stringContaining(field) });
+      expect(await count()).toBe(before);
+    }
+  );
 
   it('the plugin service refuses them too, without touching the database', () => {
     const badges = plugin(app).service('badges');
@@ -55,8 +85,10 @@ describe('badge criteria validation', () => {
     }
   });
 
-  it('an update that breaks a badge\'s criteria is refused and the badge keeps its rule', async () => {
-    const badge = await app.strapi.db.query('plugin::achievements.badge').findOne({ where: { slug: 'commenter' } });
+  it("an update that breaks a badge's criteria is refused and the badge keeps its rule", async () => {
+    const badge = await app.strapi.db
+      .query('plugin::achievements.badge')
+      .findOne({ where: { slug: 'commenter' } });
     const res = await app
       .request()
       .put(`/content-manager/collection-types/plugin::achievements.badge/${badge.documentId}`)
@@ -64,7 +96,9 @@ describe('badge criteria validation', () => {
       .send({ criteria: { type: 'count', event: 'comment.created', threshold: 0 } });
     expect(res.status).toBe(400);
     expect(res.body.error.message).toContain('criteria.threshold');
-    const after = await app.strapi.db.query('plugin::achievements.badge').findOne({ where: { slug: 'commenter' } });
+    const after = await app.strapi.db
+      .query('plugin::achievements.badge')
+      .findOne({ where: { slug: 'commenter' } });
     expect(after.criteria).toEqual({ type: 'count', event: 'comment.created', threshold: 10 });
   });
 
@@ -73,7 +107,13 @@ describe('badge criteria validation', () => {
       type: 'any',
       of: [
         { type: 'count', event: 'lesson.watched', threshold: 20, withinDays: 7 },
-        { type: 'all', of: [{ type: 'streak', days: 14 }, { type: 'points', threshold: 500 }] },
+        {
+          type: 'all',
+          of: [
+            { type: 'streak', days: 14 },
+            { type: 'points', threshold: 500 },
+          ],
+        },
       ],
     };
     const res = await app
@@ -82,7 +122,9 @@ describe('badge criteria validation', () => {
       .set('Authorization', `Bearer ${admin}`)
       .send({ name: 'Binge learner', slug: 'binge-learner', tier: 'gold', points: 40, criteria });
     expect(res.status).toBe(201);
-    const saved = await app.strapi.db.query('plugin::achievements.badge').findOne({ where: { slug: 'binge-learner' } });
+    const saved = await app.strapi.db
+      .query('plugin::achievements.badge')
+      .findOne({ where: { slug: 'binge-learner' } });
     expect(saved.criteria).toEqual(criteria);
   });
 });

@@ -20,14 +20,29 @@ describe('POST /api/achievements/events', () => {
   });
 
   it('accepts an event from a granted API token (202), by id or documentId, and awards from it', async () => {
-    const res = await post({ type: 'lesson.watched', userId: member.user.documentId, key: 'video:1:m' }, token);
+    const res = await post(
+      { type: 'lesson.watched', userId: member.user.documentId, key: 'video:1:m' },
+      token
+    );
     expect(res.status).toBe(202);
     expect(res.body).toEqual({ accepted: true, duplicate: false });
-    const byId = await post({ type: 'lesson.completed', userId: member.user.id, key: 'player:1', subject: 'l-1', occurredAt: new Date().toISOString() }, token);
+    const byId = await post(
+      {
+        type: 'lesson.completed',
+        userId: member.user.id,
+        key: 'player:1',
+        subject: 'l-1',
+        occurredAt: new Date().toISOString(),
+      },
+      token
+    );
     expect(byId.body).toEqual({ accepted: true, duplicate: false });
     await drain(app);
     expect(await earnedSlugs(app, member.user.id)).toContain('first-lesson');
-    const again = await post({ type: 'lesson.completed', userId: member.user.id, key: 'player:1', subject: 'l-1' }, token);
+    const again = await post(
+      { type: 'lesson.completed', userId: member.user.id, key: 'player:1', subject: 'l-1' },
+      token
+    );
     expect(again.body).toEqual({ accepted: true, duplicate: true });
   });
 
@@ -41,11 +56,16 @@ describe('POST /api/achievements/events', () => {
   });
 
   it('refuses a member JWT even when an admin grants the action to Authenticated', async () => {
-    const role = await app.strapi.db.query('plugin::users-permissions.role').findOne({ where: { type: 'authenticated' } });
+    const role = await app.strapi.db
+      .query('plugin::users-permissions.role')
+      .findOne({ where: { type: 'authenticated' } });
     await app.strapi.db
       .query('plugin::users-permissions.permission')
       .create({ data: { action: 'plugin::achievements.events.ingest', role: role.id } });
-    const res = await post({ type: 'lesson.completed', userId: member.user.id, key: 'self-award' }, member.jwt);
+    const res = await post(
+      { type: 'lesson.completed', userId: member.user.id, key: 'self-award' },
+      member.jwt
+    );
     expect(res.status).toBe(403);
     expect(await eventRows(app, { key: 'self-award' })).toHaveLength(0);
   });
@@ -61,7 +81,10 @@ describe('POST /api/achievements/events', () => {
     [{ type: 'lesson.completed', userId: 1, key: '' }, 'key'],
     [{ type: 'lesson.completed', userId: 1, key: 'x'.repeat(256) }, 'key'],
     [{ type: 'lesson.completed', userId: 1, key: 'k', occurredAt: 'yesterday' }, 'occurredAt'],
-    [{ type: 'lesson.completed', userId: 1, key: 'k', occurredAt: '2999-01-01T00:00:00Z' }, 'occurredAt'],
+    [
+      { type: 'lesson.completed', userId: 1, key: 'k', occurredAt: '2999-01-01T00:00:00Z' },
+      'occurredAt',
+    ],
     [{ type: 'lesson.completed', userId: 1, key: 'k', data: 'nope' }, 'data'],
     [{ type: 'lesson.completed', userId: 1, key: 'k', extra: true }, 'extra'],
   ])('refuses %j with 400 naming %s', async (body, field) => {
@@ -72,15 +95,27 @@ describe('POST /api/achievements/events', () => {
   });
 
   it('answers 404 for an unknown member and 400 for a body that is not an object', async () => {
-    expect((await post({ type: 'lesson.completed', userId: 999999, key: 'ghost' }, token)).status).toBe(404);
-    expect((await post({ type: 'lesson.completed', userId: 'nosuchdocumentid', key: 'ghost' }, token)).status).toBe(404);
-    const arr = await app.request().post('/api/achievements/events').set('Authorization', `Bearer ${token}`).send([1, 2]);
+    expect(
+      (await post({ type: 'lesson.completed', userId: 999999, key: 'ghost' }, token)).status
+    ).toBe(404);
+    expect(
+      (await post({ type: 'lesson.completed', userId: 'nosuchdocumentid', key: 'ghost' }, token))
+        .status
+    ).toBe(404);
+    const arr = await app
+      .request()
+      .post('/api/achievements/events')
+      .set('Authorization', `Bearer ${token}`)
+      .send([1, 2]);
     expect(arr.status).toBe(400);
   });
 
   it('is accepted but records nothing while achievements are off', async () => {
     await enableAchievements(app, false);
-    const res = await post({ type: 'lesson.completed', userId: member.user.id, key: 'while-off' }, token);
+    const res = await post(
+      { type: 'lesson.completed', userId: member.user.id, key: 'while-off' },
+      token
+    );
     expect(res.status).toBe(202);
     expect(res.body).toEqual({ accepted: false, duplicate: false });
     expect(await eventRows(app, { key: 'while-off' })).toHaveLength(0);

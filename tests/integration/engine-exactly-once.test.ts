@@ -1,7 +1,14 @@
 import engineService from '../../server/src/services/engine';
 import { apiToken, registerMember, setupTestApp } from './helpers/strapi';
 import { academy, createCourse } from './support/academy';
-import { achievementRows, badgeBySlug, drain, enableAchievements, eventRows, plugin } from './support/achievements';
+import {
+  achievementRows,
+  badgeBySlug,
+  drain,
+  enableAchievements,
+  eventRows,
+  plugin,
+} from './support/achievements';
 
 /**
  * Exactly once, enforced by the database rather than by read-then-write checks. These run on
@@ -27,9 +34,13 @@ describe('exactly once under concurrency', () => {
       .query('api::lesson-completion.lesson-completion')
       .findMany({ where: { user: member.user.id } });
     expect(completions).toHaveLength(1);
-    expect(await eventRows(app, { userId: member.user.id, type: 'lesson.completed' })).toHaveLength(1);
+    expect(await eventRows(app, { userId: member.user.id, type: 'lesson.completed' })).toHaveLength(
+      1
+    );
     const firstLesson = await badgeBySlug(app, 'first-lesson');
-    expect(await achievementRows(app, { userId: member.user.id, badgeId: firstLesson.id })).toHaveLength(1);
+    expect(
+      await achievementRows(app, { userId: member.user.id, badgeId: firstLesson.id })
+    ).toHaveLength(1);
     const all = await achievementRows(app, { userId: member.user.id });
     expect(new Set(all.map((a: any) => `${a.badgeId}:${a.sequence}`)).size).toBe(all.length);
   });
@@ -37,10 +48,19 @@ describe('exactly once under concurrency', () => {
   it('50 concurrent identical events through the events API: one row, one accepted, 49 duplicates', async () => {
     const token = await apiToken(app, ['plugin::achievements.events.ingest']);
     const member = await registerMember(app);
-    const body = { type: 'lesson.completed', userId: member.user.id, key: `player:${member.user.id}:lesson-9`, subject: 'lesson-9' };
+    const body = {
+      type: 'lesson.completed',
+      userId: member.user.id,
+      key: `player:${member.user.id}:lesson-9`,
+      subject: 'lesson-9',
+    };
     const responses = await Promise.all(
       Array.from({ length: 50 }, () =>
-        app.request().post('/api/achievements/events').set('Authorization', `Bearer ${token}`).send(body)
+        app
+          .request()
+          .post('/api/achievements/events')
+          .set('Authorization', `Bearer ${token}`)
+          .send(body)
       )
     );
     expect(responses.map((r) => r.status)).toEqual(Array(50).fill(202));
@@ -49,7 +69,9 @@ describe('exactly once under concurrency', () => {
     await drain(app);
     expect(await eventRows(app, { key: body.key })).toHaveLength(1);
     const firstLesson = await badgeBySlug(app, 'first-lesson');
-    expect(await achievementRows(app, { userId: member.user.id, badgeId: firstLesson.id })).toHaveLength(1);
+    expect(
+      await achievementRows(app, { userId: member.user.id, badgeId: firstLesson.id })
+    ).toHaveLength(1);
   });
 
   it('the same award applied 50 times at once is written once and reported once', async () => {
@@ -67,7 +89,9 @@ describe('exactly once under concurrency', () => {
       )
     );
     expect(results.reduce((n: number, r: any) => n + r.earned.length, 0)).toBe(1);
-    expect(await achievementRows(app, { userId: member.user.id, badgeId: badge.id })).toHaveLength(1);
+    expect(await achievementRows(app, { userId: member.user.id, badgeId: badge.id })).toHaveLength(
+      1
+    );
     const progress = await app.strapi.db
       .query('plugin::achievements.progress')
       .findMany({ where: { userId: member.user.id, badgeId: badge.id } });
@@ -81,7 +105,12 @@ describe('exactly once under concurrency', () => {
     const events = plugin(app).service('events');
     for (const m of members) {
       for (let i = 0; i < 12; i += 1) {
-        await events.record({ type: 'comment.created', userId: m.user.id, key: `multi:${m.user.id}:${i}`, subject: `c-${i}` });
+        await events.record({
+          type: 'comment.created',
+          userId: m.user.id,
+          key: `multi:${m.user.id}:${i}`,
+          subject: `c-${i}`,
+        });
       }
     }
     const instances = [1, 2, 3].map(() => engineService({ strapi: app.strapi }));
@@ -97,7 +126,9 @@ describe('exactly once under concurrency', () => {
     expect(owners.size).toBeGreaterThanOrEqual(1);
     const commenter = await badgeBySlug(app, 'commenter');
     for (const m of members) {
-      expect(await achievementRows(app, { userId: m.user.id, badgeId: commenter.id })).toHaveLength(1);
+      expect(await achievementRows(app, { userId: m.user.id, badgeId: commenter.id })).toHaveLength(
+        1
+      );
     }
     plugin(app).service('engine').start();
   });

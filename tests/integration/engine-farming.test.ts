@@ -1,6 +1,13 @@
 import { registerMember, setupTestApp, type Member } from './helpers/strapi';
 import { academy, ok } from './support/academy';
-import { achievementRows, badgeBySlug, drain, earnedSlugs, enableAchievements, progressOf } from './support/achievements';
+import {
+  achievementRows,
+  badgeBySlug,
+  drain,
+  earnedSlugs,
+  enableAchievements,
+  progressOf,
+} from './support/achievements';
 
 /** Deleting or unpublishing the source produces the opposite event: loops farm nothing. */
 const app = setupTestApp();
@@ -19,7 +26,9 @@ describe('farming and retractions', () => {
     }
     await drain(app);
     const badge = await badgeBySlug(app, 'first-post');
-    expect(await achievementRows(app, { userId: alice.user.id, badgeId: badge.id })).toHaveLength(1);
+    expect(await achievementRows(app, { userId: alice.user.id, badgeId: badge.id })).toHaveLength(
+      1
+    );
     // No live post is left, so the count of published posts is back to zero.
     const retracted = await app.strapi.db
       .query('plugin::achievements.event')
@@ -33,7 +42,10 @@ describe('farming and retractions', () => {
     for (let i = 0; i < 3; i += 1) fans.push(await registerMember(app));
     for (const fan of fans) ok(await academy(app).react(fan, { post }));
     await drain(app);
-    expect(await progressOf(app, alice.user.id, 'reactions-10')).toEqual({ current: 3, target: 10 });
+    expect(await progressOf(app, alice.user.id, 'reactions-10')).toEqual({
+      current: 3,
+      target: 10,
+    });
 
     const looper = await registerMember(app);
     for (let i = 0; i < 20; i += 1) {
@@ -41,7 +53,10 @@ describe('farming and retractions', () => {
       ok(await academy(app).unreact(looper, reaction));
     }
     await drain(app);
-    expect(await progressOf(app, alice.user.id, 'reactions-10')).toEqual({ current: 3, target: 10 });
+    expect(await progressOf(app, alice.user.id, 'reactions-10')).toEqual({
+      current: 3,
+      target: 10,
+    });
   });
 
   it('an auto-revoke badge is revoked (kept, with a reason) when a withdrawal breaks its criteria, and comes back', async () => {
@@ -49,7 +64,8 @@ describe('farming and retractions', () => {
     const reactors: Member[] = [];
     for (let i = 0; i < 7; i += 1) reactors.push(await registerMember(app));
     const reactions: string[] = [];
-    for (const r of reactors) reactions.push(ok(await academy(app).react(r, { post })).body.data.documentId);
+    for (const r of reactors)
+      reactions.push(ok(await academy(app).react(r, { post })).body.data.documentId);
     await drain(app);
     expect(await earnedSlugs(app, alice.user.id)).toContain('reactions-10'); // 3 earlier fans + 7
 
@@ -64,6 +80,8 @@ describe('farming and retractions', () => {
     ok(await academy(app).react(reactors[0], { post }, 'celebrate'));
     await drain(app);
     expect(await earnedSlugs(app, alice.user.id)).toContain('reactions-10');
-    expect(await achievementRows(app, { userId: alice.user.id, badgeId: badge.id })).toHaveLength(1);
+    expect(await achievementRows(app, { userId: alice.user.id, badgeId: badge.id })).toHaveLength(
+      1
+    );
   });
 });

@@ -1,12 +1,24 @@
 import { registerMember, setupTestApp } from './helpers/strapi';
-import { drain, earnedSlugs, enableAchievements, eventRows, plugin, progressOf } from './support/achievements';
+import {
+  drain,
+  earnedSlugs,
+  enableAchievements,
+  eventRows,
+  plugin,
+  progressOf,
+} from './support/achievements';
 
 const app = setupTestApp();
 
 describe('the ledger and the engine through the events service', () => {
   it('seeds the default catalog once, with artwork in the media library', async () => {
     const categories = await app.strapi.db.query('plugin::achievements.category').findMany({});
-    expect(categories.map((c: any) => c.slug).sort()).toEqual(['community', 'courses', 'engagement', 'profile']);
+    expect(categories.map((c: any) => c.slug).sort()).toEqual([
+      'community',
+      'courses',
+      'engagement',
+      'profile',
+    ]);
     const badges = await app.strapi.db
       .query('plugin::achievements.badge')
       .findMany({ populate: { image: true, category: true } });
@@ -23,7 +35,12 @@ describe('the ledger and the engine through the events service', () => {
     const { user } = await registerMember(app);
     const res = await plugin(app)
       .service('events')
-      .record({ type: 'lesson.completed', userId: user.id, key: `off-${user.id}`, subject: 'lesson-a' });
+      .record({
+        type: 'lesson.completed',
+        userId: user.id,
+        key: `off-${user.id}`,
+        subject: 'lesson-a',
+      });
     expect(res).toEqual({ accepted: false, duplicate: false });
     expect(await eventRows(app, { key: `off-${user.id}` })).toHaveLength(0);
   });
@@ -32,8 +49,18 @@ describe('the ledger and the engine through the events service', () => {
     await enableAchievements(app);
     const { user } = await registerMember(app);
     const events = plugin(app).service('events');
-    const first = await events.record({ type: 'lesson.completed', userId: user.id, key: `k-${user.id}`, subject: 'lesson-a' });
-    const again = await events.record({ type: 'lesson.completed', userId: user.id, key: `k-${user.id}`, subject: 'lesson-a' });
+    const first = await events.record({
+      type: 'lesson.completed',
+      userId: user.id,
+      key: `k-${user.id}`,
+      subject: 'lesson-a',
+    });
+    const again = await events.record({
+      type: 'lesson.completed',
+      userId: user.id,
+      key: `k-${user.id}`,
+      subject: 'lesson-a',
+    });
     expect(first).toEqual({ accepted: true, duplicate: false });
     expect(again).toEqual({ accepted: true, duplicate: true });
     await drain(app);
@@ -44,8 +71,14 @@ describe('the ledger and the engine through the events service', () => {
 
   it('refuses a bad event with a ValidationError naming the field', async () => {
     const events = plugin(app).service('events');
-    await expect(events.record({ type: 'nope', userId: 1, key: 'x' } as any)).rejects.toThrow(/type/);
-    await expect(events.record({ type: 'lesson.completed', userId: '1', key: 'x' } as any)).rejects.toThrow(/userId/);
-    await expect(events.record({ type: 'unknown.event', userId: 1, key: 'x' })).rejects.toThrow(/unknown event/);
+    await expect(events.record({ type: 'nope', userId: 1, key: 'x' } as any)).rejects.toThrow(
+      /type/
+    );
+    await expect(
+      events.record({ type: 'lesson.completed', userId: '1', key: 'x' } as any)
+    ).rejects.toThrow(/userId/);
+    await expect(events.record({ type: 'unknown.event', userId: 1, key: 'x' })).rejects.toThrow(
+      /unknown event/
+    );
   });
 });

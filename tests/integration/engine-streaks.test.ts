@@ -13,7 +13,13 @@ const activity = async (member: Member, iso: string) => {
   seq += 1;
   await plugin(app)
     .service('events')
-    .record({ type: 'lesson.completed', userId: member.user.id, key: `tz-${seq}`, subject: `lesson-${seq}`, occurredAt: iso });
+    .record({
+      type: 'lesson.completed',
+      userId: member.user.id,
+      key: `tz-${seq}`,
+      subject: `lesson-${seq}`,
+      occurredAt: iso,
+    });
   await drain(app);
   const s = await plugin(app).service('streaks').get(member.user.id);
   return { current: s.current, longest: s.longest, day: s.lastActiveDay };
@@ -31,61 +37,154 @@ describe('learning streaks in the member timezone', () => {
   it('Pacific/Auckland: one UTC evening spans two local days', async () => {
     const m = await memberIn('Pacific/Auckland');
     // NZDT is UTC+13 in January.
-    expect(await activity(m, '2026-01-05T10:30:00Z')).toEqual({ current: 1, longest: 1, day: '2026-01-05' });
-    expect(await activity(m, '2026-01-05T11:30:00Z')).toEqual({ current: 2, longest: 2, day: '2026-01-06' });
-    expect(await activity(m, '2026-01-05T12:30:00Z')).toEqual({ current: 2, longest: 2, day: '2026-01-06' });
+    expect(await activity(m, '2026-01-05T10:30:00Z')).toEqual({
+      current: 1,
+      longest: 1,
+      day: '2026-01-05',
+    });
+    expect(await activity(m, '2026-01-05T11:30:00Z')).toEqual({
+      current: 2,
+      longest: 2,
+      day: '2026-01-06',
+    });
+    expect(await activity(m, '2026-01-05T12:30:00Z')).toEqual({
+      current: 2,
+      longest: 2,
+      day: '2026-01-06',
+    });
     // 23:59 on 6 January, Auckland time: the same local day again.
-    expect(await activity(m, '2026-01-06T10:59:00Z')).toEqual({ current: 2, longest: 2, day: '2026-01-06' });
-    expect(await activity(m, '2026-01-06T11:00:00Z')).toEqual({ current: 3, longest: 3, day: '2026-01-07' });
+    expect(await activity(m, '2026-01-06T10:59:00Z')).toEqual({
+      current: 2,
+      longest: 2,
+      day: '2026-01-06',
+    });
+    expect(await activity(m, '2026-01-06T11:00:00Z')).toEqual({
+      current: 3,
+      longest: 3,
+      day: '2026-01-07',
+    });
   });
 
   it('Pacific/Auckland: 23:59 and 00:00 local are consecutive days', async () => {
     const m = await memberIn('Pacific/Auckland');
-    expect(await activity(m, '2026-02-10T10:59:00Z')).toMatchObject({ current: 1, day: '2026-02-10' });
-    expect(await activity(m, '2026-02-10T11:00:00Z')).toMatchObject({ current: 2, day: '2026-02-11' });
+    expect(await activity(m, '2026-02-10T10:59:00Z')).toMatchObject({
+      current: 1,
+      day: '2026-02-10',
+    });
+    expect(await activity(m, '2026-02-10T11:00:00Z')).toMatchObject({
+      current: 2,
+      day: '2026-02-11',
+    });
     // 12 February (local) is missed; this app allows one freeze a month, which covers it.
-    expect(await activity(m, '2026-02-12T11:00:00Z')).toMatchObject({ current: 3, day: '2026-02-13' });
+    expect(await activity(m, '2026-02-12T11:00:00Z')).toMatchObject({
+      current: 3,
+      day: '2026-02-13',
+    });
   });
 
   it('America/Los_Angeles: around UTC midnight, days follow local time', async () => {
     const m = await memberIn('America/Los_Angeles');
     // PST is UTC-8: 07:30Z is 23:30 the day before, 08:30Z is 00:30.
-    expect(await activity(m, '2026-01-06T07:30:00Z')).toEqual({ current: 1, longest: 1, day: '2026-01-05' });
-    expect(await activity(m, '2026-01-06T08:30:00Z')).toEqual({ current: 2, longest: 2, day: '2026-01-06' });
-    expect(await activity(m, '2026-01-07T07:59:00Z')).toEqual({ current: 2, longest: 2, day: '2026-01-06' });
-    expect(await activity(m, '2026-01-07T08:00:00Z')).toEqual({ current: 3, longest: 3, day: '2026-01-07' });
+    expect(await activity(m, '2026-01-06T07:30:00Z')).toEqual({
+      current: 1,
+      longest: 1,
+      day: '2026-01-05',
+    });
+    expect(await activity(m, '2026-01-06T08:30:00Z')).toEqual({
+      current: 2,
+      longest: 2,
+      day: '2026-01-06',
+    });
+    expect(await activity(m, '2026-01-07T07:59:00Z')).toEqual({
+      current: 2,
+      longest: 2,
+      day: '2026-01-06',
+    });
+    expect(await activity(m, '2026-01-07T08:00:00Z')).toEqual({
+      current: 3,
+      longest: 3,
+      day: '2026-01-07',
+    });
   });
 
   it('Europe/Berlin across the March and October DST changes: one count per local day', async () => {
     const m = await memberIn('Europe/Berlin');
     // 29 March 2026: clocks go 02:00 → 03:00 (CET → CEST).
-    expect(await activity(m, '2026-03-27T23:30:00Z')).toMatchObject({ current: 1, day: '2026-03-28' }); // 00:30 CET
-    expect(await activity(m, '2026-03-28T22:30:00Z')).toMatchObject({ current: 1, day: '2026-03-28' }); // 23:30 CET
-    expect(await activity(m, '2026-03-28T23:30:00Z')).toMatchObject({ current: 2, day: '2026-03-29' }); // 00:30 CET
-    expect(await activity(m, '2026-03-29T21:30:00Z')).toMatchObject({ current: 2, day: '2026-03-29' }); // 23:30 CEST
-    expect(await activity(m, '2026-03-29T22:30:00Z')).toMatchObject({ current: 3, day: '2026-03-30' }); // 00:30 CEST
+    expect(await activity(m, '2026-03-27T23:30:00Z')).toMatchObject({
+      current: 1,
+      day: '2026-03-28',
+    }); // 00:30 CET
+    expect(await activity(m, '2026-03-28T22:30:00Z')).toMatchObject({
+      current: 1,
+      day: '2026-03-28',
+    }); // 23:30 CET
+    expect(await activity(m, '2026-03-28T23:30:00Z')).toMatchObject({
+      current: 2,
+      day: '2026-03-29',
+    }); // 00:30 CET
+    expect(await activity(m, '2026-03-29T21:30:00Z')).toMatchObject({
+      current: 2,
+      day: '2026-03-29',
+    }); // 23:30 CEST
+    expect(await activity(m, '2026-03-29T22:30:00Z')).toMatchObject({
+      current: 3,
+      day: '2026-03-30',
+    }); // 00:30 CEST
     // 25 October 2026: clocks go 03:00 → 02:00 (CEST → CET); that day has 25 hours.
     const o = await memberIn('Europe/Berlin');
-    expect(await activity(o, '2026-10-24T22:30:00Z')).toMatchObject({ current: 1, day: '2026-10-25' }); // 00:30 CEST
-    expect(await activity(o, '2026-10-25T00:30:00Z')).toMatchObject({ current: 1, day: '2026-10-25' }); // 02:30 CEST
-    expect(await activity(o, '2026-10-25T01:30:00Z')).toMatchObject({ current: 1, day: '2026-10-25' }); // 02:30 CET
-    expect(await activity(o, '2026-10-25T22:30:00Z')).toMatchObject({ current: 1, day: '2026-10-25' }); // 23:30 CET
-    expect(await activity(o, '2026-10-25T23:30:00Z')).toMatchObject({ current: 2, day: '2026-10-26' }); // 00:30 CET
+    expect(await activity(o, '2026-10-24T22:30:00Z')).toMatchObject({
+      current: 1,
+      day: '2026-10-25',
+    }); // 00:30 CEST
+    expect(await activity(o, '2026-10-25T00:30:00Z')).toMatchObject({
+      current: 1,
+      day: '2026-10-25',
+    }); // 02:30 CEST
+    expect(await activity(o, '2026-10-25T01:30:00Z')).toMatchObject({
+      current: 1,
+      day: '2026-10-25',
+    }); // 02:30 CET
+    expect(await activity(o, '2026-10-25T22:30:00Z')).toMatchObject({
+      current: 1,
+      day: '2026-10-25',
+    }); // 23:30 CET
+    expect(await activity(o, '2026-10-25T23:30:00Z')).toMatchObject({
+      current: 2,
+      day: '2026-10-26',
+    }); // 00:30 CET
   });
 
   it('a timezone change mid-streak neither breaks it nor counts a day twice', async () => {
     const m = await memberIn('America/Los_Angeles');
-    expect(await activity(m, '2026-01-10T04:00:00Z')).toMatchObject({ current: 1, day: '2026-01-09' }); // 20:00 PST
-    expect(await activity(m, '2026-01-11T04:00:00Z')).toMatchObject({ current: 2, day: '2026-01-10' });
+    expect(await activity(m, '2026-01-10T04:00:00Z')).toMatchObject({
+      current: 1,
+      day: '2026-01-09',
+    }); // 20:00 PST
+    expect(await activity(m, '2026-01-11T04:00:00Z')).toMatchObject({
+      current: 2,
+      day: '2026-01-10',
+    });
     // Flies to Auckland (21 hours ahead): the next evening there is already 12 January.
     ok(await academy(app).updateProfile(m, { timezone: 'Pacific/Auckland' }));
-    expect(await activity(m, '2026-01-12T05:00:00Z')).toMatchObject({ current: 3, day: '2026-01-12' }); // 18:00 NZDT
+    expect(await activity(m, '2026-01-12T05:00:00Z')).toMatchObject({
+      current: 3,
+      day: '2026-01-12',
+    }); // 18:00 NZDT
     // Another activity the same Auckland day does not count again.
-    expect(await activity(m, '2026-01-12T08:00:00Z')).toMatchObject({ current: 3, day: '2026-01-12' });
+    expect(await activity(m, '2026-01-12T08:00:00Z')).toMatchObject({
+      current: 3,
+      day: '2026-01-12',
+    });
     // And back west: LA's 12 January evening is the next day of learning, not a break.
     ok(await academy(app).updateProfile(m, { timezone: 'America/Los_Angeles' }));
-    expect(await activity(m, '2026-01-13T04:00:00Z')).toMatchObject({ current: 3, day: '2026-01-12' });
-    expect(await activity(m, '2026-01-14T04:00:00Z')).toMatchObject({ current: 4, day: '2026-01-13' });
+    expect(await activity(m, '2026-01-13T04:00:00Z')).toMatchObject({
+      current: 3,
+      day: '2026-01-12',
+    });
+    expect(await activity(m, '2026-01-14T04:00:00Z')).toMatchObject({
+      current: 4,
+      day: '2026-01-13',
+    });
   });
 
   it('a freeze (one per month here) covers one missed day; two missed days break the streak', async () => {

@@ -27,8 +27,16 @@ describe('webhooks', () => {
       .request()
       .post('/admin/webhooks')
       .set('Authorization', `Bearer ${admin}`)
-      .send({ name: 'achievements', url, headers: {}, events: ['achievement.earned', 'achievement.revoked'] });
-    expect({ status: res.status, body: res.status === 201 ? null : res.body }).toEqual({ status: 201, body: null });
+      .send({
+        name: 'achievements',
+        url,
+        headers: {},
+        events: ['achievement.earned', 'achievement.revoked'],
+      });
+    expect({ status: res.status, body: res.status === 201 ? null : res.body }).toEqual({
+      status: 201,
+      body: null,
+    });
     await enableAchievements(app);
   });
 
@@ -36,33 +44,52 @@ describe('webhooks', () => {
 
   const settle = async (count: number) => {
     const deadline = Date.now() + 10_000;
-    while (received.length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (received.length < count && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
     await new Promise((r) => setTimeout(r, 300)); // and nothing more arrives
   };
 
   it('sends achievement.earned once per award, and nothing for a duplicate event', async () => {
     const member = await registerMember(app);
     const events = plugin(app).service('events');
-    await events.record({ type: 'lesson.completed', userId: member.user.id, key: 'hook:1', subject: 'l1' });
-    await events.record({ type: 'lesson.completed', userId: member.user.id, key: 'hook:1', subject: 'l1' });
+    await events.record({
+      type: 'lesson.completed',
+      userId: member.user.id,
+      key: 'hook:1',
+      subject: 'l1',
+    });
+    await events.record({
+      type: 'lesson.completed',
+      userId: member.user.id,
+      key: 'hook:1',
+      subject: 'l1',
+    });
     await drain(app);
     await settle(1);
     expect(received.map((r) => r.event)).toEqual(['achievement.earned']);
     const { achievement } = received[0].body;
     expect(achievement.badge.slug).toBe('first-lesson');
-    expect(achievement.user).toEqual({ id: member.user.id, documentId: member.user.documentId, username: member.user.username });
+    expect(achievement.user).toEqual({
+      id: member.user.id,
+      documentId: member.user.documentId,
+      username: member.user.username,
+    });
     expect(JSON.stringify(received[0].body)).not.toContain('@academy.test');
   });
 
   it('sends achievement.revoked once when an admin revokes', async () => {
     received.length = 0;
     const member = await registerMember(app);
-    await plugin(app).service('events').record({ type: 'lesson.completed', userId: member.user.id, key: 'hook:2', subject: 'l1' });
+    await plugin(app)
+      .service('events')
+      .record({ type: 'lesson.completed', userId: member.user.id, key: 'hook:2', subject: 'l1' });
     await drain(app);
     await settle(1);
     received.length = 0;
     const badge = await badgeBySlug(app, 'first-lesson');
-    await plugin(app).service('awards').revokeManually(member.user.id, badge.id, { adminId: 1, reason: 'duplicate account' });
+    await plugin(app)
+      .service('awards')
+      .revokeManually(member.user.id, badge.id, { adminId: 1, reason: 'duplicate account' });
     await settle(1);
     expect(received.map((r) => r.event)).toEqual(['achievement.revoked']);
     expect(received[0].body.achievement.revokeReason).toBe('duplicate account');

@@ -4,11 +4,9 @@ const EVENT_NAME = /^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)+$/;
 const CONTENT_TYPE_UID = /^(api|plugin)::[a-z0-9-]+\.[a-z0-9-]+$/;
 const ATTRIBUTE_PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
-export const eventNameSchema = z
-  .string()
-  .regex(EVENT_NAME, {
-    error: 'must be a dotted lower-case event name such as "lesson.completed"',
-  });
+export const eventNameSchema = z.string().regex(EVENT_NAME, {
+  error: 'must be a dotted lower-case event name such as "lesson.completed"',
+});
 
 const pathSchema = z
   .string()
@@ -81,6 +79,46 @@ export const pluginConfigSchema = z
       })
       .strict(),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    // A retraction must cancel an event that something produces, or it silently does nothing.
+    const produced = new Set([
+      'profile.updated',
+      ...config.triggers.map((t) => t.event),
+      ...config.externalEvents,
+    ]);
+    config.triggers.forEach((trigger, index) => {
+      if (trigger.retracts && !produced.has(trigger.retracts)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['triggers', index, 'retracts'],
+          message: `"${trigger.retracts}" is not an event any trigger or externalEvents produces`,
+        });
+      }
+      if (trigger.retracts && trigger.retracts === trigger.event) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['triggers', index, 'retracts'],
+          message: 'an event cannot retract itself',
+        });
+      }
+      if ((trigger.action === 'delete' || trigger.action === 'unpublish') && !trigger.retracts) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['triggers', index, 'retracts'],
+          message: `a ${trigger.action} trigger must say which event it retracts`,
+        });
+      }
+    });
+    config.streakEvents.forEach((event, index) => {
+      if (!produced.has(event)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['streakEvents', index],
+          message: `"${event}" is not an event any trigger or externalEvents produces`,
+        });
+      }
+    });
+  });
 
 export type PluginConfig = z.infer<typeof pluginConfigSchema>;

@@ -18,22 +18,31 @@ const eventsController = ({ strapi }: { strapi: Core.Strapi }) => ({
     }
     const body = ctx.request.body;
     if (!body || typeof body !== 'object' || Array.isArray(body)) {
-      throw new errors.ValidationError('body: must be a JSON object', { errors: [{ path: 'body', message: 'must be a JSON object' }] });
+      throw new errors.ValidationError('body: must be a JSON object', {
+        errors: [{ path: 'body', message: 'must be a JSON object' }],
+      });
     }
     const { userId, ...rest } = body as Record<string, unknown>;
     let id: unknown = userId;
     if (typeof userId === 'string' && userId.length > 0 && userId.length <= 64) {
       // A users-permissions documentId, or a numeric id sent as a string.
-      const user = await strapi.db
-        .query(UID.user)
-        .findOne({ where: /^\d+$/.test(userId) ? { id: Number(userId) } : { documentId: userId }, select: ['id'] });
+      const user = await strapi.db.query(UID.user).findOne({
+        where: /^\d+$/.test(userId) ? { id: Number(userId) } : { documentId: userId },
+        select: ['id'],
+      });
       if (!user) throw new errors.NotFoundError(`userId: no member ${userId}`);
       id = user.id;
     } else if (typeof userId === 'number' && Number.isInteger(userId) && userId > 0) {
-      const user = await strapi.db.query(UID.user).findOne({ where: { id: userId }, select: ['id'] });
+      const user = await strapi.db
+        .query(UID.user)
+        .findOne({ where: { id: userId }, select: ['id'] });
       if (!user) throw new errors.NotFoundError(`userId: no member ${userId}`);
     }
-    const result = await getService(strapi, 'events').record({ ...(rest as any), userId: id, source: 'api' });
+    const result = await getService(strapi, 'events').record({
+      ...(rest as any),
+      userId: id,
+      source: 'api',
+    });
     ctx.status = 202;
     ctx.body = result;
   },

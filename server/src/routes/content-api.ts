@@ -50,7 +50,12 @@ export default {
     { method: 'GET', path: '/users/:userId/card', handler: 'members.card', config: data() },
     { method: 'GET', path: '/users/:userId', handler: 'members.findOne', config: data() },
     { method: 'GET', path: '/me', handler: 'members.me', config: data() },
-    { method: 'PUT', path: '/me/featured', handler: 'members.setFeatured', config: { policies: [] } },
+    {
+      method: 'PUT',
+      path: '/me/featured',
+      handler: 'members.setFeatured',
+      config: { policies: [] },
+    },
     { method: 'PUT', path: '/me/privacy', handler: 'members.setPrivacy', config: { policies: [] } },
     { method: 'GET', path: '/openapi.json', handler: 'openapi.document', config: files() },
     { method: 'GET', path: '/card.js', handler: 'openapi.component', config: files() },

@@ -47,7 +47,9 @@ const awardsService = ({ strapi }: { strapi: Core.Strapi }) => {
   const emit = async (event: string, userId: number, changes: Changed[]) => {
     if (changes.length === 0) return;
     const catalog = await getService(strapi, 'catalog').get();
-    const user = await strapi.db.query(UID.user).findOne({ where: { id: userId }, select: ['id', 'documentId', 'username'] });
+    const user = await strapi.db
+      .query(UID.user)
+      .findOne({ where: { id: userId }, select: ['id', 'documentId', 'username'] });
     for (const change of changes) {
       const badge = catalog.badges.find((b) => b.id === change.badgeId);
       strapi.eventHub.emit(event, {
@@ -56,9 +58,18 @@ const awardsService = ({ strapi }: { strapi: Core.Strapi }) => {
           ...(event === WEBHOOK_EVENTS.earned
             ? { earnedAt: change.at.toISOString(), awardedBy: change.awardedBy ?? 'system' }
             : { revokedAt: change.at.toISOString(), revokeReason: change.reason ?? null }),
-          user: user ? { id: user.id, documentId: user.documentId, username: user.username } : { id: userId },
+          user: user
+            ? { id: user.id, documentId: user.documentId, username: user.username }
+            : { id: userId },
           badge: badge
-            ? { id: badge.id, documentId: badge.documentId, slug: badge.slug, name: badge.name, tier: badge.tier, points: badge.points }
+            ? {
+                id: badge.id,
+                documentId: badge.documentId,
+                slug: badge.slug,
+                name: badge.name,
+                tier: badge.tier,
+                points: badge.points,
+              }
             : { id: change.badgeId },
         },
       });
@@ -70,14 +81,21 @@ const awardsService = ({ strapi }: { strapi: Core.Strapi }) => {
     async held(userId: number): Promise<Array<Held & { byAdmin: boolean }>> {
       const t = ach();
       const rows = await knex()(t.name)
-        .select(t.col('badgeId'), t.col('sequence'), t.col('revokedAt'), t.col('awardedBy'), t.col('revokedBy'))
+        .select(
+          t.col('badgeId'),
+          t.col('sequence'),
+          t.col('revokedAt'),
+          t.col('awardedBy'),
+          t.col('revokedBy')
+        )
         .where(t.col('userId'), userId);
       return rows.map((r: any) => ({
         badgeId: r[t.col('badgeId')],
         sequence: r[t.col('sequence')],
         revoked: r[t.col('revokedAt')] !== null,
         manual: (r[t.col('awardedBy')] ?? 'system') !== 'system',
-        byAdmin: r[t.col('revokedAt')] !== null && String(r[t.col('revokedBy')] ?? '').startsWith('admin'),
+        byAdmin:
+          r[t.col('revokedAt')] !== null && String(r[t.col('revokedBy')] ?? '').startsWith('admin'),
       }));
     },
 
@@ -109,7 +127,11 @@ const awardsService = ({ strapi }: { strapi: Core.Strapi }) => {
           // Held but revoked, and the criteria hold again: reinstate it.
           changed =
             (await knex()(t.name)
-              .where({ [t.col('userId')]: userId, [t.col('badgeId')]: award.badgeId, [t.col('sequence')]: award.sequence })
+              .where({
+                [t.col('userId')]: userId,
+                [t.col('badgeId')]: award.badgeId,
+                [t.col('sequence')]: award.sequence,
+              })
               .whereNotNull(t.col('revokedAt'))
               .update(
                 columns(t, {
@@ -122,15 +144,38 @@ const awardsService = ({ strapi }: { strapi: Core.Strapi }) => {
                 })
               )) > 0;
         }
-        if (changed) earned.push({ badgeId: award.badgeId, sequence: award.sequence, at: award.earnedAt, awardedBy: award.awardedBy });
+        if (changed)
+          earned.push({
+            badgeId: award.badgeId,
+            sequence: award.sequence,
+            at: award.earnedAt,
+            awardedBy: award.awardedBy,
+          });
       }
       const now = new Date();
       for (const revoke of decision.revokes) {
         const n = await knex()(t.name)
-          .where({ [t.col('userId')]: userId, [t.col('badgeId')]: revoke.badgeId, [t.col('sequence')]: revoke.sequence })
+          .where({
+            [t.col('userId')]: userId,
+            [t.col('badgeId')]: revoke.badgeId,
+            [t.col('sequence')]: revoke.sequence,
+          })
           .whereNull(t.col('revokedAt'))
-          .update(columns(t, { revokedAt: now, revokeReason: revoke.reason, revokedBy: 'system', updatedAt: now }));
-        if (n > 0) revoked.push({ badgeId: revoke.badgeId, sequence: revoke.sequence, at: now, reason: revoke.reason });
+          .update(
+            columns(t, {
+              revokedAt: now,
+              revokeReason: revoke.reason,
+              revokedBy: 'system',
+              updatedAt: now,
+            })
+          );
+        if (n > 0)
+          revoked.push({
+            badgeId: revoke.badgeId,
+            sequence: revoke.sequence,
+            at: now,
+            reason: revoke.reason,
+          });
       }
       await this.saveProgress(userId, decision.progress);
       if (decision.notify !== false) {
@@ -156,7 +201,11 @@ const awardsService = ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /** An admin awards a badge by hand. Repeatable badges get the next sequence. */
-    async awardManually(userId: number, badgeId: number, by: { adminId: number | string; reason?: string }) {
+    async awardManually(
+      userId: number,
+      badgeId: number,
+      by: { adminId: number | string; reason?: string }
+    ) {
       const catalog = await getService(strapi, 'catalog').get();
       const badge = catalog.defs.find((b) => b.id === badgeId);
       if (!badge) throw new errors.NotFoundError(`badge ${badgeId} not found`);
@@ -167,16 +216,26 @@ const awardsService = ({ strapi }: { strapi: Core.Strapi }) => {
       if (badge.repeatable) {
         sequence = Math.max(0, ...mine.map((h) => h.sequence)) + 1;
         if (badge.maxRepeats !== null && sequence > badge.maxRepeats && !revokedOne) {
-          throw new errors.ApplicationError(`the member already holds this badge the maximum ${badge.maxRepeats} times`);
+          throw new errors.ApplicationError(
+            `the member already holds this badge the maximum ${badge.maxRepeats} times`
+          );
         }
-        if (badge.maxRepeats !== null && sequence > badge.maxRepeats) sequence = revokedOne!.sequence;
+        if (badge.maxRepeats !== null && sequence > badge.maxRepeats)
+          sequence = revokedOne!.sequence;
       } else {
-        if (mine.some((h) => !h.revoked)) throw new errors.ApplicationError('the member already holds this badge');
+        if (mine.some((h) => !h.revoked))
+          throw new errors.ApplicationError('the member already holds this badge');
         sequence = 1;
       }
       const result = await this.apply(userId, {
         awards: [
-          { badgeId, sequence, earnedAt: new Date(), awardedBy: `admin:${by.adminId}`, evidence: { reason: by.reason ?? null } },
+          {
+            badgeId,
+            sequence,
+            earnedAt: new Date(),
+            awardedBy: `admin:${by.adminId}`,
+            evidence: { reason: by.reason ?? null },
+          },
         ],
         revokes: [],
         progress: [],
@@ -186,7 +245,11 @@ const awardsService = ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /** An admin revokes (never deletes) a member's achievement, with a reason. */
-    async revokeManually(userId: number, badgeId: number, by: { adminId: number | string; reason: string; sequence?: number }) {
+    async revokeManually(
+      userId: number,
+      badgeId: number,
+      by: { adminId: number | string; reason: string; sequence?: number }
+    ) {
       const t = ach();
       const now = new Date();
       const query = knex()(t.name)
@@ -194,14 +257,26 @@ const awardsService = ({ strapi }: { strapi: Core.Strapi }) => {
         .whereNull(t.col('revokedAt'));
       if (by.sequence !== undefined) query.where(t.col('sequence'), by.sequence);
       const targets = await query.clone().select(t.col('sequence'));
-      if (targets.length === 0) throw new errors.NotFoundError('the member holds no such achievement');
+      if (targets.length === 0)
+        throw new errors.NotFoundError('the member holds no such achievement');
       const revoked: Changed[] = [];
       for (const target of targets) {
         const sequence = target[t.col('sequence')];
         const n = await knex()(t.name)
-          .where({ [t.col('userId')]: userId, [t.col('badgeId')]: badgeId, [t.col('sequence')]: sequence })
+          .where({
+            [t.col('userId')]: userId,
+            [t.col('badgeId')]: badgeId,
+            [t.col('sequence')]: sequence,
+          })
           .whereNull(t.col('revokedAt'))
-          .update(columns(t, { revokedAt: now, revokeReason: by.reason, revokedBy: `admin:${by.adminId}`, updatedAt: now }));
+          .update(
+            columns(t, {
+              revokedAt: now,
+              revokeReason: by.reason,
+              revokedBy: `admin:${by.adminId}`,
+              updatedAt: now,
+            })
+          );
         if (n > 0) revoked.push({ badgeId, sequence, at: now, reason: by.reason });
       }
       await emit(WEBHOOK_EVENTS.revoked, userId, revoked);

@@ -46,13 +46,16 @@ const backfillService = ({ strapi }: { strapi: Core.Strapi }) => {
     await store().set({ value: state });
   };
 
-  const replayable = () => config().triggers.filter((t) => REPLAYABLE.includes(t.action) && !t.retracts);
+  const replayable = () =>
+    config().triggers.filter((t) => REPLAYABLE.includes(t.action) && !t.retracts);
 
   const countDocs = async (trigger: Trigger) => {
     const model = strapi.getModel(trigger.uid as any) as any;
     if (!model) return 0;
     const dp = model.options?.draftAndPublish === true;
-    return strapi.db.query(trigger.uid as any).count({ where: dp ? { publishedAt: { $notNull: true } } : {} });
+    return strapi.db
+      .query(trigger.uid as any)
+      .count({ where: dp ? { publishedAt: { $notNull: true } } : {} });
   };
 
   interface Replayed {
@@ -94,12 +97,18 @@ const backfillService = ({ strapi }: { strapi: Core.Strapi }) => {
   const execute = async (state: BackfillState): Promise<BackfillState> => {
     const triggers = getService(strapi, 'triggers');
     const catalog = await getService(strapi, 'catalog').get();
-    const only = state.badges ? catalog.defs.filter((b) => state.badges!.includes(b.slug)) : undefined;
+    const only = state.badges
+      ? catalog.defs.filter((b) => state.badges!.includes(b.slug))
+      : undefined;
     const list = replayable();
     try {
       // Phase 1: replay host documents.
       state.phase = 'replay';
-      for (; state.cursor.trigger < list.length; state.cursor.trigger += 1, state.cursor.lastId = 0) {
+      for (
+        ;
+        state.cursor.trigger < list.length;
+        state.cursor.trigger += 1, state.cursor.lastId = 0
+      ) {
         const trigger = list[state.cursor.trigger];
         const model = strapi.getModel(trigger.uid as any) as any;
         if (!model) continue;
@@ -123,7 +132,9 @@ const backfillService = ({ strapi }: { strapi: Core.Strapi }) => {
         }
       }
       if (!state.cursor.users) {
-        const users = await strapi.db.query(UID.user).findMany({ select: ['id'], orderBy: { id: 'asc' } });
+        const users = await strapi.db
+          .query(UID.user)
+          .findMany({ select: ['id'], orderBy: { id: 'asc' } });
         for (const user of users) {
           const event = await triggers.profileEventFor(user.id);
           if (event && (await insertReplayed(event))) state.added.events += 1;

@@ -16,9 +16,16 @@ const badgesService = ({ strapi }: { strapi: Core.Strapi }) => {
       profileFields: config.profileFields,
     });
     if (!result.ok) {
-      throw new errors.ValidationError(result.issues.map((i) => `${i.path}: ${i.message}`).join('; '), {
-        errors: result.issues.map((i) => ({ path: i.path.split('.'), message: i.message, name: 'ValidationError' })),
-      });
+      throw new errors.ValidationError(
+        result.issues.map((i) => `${i.path}: ${i.message}`).join('; '),
+        {
+          errors: result.issues.map((i) => ({
+            path: i.path.split('.'),
+            message: i.message,
+            name: 'ValidationError',
+          })),
+        }
+      );
     }
     return result.criteria;
   };

@@ -66,7 +66,9 @@ const catalogService = ({ strapi }: { strapi: Core.Strapi }) => {
     for (const badge of badges) {
       const parsed = parseCriteria(badge.criteria);
       if (!parsed.ok) {
-        strapi.log.warn(`achievements: badge "${badge.slug}" has invalid criteria and is ignored: ${parsed.issues[0]?.message}`);
+        strapi.log.warn(
+          `achievements: badge "${badge.slug}" has invalid criteria and is ignored: ${parsed.issues[0]?.message}`
+        );
       }
       defs.push({
         id: badge.id,

@@ -11,7 +11,11 @@ import { dialectOf, tableOf } from '../utils/db';
 const INDEXES: Array<{ uid: string; name: string; attributes: string[]; unique?: boolean }> = [
   { uid: UID.event, name: 'ach_events_key_uq', attributes: ['key'], unique: true },
   { uid: UID.event, name: 'ach_events_pending_idx', attributes: ['processedAt', 'occurredAt'] },
-  { uid: UID.event, name: 'ach_events_user_type_idx', attributes: ['userId', 'type', 'occurredAt'] },
+  {
+    uid: UID.event,
+    name: 'ach_events_user_type_idx',
+    attributes: ['userId', 'type', 'occurredAt'],
+  },
   {
     uid: UID.achievement,
     name: 'ach_achievements_user_badge_seq_uq',
@@ -19,7 +23,12 @@ const INDEXES: Array<{ uid: string; name: string; attributes: string[]; unique?:
     unique: true,
   },
   { uid: UID.achievement, name: 'ach_achievements_badge_idx', attributes: ['badgeId'] },
-  { uid: UID.progress, name: 'ach_progress_user_badge_uq', attributes: ['userId', 'badgeId'], unique: true },
+  {
+    uid: UID.progress,
+    name: 'ach_progress_user_badge_uq',
+    attributes: ['userId', 'badgeId'],
+    unique: true,
+  },
   { uid: UID.streak, name: 'ach_streaks_user_uq', attributes: ['userId'], unique: true },
   { uid: UID.preference, name: 'ach_preferences_user_uq', attributes: ['userId'], unique: true },
 ];
@@ -30,7 +39,10 @@ const databaseService = ({ strapi }: { strapi: Core.Strapi }) => {
   const indexExists = async (table: string, name: string): Promise<boolean> => {
     switch (dialectOf(strapi)) {
       case 'sqlite': {
-        const rows = await knex().raw(`SELECT name FROM sqlite_master WHERE type = 'index' AND name = ?`, [name]);
+        const rows = await knex().raw(
+          `SELECT name FROM sqlite_master WHERE type = 'index' AND name = ?`,
+          [name]
+        );
         return rows.length > 0;
       }
       case 'postgres': {

@@ -2,7 +2,13 @@ import crypto from 'crypto';
 import type { Core } from '@strapi/strapi';
 import { PLUGIN_ID, UID } from '../../../common/constants';
 import { listenedEvents, criteriaKinds } from '../../../engine/criteria';
-import { decide, REVOKE_REASON, type BadgeDef, type Decision, type Held } from '../../../engine/evaluate';
+import {
+  decide,
+  REVOKE_REASON,
+  type BadgeDef,
+  type Decision,
+  type Held,
+} from '../../../engine/evaluate';
 import { applyActivity, emptyStreak, type StreakState } from '../../../engine/streak';
 import { Tally, type LedgerEvent } from '../../../engine/tally';
 import type { AwardToApply } from './awards';
@@ -42,7 +48,11 @@ const engineService = ({ strapi }: { strapi: Core.Strapi }) => {
     const claimable = (q: any) =>
       q
         .whereNull(t.col('processedAt'))
-        .where((w: any) => w.whereNull(t.col('claimedAt')).orWhere(t.col('claimedAt'), '<', new Date(now.getTime() - leaseMs)));
+        .where((w: any) =>
+          w
+            .whereNull(t.col('claimedAt'))
+            .orWhere(t.col('claimedAt'), '<', new Date(now.getTime() - leaseMs))
+        );
     const ids = (
       await claimable(knex()(t.name).select('id'))
         .orderBy([{ column: t.col('occurredAt') }, { column: 'id' }])
@@ -56,7 +66,9 @@ const engineService = ({ strapi }: { strapi: Core.Strapi }) => {
       [t.col('claimedBy')]: token,
       [t.col('attempts')]: knex().raw('?? + 1', [t.col('attempts')]),
     });
-    const rows = await knex()(t.name).where(t.col('claimedBy'), token).whereNull(t.col('processedAt'));
+    const rows = await knex()(t.name)
+      .where(t.col('claimedBy'), token)
+      .whereNull(t.col('processedAt'));
     return rows.map((r: any) => ({
       id: r.id,
       key: r[t.col('key')],
@@ -72,7 +84,10 @@ const engineService = ({ strapi }: { strapi: Core.Strapi }) => {
 
   const markProcessed = async (ids: number[]) => {
     const t = tableOf(strapi, UID.event);
-    if (ids.length) await knex()(t.name).whereIn('id', ids).update({ [t.col('processedAt')]: new Date() });
+    if (ids.length)
+      await knex()(t.name)
+        .whereIn('id', ids)
+        .update({ [t.col('processedAt')]: new Date() });
   };
 
   /** The member's ledger rows of the given types, oldest first. */
@@ -80,7 +95,14 @@ const engineService = ({ strapi }: { strapi: Core.Strapi }) => {
     if (types.size === 0) return [];
     const t = tableOf(strapi, UID.event);
     const rows = await knex()(t.name)
-      .select('id', t.col('type'), t.col('actorId'), t.col('subject'), t.col('occurredAt'), t.col('data'))
+      .select(
+        'id',
+        t.col('type'),
+        t.col('actorId'),
+        t.col('subject'),
+        t.col('occurredAt'),
+        t.col('data')
+      )
       .where(t.col('userId'), userId)
       .whereIn(t.col('type'), [...types])
       .orderBy([{ column: t.col('occurredAt') }, { column: 'id' }]);
@@ -119,13 +141,21 @@ const engineService = ({ strapi }: { strapi: Core.Strapi }) => {
     if (opts.replayStreak) {
       let s = emptyStreak(timezone);
       for (const e of activity) {
-        s = applyActivity(s, { at: e.occurredAt, timezone }, { freezesPerMonth: config().freezesPerMonth }).state;
+        s = applyActivity(
+          s,
+          { at: e.occurredAt, timezone },
+          { freezesPerMonth: config().freezesPerMonth }
+        ).state;
         streakAt.set(e.id, s);
       }
       if (activity.length) await streaks.ensure(userId, s);
       streakNow = { current: 0, longest: 0 };
     } else if (activity.length) {
-      const { before, states } = await streaks.recordActivity(userId, activity.map((e) => e.occurredAt), timezone);
+      const { before, states } = await streaks.recordActivity(
+        userId,
+        activity.map((e) => e.occurredAt),
+        timezone
+      );
       activity.forEach((e, i) => streakAt.set(e.id, states[i]));
       streakNow = before;
     } else {
@@ -134,8 +164,12 @@ const engineService = ({ strapi }: { strapi: Core.Strapi }) => {
 
     const only = opts.only ? new Set(opts.only.map((b) => b.id)) : null;
     const candidatesFor = (type: string) =>
-      only ? catalog.index.badgesFor(type).filter((b) => only.has(b.id)) : catalog.index.badgesFor(type);
-    const scope = only ? opts.only! : [...new Set(markers.flatMap((e) => catalog.index.badgesFor(e.type)))];
+      only
+        ? catalog.index.badgesFor(type).filter((b) => only.has(b.id))
+        : catalog.index.badgesFor(type);
+    const scope = only
+      ? opts.only!
+      : [...new Set(markers.flatMap((e) => catalog.index.badgesFor(e.type)))];
 
     const retractions = getService(strapi, 'triggers').retractions();
     const types = new Set(markers.map((e) => e.type));
@@ -143,18 +177,23 @@ const engineService = ({ strapi }: { strapi: Core.Strapi }) => {
       for (const event of listenedEvents(badge.criteria)) types.add(event);
       if (criteriaKinds(badge.criteria).has('profile')) types.add(PROFILE_EVENT);
     }
-    for (const [retraction, cancelled] of Object.entries(retractions)) if (types.has(cancelled)) types.add(retraction);
+    for (const [retraction, cancelled] of Object.entries(retractions))
+      if (types.has(cancelled)) types.add(retraction);
     const ledger = await loadLedger(userId, types);
     const tally = new Tally({ retractions, timezone });
 
     const initial = await awards.held(userId);
     // An admin's revocation stands: the engine sees it as held (never re-awarded, never revoked
     // again) but not earned (it counts toward no meta badge and no points).
-    const adminRevoked = new Set(initial.filter((h) => h.byAdmin).map((h) => `${h.badgeId}:${h.sequence}`));
+    const adminRevoked = new Set(
+      initial.filter((h) => h.byAdmin).map((h) => `${h.badgeId}:${h.sequence}`)
+    );
     const held = new Map<string, Held>(
       initial.map((h) => [
         `${h.badgeId}:${h.sequence}`,
-        h.byAdmin ? { badgeId: h.badgeId, sequence: h.sequence, revoked: false, manual: true } : { ...h },
+        h.byAdmin
+          ? { badgeId: h.badgeId, sequence: h.sequence, revoked: false, manual: true }
+          : { ...h },
       ])
     );
     const earnedInfo = new Map<string, { at: number; key: string | null; type: string | null }>();
@@ -168,7 +207,9 @@ const engineService = ({ strapi }: { strapi: Core.Strapi }) => {
         {
           tally,
           streak: streakNow,
-          earned: heldList.filter((h) => !h.revoked && !adminRevoked.has(`${h.badgeId}:${h.sequence}`)),
+          earned: heldList.filter(
+            (h) => !h.revoked && !adminRevoked.has(`${h.badgeId}:${h.sequence}`)
+          ),
           now,
         },
         heldList,
@@ -216,13 +257,25 @@ const engineService = ({ strapi }: { strapi: Core.Strapi }) => {
           evidence: info?.key ? { event: info.key, type: info.type } : { reason: 'recalculation' },
         });
       } else if (h.revoked && was && !was.revoked) {
-        toRevoke.push({ badgeId: h.badgeId, sequence: h.sequence, reason: revokeReason.get(key) ?? REVOKE_REASON });
+        toRevoke.push({
+          badgeId: h.badgeId,
+          sequence: h.sequence,
+          reason: revokeReason.get(key) ?? REVOKE_REASON,
+        });
       }
     }
-    return awards.apply(userId, { awards: toAward, revokes: toRevoke, progress: [...progress.values()], notify: opts.notify });
+    return awards.apply(userId, {
+      awards: toAward,
+      revokes: toRevoke,
+      progress: [...progress.values()],
+      notify: opts.notify,
+    });
   };
 
-  const allEventTypes = () => [...getService(strapi, 'triggers').knownEvents(), ...Object.keys(getService(strapi, 'triggers').retractions())];
+  const allEventTypes = () => [
+    ...getService(strapi, 'triggers').knownEvents(),
+    ...Object.keys(getService(strapi, 'triggers').retractions()),
+  ];
 
   const processBatch = async (): Promise<number> => {
     const events = await claim();
@@ -234,10 +287,14 @@ const engineService = ({ strapi }: { strapi: Core.Strapi }) => {
         await evaluateMember(userId, mine);
         await markProcessed(mine.map((e) => e.id));
       } catch (error) {
-        strapi.log.error(`achievements: processing events of member ${userId} failed: ${(error as Error).stack ?? error}`);
+        strapi.log.error(
+          `achievements: processing events of member ${userId} failed: ${(error as Error).stack ?? error}`
+        );
         const exhausted = mine.filter((e) => e.attempts >= MAX_ATTEMPTS);
         if (exhausted.length) {
-          strapi.log.error(`achievements: setting aside ${exhausted.length} event(s) after ${MAX_ATTEMPTS} attempts: ${exhausted.map((e) => e.key).join(', ')}`);
+          strapi.log.error(
+            `achievements: setting aside ${exhausted.length} event(s) after ${MAX_ATTEMPTS} attempts: ${exhausted.map((e) => e.key).join(', ')}`
+          );
           await markProcessed(exhausted.map((e) => e.id));
         }
       }
@@ -291,7 +348,8 @@ const engineService = ({ strapi }: { strapi: Core.Strapi }) => {
         await runOnce();
         if (!(await getService(strapi, 'settings').isEnabled())) return;
         if ((await getService(strapi, 'events').pendingCount()) === 0) return;
-        if (Date.now() > deadline) throw new Error('achievements: drain timed out with events still pending');
+        if (Date.now() > deadline)
+          throw new Error('achievements: drain timed out with events still pending');
         // Pending but claimed by another process (or failing): wait for it.
         await new Promise((r) => setTimeout(r, 50));
       }
@@ -309,10 +367,14 @@ const engineService = ({ strapi }: { strapi: Core.Strapi }) => {
      */
     async recalculateMember(userId: number, opts: { only?: BadgeDef[]; notify?: boolean } = {}) {
       const catalog = await getService(strapi, 'catalog').get();
-      const markers = (await loadLedger(userId, new Set(catalog.index.all().length ? allEventTypes() : []))).map(
-        (e) => ({ ...e, key: `ledger:${e.id}`, attempts: 0 })
-      );
-      return evaluateMember(userId, markers, { only: opts.only, notify: opts.notify ?? false, replayStreak: true });
+      const markers = (
+        await loadLedger(userId, new Set(catalog.index.all().length ? allEventTypes() : []))
+      ).map((e) => ({ ...e, key: `ledger:${e.id}`, attempts: 0 }));
+      return evaluateMember(userId, markers, {
+        only: opts.only,
+        notify: opts.notify ?? false,
+        replayStreak: true,
+      });
     },
 
     /** Starts the poller that picks up events left by a crash, a restart or another process. */

@@ -53,7 +53,10 @@ const eventsService = ({ strapi }: { strapi: Core.Strapi }) => ({
    * recorded), `duplicate: true` when an event with this key is already in the ledger.
    * Throws a ValidationError naming the field for bad input.
    */
-  async record(input: EventInput, options: { ignoreDisabled?: boolean } = {}): Promise<RecordResult> {
+  async record(
+    input: EventInput,
+    options: { ignoreDisabled?: boolean } = {}
+  ): Promise<RecordResult> {
     const parsed = eventInputSchema.safeParse(input);
     if (!parsed.success) {
       const { message, errors: details } = describeZodError(parsed.error);
@@ -62,9 +65,12 @@ const eventsService = ({ strapi }: { strapi: Core.Strapi }) => ({
     const event = parsed.data;
     const known = getService(strapi, 'triggers').knownEvents();
     if (!known.includes(event.type)) {
-      throw new errors.ValidationError(`type: unknown event "${event.type}"; known events: ${known.join(', ')}`, {
-        errors: [{ path: 'type', message: `unknown event "${event.type}"` }],
-      });
+      throw new errors.ValidationError(
+        `type: unknown event "${event.type}"; known events: ${known.join(', ')}`,
+        {
+          errors: [{ path: 'type', message: `unknown event "${event.type}"` }],
+        }
+      );
     }
     const occurredAt = event.occurredAt === undefined ? new Date() : new Date(event.occurredAt);
     if (occurredAt.getTime() > Date.now() + MAX_CLOCK_SKEW_MS) {
@@ -105,7 +111,10 @@ const eventsService = ({ strapi }: { strapi: Core.Strapi }) => ({
 
   async pendingCount(): Promise<number> {
     const t = tableOf(strapi, UID.event);
-    const [{ count }] = await strapi.db.connection(t.name).whereNull(t.col('processedAt')).count({ count: '*' });
+    const [{ count }] = await strapi.db
+      .connection(t.name)
+      .whereNull(t.col('processedAt'))
+      .count({ count: '*' });
     return Number(count);
   },
 });

@@ -268,11 +268,7 @@ const membersService = ({ strapi }: { strapi: Core.Strapi }) => {
     };
   };
 
-  const badgeDto = (
-    badge: BadgeRow,
-    s: Stats,
-    criteriaText: (b: BadgeRow) => string
-  ): Badge => ({
+  const badgeDto = (badge: BadgeRow, s: Stats, criteriaText: (b: BadgeRow) => string): Badge => ({
     slug: badge.slug,
     name: badge.name,
     description: badge.description ?? null,
@@ -390,20 +386,18 @@ const membersService = ({ strapi }: { strapi: Core.Strapi }) => {
 
       return {
         ...base,
-        badges: shown.map(
-          ({ badge, held: h }): EarnedBadge => ({
-            slug: badge.slug,
-            name: badge.name,
-            description: badge.description ?? null,
-            image: imageOf(badge),
-            category: badge.category?.slug ?? null,
-            tier: badge.tier as EarnedBadge['tier'],
-            points: badge.points ?? 0,
-            earnedAt: h.lastAt.toISOString(),
-            timesEarned: h.times,
-            featured: featuredRank.has(badge.id),
-          })
-        ),
+        badges: shown.map(({ badge, held: h }): EarnedBadge => ({
+          slug: badge.slug,
+          name: badge.name,
+          description: badge.description ?? null,
+          image: imageOf(badge),
+          category: badge.category?.slug ?? null,
+          tier: badge.tier as EarnedBadge['tier'],
+          points: badge.points ?? 0,
+          earnedAt: h.lastAt.toISOString(),
+          timesEarned: h.times,
+          featured: featuredRank.has(badge.id),
+        })),
         totalEarned: earned.length,
         totalAvailable: badges.length,
         points: pointsOf(catalog, held),
@@ -455,11 +449,13 @@ const membersService = ({ strapi }: { strapi: Core.Strapi }) => {
       };
 
       const badges = visibleBadges(catalog);
-      const groups: Array<{ category: Pick<CategoryRow, 'slug' | 'name' | 'description'>; badges: BadgeRow[] }> =
-        catalog.categories.map((category) => ({
-          category,
-          badges: badges.filter((b) => b.category?.id === category.id),
-        }));
+      const groups: Array<{
+        category: Pick<CategoryRow, 'slug' | 'name' | 'description'>;
+        badges: BadgeRow[];
+      }> = catalog.categories.map((category) => ({
+        category,
+        badges: badges.filter((b) => b.category?.id === category.id),
+      }));
       const loose = badges.filter(
         (b) => !b.category || !catalog.categories.some((c) => c.id === b.category!.id)
       );
@@ -485,7 +481,9 @@ const membersService = ({ strapi }: { strapi: Core.Strapi }) => {
             earned: !!h,
             earnedAt: h ? h.lastAt.toISOString() : null,
             timesEarned: h?.times ?? 0,
-            progress: h ? null : progressOf(defs.get(badge.id), stored.get(badge.id), facts, catalog),
+            progress: h
+              ? null
+              : progressOf(defs.get(badge.id), stored.get(badge.id), facts, catalog),
           });
         }
         return {
@@ -566,7 +564,8 @@ const membersService = ({ strapi }: { strapi: Core.Strapi }) => {
         const badge = bySlug.get(slug);
         // The same answer for "no such badge" and "not yours": a secret badge's slug is not
         // confirmed to someone who has not earned it.
-        if (!badge || !held.has(badge.id)) fail(`badges.${i}`, `"${slug}" is not a badge you have earned`);
+        if (!badge || !held.has(badge.id))
+          fail(`badges.${i}`, `"${slug}" is not a badge you have earned`);
         if (ids.includes(badge!.id)) fail(`badges.${i}`, `"${slug}" is listed twice`);
         ids.push(badge!.id);
       });

@@ -8,7 +8,10 @@ import { DEFAULT_BADGES, DEFAULT_CATEGORIES } from '../seed/default-catalog';
 /** The artwork ships in the package: `<package>/assets/badges/<slug>.svg`. */
 export const ASSETS_DIR = (() => {
   // From dist/server/index.js (the built plugin) or server/src/services (tests of the source).
-  for (const candidate of [path.resolve(__dirname, '../../assets/badges'), path.resolve(__dirname, '../../../assets/badges')]) {
+  for (const candidate of [
+    path.resolve(__dirname, '../../assets/badges'),
+    path.resolve(__dirname, '../../../assets/badges'),
+  ]) {
     if (fs.existsSync(candidate)) return candidate;
   }
   return path.resolve(__dirname, '../../assets/badges');
@@ -27,7 +30,13 @@ const seedService = ({ strapi }: { strapi: Core.Strapi }) => {
         .plugin('upload')
         .service('upload')
         .upload({
-          data: { fileInfo: { name: `achievement-${slug}.svg`, alternativeText: `${name} badge`, caption: name } },
+          data: {
+            fileInfo: {
+              name: `achievement-${slug}.svg`,
+              alternativeText: `${name} badge`,
+              caption: name,
+            },
+          },
           files: {
             filepath: file,
             originalFilename: `achievement-${slug}.svg`,
@@ -37,7 +46,9 @@ const seedService = ({ strapi }: { strapi: Core.Strapi }) => {
         });
       return uploaded?.id ?? null;
     } catch (error) {
-      strapi.log.warn(`achievements: could not upload the artwork of "${slug}": ${(error as Error).message}`);
+      strapi.log.warn(
+        `achievements: could not upload the artwork of "${slug}": ${(error as Error).message}`
+      );
       return null;
     }
   };
@@ -51,13 +62,16 @@ const seedService = ({ strapi }: { strapi: Core.Strapi }) => {
 
       const categoryIds = new Map<string, string>();
       for (const category of DEFAULT_CATEGORIES) {
-        const existing = await strapi.db.query(UID.category).findOne({ where: { slug: category.slug } });
-        const saved = existing ?? (await strapi.documents(UID.category).create({ data: category as any }));
+        const existing = await strapi.db
+          .query(UID.category)
+          .findOne({ where: { slug: category.slug } });
+        const saved =
+          existing ?? (await strapi.documents(UID.category).create({ data: category as any }));
         categoryIds.set(category.slug, saved.documentId);
       }
 
       const known = new Set(
-        ((strapi.plugin(PLUGIN_ID).service('triggers') as any).knownEvents() as string[])
+        (strapi.plugin(PLUGIN_ID).service('triggers') as any).knownEvents() as string[]
       );
       let created = 0;
       for (const [position, badge] of DEFAULT_BADGES.entries()) {
@@ -65,7 +79,9 @@ const seedService = ({ strapi }: { strapi: Core.Strapi }) => {
         const missing = events.filter((e) => !known.has(e));
         if (missing.length) {
           // The host has no trigger for it: seeding it would fail validation and confuse editors.
-          strapi.log.info(`achievements: default badge "${badge.slug}" skipped (no trigger produces ${missing.join(', ')})`);
+          strapi.log.info(
+            `achievements: default badge "${badge.slug}" skipped (no trigger produces ${missing.join(', ')})`
+          );
           continue;
         }
         if (await strapi.db.query(UID.badge).findOne({ where: { slug: badge.slug } })) continue;
@@ -90,7 +106,9 @@ const seedService = ({ strapi }: { strapi: Core.Strapi }) => {
         created += 1;
       }
       await store.set({ value: true });
-      strapi.log.info(`achievements: seeded ${DEFAULT_CATEGORIES.length} categories and ${created} badges`);
+      strapi.log.info(
+        `achievements: seeded ${DEFAULT_CATEGORIES.length} categories and ${created} badges`
+      );
       return { seeded: true, created };
     },
   };

@@ -1,6 +1,11 @@
 import type { Core } from '@strapi/strapi';
 import { PLUGIN_ID, UID } from '../../../common/constants';
-import { applyActivity, emptyStreak, isValidTimeZone, type StreakState } from '../../../engine/streak';
+import {
+  applyActivity,
+  emptyStreak,
+  isValidTimeZone,
+  type StreakState,
+} from '../../../engine/streak';
 import type { PluginConfig } from '../config/schema';
 import { columns, insertIgnore, row, tableOf, toMs } from '../utils/db';
 
@@ -40,7 +45,9 @@ const streaksService = ({ strapi }: { strapi: Core.Strapi }) => {
     /** The member's IANA timezone, or the configured default when it has none or a bad one. */
     async timezoneOf(userId: number): Promise<string> {
       const field = config().timezoneField;
-      const user = await strapi.db.query(UID.user).findOne({ where: { id: userId }, select: ['id', field] as any });
+      const user = await strapi.db
+        .query(UID.user)
+        .findOne({ where: { id: userId }, select: ['id', field] as any });
       const tz = user?.[field];
       return typeof tz === 'string' && isValidTimeZone(tz) ? tz : config().defaultTimezone;
     },
@@ -53,7 +60,9 @@ const streaksService = ({ strapi }: { strapi: Core.Strapi }) => {
 
     async getMany(userIds: number[]): Promise<Map<number, StreakState>> {
       const t = table();
-      const rows = userIds.length ? await strapi.db.connection(t.name).whereIn(t.col('userId'), userIds) : [];
+      const rows = userIds.length
+        ? await strapi.db.connection(t.name).whereIn(t.col('userId'), userIds)
+        : [];
       return new Map(rows.map((r: any) => [r[t.col('userId')], fromRow(r, t)]));
     },
 
@@ -105,10 +114,15 @@ const streaksService = ({ strapi }: { strapi: Core.Strapi }) => {
         const updated = await knex(t.name)
           .where(t.col('userId'), userId)
           .where(t.col('version'), start.version)
-          .update({ ...columns(t, { ...toColumns(state), version: start.version + 1 }), [t.col('updatedAt')]: new Date() });
+          .update({
+            ...columns(t, { ...toColumns(state), version: start.version + 1 }),
+            [t.col('updatedAt')]: new Date(),
+          });
         if (updated === 1) return { before: start, states };
       }
-      throw new Error(`achievements: streak of member ${userId} kept changing under concurrent writers`);
+      throw new Error(
+        `achievements: streak of member ${userId} kept changing under concurrent writers`
+      );
     },
   };
 };

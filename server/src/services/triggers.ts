@@ -48,7 +48,11 @@ const ms = (value: unknown): number | null => {
 const matches = (trigger: Trigger, action: DocumentAction, params: Doc): boolean => {
   if (trigger.action === action) return true;
   // `create`/`update` with status 'published' publish the document in the same call.
-  return trigger.action === 'publish' && (action === 'create' || action === 'update') && params?.status === 'published';
+  return (
+    trigger.action === 'publish' &&
+    (action === 'create' || action === 'update') &&
+    params?.status === 'published'
+  );
 };
 
 const triggersService = ({ strapi }: { strapi: Core.Strapi }) => {
@@ -104,15 +108,22 @@ const triggersService = ({ strapi }: { strapi: Core.Strapi }) => {
     const repo = strapi.documents(uid as any) as any;
     const populate = populateFor(uid, triggers);
     if (!draftAndPublish) return (await repo.findOne({ documentId, populate })) as Doc | null;
-    return ((await repo.findOne({ documentId, populate, status: published ? 'published' : 'draft' })) ??
-      null) as Doc | null;
+    return ((await repo.findOne({
+      documentId,
+      populate,
+      status: published ? 'published' : 'draft',
+    })) ?? null) as Doc | null;
   };
 
   const keyFor = (trigger: Trigger, doc: Doc, documentId: string): string => {
     const base = `${trigger.event}:${trigger.uid}:${documentId}`;
     // One publication gives one publish event and at most one retraction, so republishing
     // counts again while a create/delete loop of the same document farms nothing.
-    if (trigger.action === 'publish' || trigger.action === 'unpublish' || (trigger.action === 'delete' && doc.publishedAt)) {
+    if (
+      trigger.action === 'publish' ||
+      trigger.action === 'unpublish' ||
+      (trigger.action === 'delete' && doc.publishedAt)
+    ) {
       return `${base}:${ms(doc.publishedAt) ?? 'draft'}`;
     }
     return base;
@@ -135,7 +146,8 @@ const triggersService = ({ strapi }: { strapi: Core.Strapi }) => {
           : trigger.action === 'update'
             ? doc.updatedAt
             : null;
-    const occurredAt = ms(trigger.occurredAt ? get(doc, trigger.occurredAt) : null) ?? ms(fallbackAt) ?? Date.now();
+    const occurredAt =
+      ms(trigger.occurredAt ? get(doc, trigger.occurredAt) : null) ?? ms(fallbackAt) ?? Date.now();
     const data = trigger.data?.length
       ? Object.fromEntries(trigger.data.map((path) => [path, scalarOf(get(doc, path))]))
       : undefined;
@@ -170,7 +182,9 @@ const triggersService = ({ strapi }: { strapi: Core.Strapi }) => {
           try {
             if (documentId) before.set(t, await load(context.uid, documentId, [t], true));
           } catch (error) {
-            strapi.log.error(`achievements: could not read ${context.uid} ${documentId} before ${context.action}: ${error}`);
+            strapi.log.error(
+              `achievements: could not read ${context.uid} ${documentId} before ${context.action}: ${error}`
+            );
           }
         }
 
@@ -181,13 +195,17 @@ const triggersService = ({ strapi }: { strapi: Core.Strapi }) => {
           for (const t of matching) {
             const id = documentId ?? result?.documentId;
             if (!id) continue;
-            const doc = before.has(t) ? before.get(t) : await load(context.uid, id, [t], t.action === 'publish');
+            const doc = before.has(t)
+              ? before.get(t)
+              : await load(context.uid, id, [t], t.action === 'publish');
             if (!doc) continue;
             const event = toEvent(t, doc, id);
             if (event) await events.record({ ...event, source: 'trigger' });
           }
         } catch (error) {
-          strapi.log.error(`achievements: trigger for ${context.uid} ${context.action} failed: ${error}`);
+          strapi.log.error(
+            `achievements: trigger for ${context.uid} ${context.action} failed: ${error}`
+          );
         }
         return result;
       });
@@ -199,7 +217,9 @@ const triggersService = ({ strapi }: { strapi: Core.Strapi }) => {
       const model = strapi.getModel(UID.user) as any;
       const user = await strapi.db.query(UID.user).findOne({
         where: { id: userId },
-        populate: fields.filter((f) => ['relation', 'media', 'component'].includes(model.attributes[f]?.type)),
+        populate: fields.filter((f) =>
+          ['relation', 'media', 'component'].includes(model.attributes[f]?.type)
+        ),
       });
       if (!user) return null;
       const at = ms(user.updatedAt) ?? Date.now();
@@ -234,7 +254,9 @@ const triggersService = ({ strapi }: { strapi: Core.Strapi }) => {
     /** Every event name the host can produce: trigger events, external events, profile.updated. */
     knownEvents(): string[] {
       const c = config();
-      return [...new Set([PROFILE_EVENT, ...c.triggers.map((t) => t.event), ...c.externalEvents])].sort();
+      return [
+        ...new Set([PROFILE_EVENT, ...c.triggers.map((t) => t.event), ...c.externalEvents]),
+      ].sort();
     },
 
     retractions(): Record<string, string> {

@@ -48,7 +48,8 @@ const withPublicDir = (db: TestDatabase): TestDatabase => {
 };
 
 /** A brand-new, empty database (and public folder) for one test file; `drop()` removes both. */
-export const createTestDatabase = async (): Promise<TestDatabase> => withPublicDir(await createBareDatabase());
+export const createTestDatabase = async (): Promise<TestDatabase> =>
+  withPublicDir(await createBareDatabase());
 
 const createBareDatabase = async (): Promise<TestDatabase> => {
   const client = databaseClient();

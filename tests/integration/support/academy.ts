@@ -12,8 +12,14 @@ export const createCourse = async (
   { modules = 2, lessons = 2, title = `Course ${Math.random().toString(36).slice(2, 8)}` } = {}
 ): Promise<CourseFixture> => {
   const docs = (uid: string) => app.strapi.documents(uid as any) as any;
-  const slug = title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/(^-|-$)/g, '');
-  const course = await docs('api::course.course').create({ data: { title, slug }, status: 'published' });
+  const slug = title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/(^-|-$)/g, '');
+  const course = await docs('api::course.course').create({
+    data: { title, slug },
+    status: 'published',
+  });
   const fixture: CourseFixture = { documentId: course.documentId, modules: [] };
   for (let m = 0; m < modules; m += 1) {
     const mod = await docs('api::module.module').create({
@@ -23,7 +29,12 @@ export const createCourse = async (
     const lessonIds: string[] = [];
     for (let l = 0; l < lessons; l += 1) {
       const lesson = await docs('api::lesson.lesson').create({
-        data: { title: `Lesson ${m + 1}.${l + 1}`, body: 'Read me.', position: l + 1, module: mod.documentId },
+        data: {
+          title: `Lesson ${m + 1}.${l + 1}`,
+          body: 'Read me.',
+          position: l + 1,
+          module: mod.documentId,
+        },
         status: 'published',
       });
       lessonIds.push(lesson.documentId);
@@ -49,7 +60,11 @@ export const academy = (app: TestApp) => ({
   markHelpful: (member: Member, comment: string, helpful = true) =>
     app.request().patch(`/api/comments/${comment}/helpful`).set(bearer(member)).send({ helpful }),
   react: (member: Member, target: { post?: string; comment?: string }, kind = 'like') =>
-    app.request().post('/api/reactions').set(bearer(member)).send({ ...target, kind }),
+    app
+      .request()
+      .post('/api/reactions')
+      .set(bearer(member))
+      .send({ ...target, kind }),
   unreact: (member: Member, reaction: string) =>
     app.request().delete(`/api/reactions/${reaction}`).set(bearer(member)),
 });

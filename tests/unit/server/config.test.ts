@@ -1,0 +1,68 @@
+import config, { DEFAULT_CONFIG } from '../../../server/src/config';
+
+const valid = {
+  ...DEFAULT_CONFIG,
+  triggers: [
+    {
+      uid: 'api::lesson-completion.lesson-completion',
+      action: 'create',
+      event: 'lesson.completed',
+      user: 'user',
+    },
+    { uid: 'api::post.post', action: 'publish', event: 'post.published', user: 'author' },
+    {
+      uid: 'api::post.post',
+      action: 'delete',
+      event: 'post.retracted',
+      user: 'author',
+      retracts: 'post.published',
+    },
+  ],
+  streakEvents: ['lesson.completed'],
+};
+
+describe('plugin config validation (stops Strapi at start-up)', () => {
+  it('accepts the defaults with triggers', () => {
+    expect(() => config.validator(valid)).not.toThrow();
+  });
+
+  it.each([
+    [{ defaultTimezone: 'Mars/Olympus' }, 'achievements.defaultTimezone'],
+    [{ freezesPerMonth: -1 }, 'achievements.freezesPerMonth'],
+    [{ freezesPerMonth: 1.5 }, 'achievements.freezesPerMonth'],
+    [{ streakEvents: [] }, 'achievements.streakEvents'],
+    [{ streakEvents: ['video.watched'] }, 'achievements.streakEvents.0'],
+    [
+      { processing: { pollIntervalMs: 5, batchSize: 10, leaseMs: 60000 } },
+      'achievements.processing.pollIntervalMs',
+    ],
+    [{ colour: 'red' }, 'achievements.colour'],
+    [{ triggers: [{ ...valid.triggers[0], uid: 'lesson' }] }, 'achievements.triggers.0.uid'],
+    [{ triggers: [{ ...valid.triggers[0], action: 'upsert' }] }, 'achievements.triggers.0.action'],
+    [
+      { triggers: [{ ...valid.triggers[0], event: 'Lesson Completed' }] },
+      'achievements.triggers.0.event',
+    ],
+    [{ triggers: [{ ...valid.triggers[0], user: 'author..id' }] }, 'achievements.triggers.0.user'],
+    [
+      { triggers: [{ ...valid.triggers[0], when: { status: { $eq: 'x' } } }] },
+      'achievements.triggers.0.when.status',
+    ],
+    [{ triggers: [{ ...valid.triggers[0], surprise: 1 }] }, 'achievements.triggers.0.surprise'],
+    [
+      { triggers: [...valid.triggers, { ...valid.triggers[2], retracts: 'post.deleted' }] },
+      'achievements.triggers.3.retracts',
+    ],
+    [
+      {
+        triggers: [
+          ...valid.triggers,
+          { uid: 'api::post.post', action: 'unpublish', event: 'post.hidden', user: 'author' },
+        ],
+      },
+      'achievements.triggers.3.retracts',
+    ],
+  ])('refuses %j naming %s', (patch, key) => {
+    expect(() => config.validator({ ...valid, ...patch })).toThrow(key);
+  });
+});
