@@ -14,11 +14,39 @@ export const cardSettingsSchema = z
   })
   .strict();
 
+const isTimeZone = (tz: string) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Engine options editable in Settings → Gamification; the plugin config gives the defaults. */
+export const streakSettingsSchema = z
+  .object({
+    defaultTimezone: z
+      .string({ error: 'must be an IANA timezone such as "Europe/Paris"' })
+      .refine(isTimeZone, { error: 'must be an IANA timezone such as "Europe/Paris"' }),
+    events: z
+      .array(z.string({ error: 'must be event names' }), { error: 'must be a list of event names' })
+      .min(1, { error: 'must name at least one event' })
+      .max(50, { error: 'must name at most 50 events' }),
+    freezesPerMonth: z
+      .number({ error: 'must be a whole number between 0 and 31' })
+      .int({ error: 'must be a whole number between 0 and 31' })
+      .min(0, { error: 'must be a whole number between 0 and 31' })
+      .max(31, { error: 'must be a whole number between 0 and 31' }),
+  })
+  .strict();
+
 /** Organisation-wide settings, persisted in Strapi's plugin store. */
 export const settingsSchema = z
   .object({
     enabled: z.boolean({ error: 'must be true or false' }),
     card: cardSettingsSchema,
+    streaks: streakSettingsSchema,
   })
   .strict();
 
@@ -27,13 +55,16 @@ export const settingsPatchSchema = z
   .object({
     enabled: settingsSchema.shape.enabled.optional(),
     card: cardSettingsSchema.partial().strict().optional(),
+    streaks: streakSettingsSchema.partial().strict().optional(),
   })
   .strict();
 
 export type Settings = z.infer<typeof settingsSchema>;
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
 
-export const DEFAULT_SETTINGS: Settings = {
+export type StreakSettings = z.infer<typeof streakSettingsSchema>;
+
+export const DEFAULT_SETTINGS: Omit<Settings, 'streaks'> = {
   enabled: false,
   card: { enabled: true, position: 'side', badgesToShow: 6 },
 };
@@ -42,6 +73,7 @@ export const mergeSettings = (current: Settings, patch: SettingsPatch): Settings
   ...current,
   ...(patch.enabled === undefined ? {} : { enabled: patch.enabled }),
   card: { ...current.card, ...patch.card },
+  streaks: { ...current.streaks, ...patch.streaks },
 });
 
 /** The public view of the settings served at `GET /api/achievements/config`. */

@@ -3,6 +3,13 @@ import { restrictedAdminToken, setupTestApp, superAdminToken } from './helpers/s
 
 const app = setupTestApp();
 
+/** The example academy's plugin config: the defaults of the engine options. */
+const STREAK_DEFAULTS = {
+  defaultTimezone: 'UTC',
+  events: ['lesson.completed', 'module.completed', 'course.completed'],
+  freezesPerMonth: 0,
+};
+
 describe('plugin settings (admin API) and the public config route', () => {
   let admin: string;
 
@@ -60,6 +67,10 @@ describe('plugin settings (admin API) and the public config route', () => {
     [{ enabled: 'yes' }, 'enabled'],
     [{ enabled: true, colour: 'red' }, 'colour'],
     [{ card: { enabled: true, size: 3 } }, 'card.size'],
+    [{ streaks: { defaultTimezone: 'Mars/Olympus' } }, 'streaks.defaultTimezone'],
+    [{ streaks: { freezesPerMonth: 40 } }, 'streaks.freezesPerMonth'],
+    [{ streaks: { events: [] } }, 'streaks.events'],
+    [{ streaks: { events: ['lesson.completed', 'video.skipped'] } }, 'streaks.events.1'],
   ])('refuses %j with 400 naming %s, and stores nothing', async (body, field) => {
     const res = await app
       .request()
@@ -82,6 +93,7 @@ describe('plugin settings (admin API) and the public config route', () => {
     expect(res.body.data).toEqual({
       enabled: true,
       card: { enabled: true, position: 'header', badgesToShow: 10 },
+      streaks: STREAK_DEFAULTS,
     });
 
     const config = await app.request().get('/api/achievements/config');
@@ -105,6 +117,28 @@ describe('plugin settings (admin API) and the public config route', () => {
     expect(adminView.body.data.card.position).toBe('header');
   });
 
+  it('engine options override the plugin config and reach the engine', async () => {
+    const res = await app
+      .request()
+      .put('/achievements/settings')
+      .set('Authorization', `Bearer ${await superAdminToken(app)}`)
+      .send({ streaks: { defaultTimezone: 'Europe/Paris', freezesPerMonth: 2 } });
+    expect(res.status).toBe(200);
+    expect(res.body.data.streaks).toEqual({
+      ...STREAK_DEFAULTS,
+      defaultTimezone: 'Europe/Paris',
+      freezesPerMonth: 2,
+    });
+    const options = await app.strapi.plugin('achievements').service('settings').streakOptions();
+    expect(options).toMatchObject({ defaultTimezone: 'Europe/Paris', freezesPerMonth: 2 });
+    const back = await app
+      .request()
+      .put('/achievements/settings')
+      .set('Authorization', `Bearer ${await superAdminToken(app)}`)
+      .send({ streaks: STREAK_DEFAULTS });
+    expect(back.body.data.streaks).toEqual(STREAK_DEFAULTS);
+  });
+
   it('a partial update keeps the other values', async () => {
     const res = await app
       .request()
@@ -115,6 +149,7 @@ describe('plugin settings (admin API) and the public config route', () => {
     expect(res.body.data).toEqual({
       enabled: true,
       card: { enabled: false, position: 'header', badgesToShow: 10 },
+      streaks: STREAK_DEFAULTS,
     });
   });
 });

@@ -1,8 +1,7 @@
 import type { Core } from '@strapi/strapi';
-import { PLUGIN_ID, UID } from '../../../common/constants';
+import { UID } from '../../../common/constants';
 import { parseCriteria } from '../../../engine/criteria';
 import { CatalogIndex, type BadgeDef } from '../../../engine/evaluate';
-import type { PluginConfig } from '../config/schema';
 import { getService } from '../utils/get-service';
 
 export interface CategoryRow {
@@ -83,9 +82,9 @@ const catalogService = ({ strapi }: { strapi: Core.Strapi }) => {
         secret: !!badge.secret,
       });
     }
-    const config = strapi.config.get(`plugin::${PLUGIN_ID}`) as PluginConfig;
+    const { events: streakEvents } = await getService(strapi, 'settings').streakOptions();
     const index = new CatalogIndex(defs, {
-      streakEvents: config.streakEvents,
+      streakEvents,
       retractions: getService(strapi, 'triggers').retractions(),
     });
     return { badges, categories, defs, index, loadedAt: Date.now() };

@@ -132,7 +132,8 @@ const engineService = ({ strapi }: { strapi: Core.Strapi }) => {
     const streaks = getService(strapi, 'streaks');
     const awards = getService(strapi, 'awards');
     const timezone = await streaks.timezoneOf(userId);
-    const streakEvents = new Set(config().streakEvents);
+    const options = await getService(strapi, 'settings').streakOptions();
+    const streakEvents = new Set(options.events);
     const activity = markers.filter((e) => streakEvents.has(e.type));
 
     // Streak as of each marker.
@@ -144,7 +145,7 @@ const engineService = ({ strapi }: { strapi: Core.Strapi }) => {
         s = applyActivity(
           s,
           { at: e.occurredAt, timezone },
-          { freezesPerMonth: config().freezesPerMonth }
+          { freezesPerMonth: options.freezesPerMonth }
         ).state;
         streakAt.set(e.id, s);
       }

@@ -10,19 +10,43 @@ import {
   type Settings,
 } from '../../../common/settings';
 import { describeZodError } from '../../../common/validation';
+import type { PluginConfig } from '../config/schema';
+import { getService } from '../utils/get-service';
+
+/** Every event and every card read needs the settings: read the store at most this often. */
+const CACHE_MS = 1000;
 
 /** Organisation-wide settings, kept in Strapi's plugin store and validated on every write. */
 const settingsService = ({ strapi }: { strapi: Core.Strapi }) => {
   const store = () => strapi.store({ type: 'plugin', name: PLUGIN_ID, key: 'settings' });
+  let cached: { at: number; value: Promise<Settings> } | null = null;
+
+  /** Without stored overrides, the engine options are the plugin config's. */
+  const defaults = (): Settings => {
+    const config = strapi.config.get(`plugin::${PLUGIN_ID}`) as PluginConfig;
+    return {
+      ...DEFAULT_SETTINGS,
+      streaks: {
+        defaultTimezone: config.defaultTimezone,
+        events: config.streakEvents,
+        freezesPerMonth: config.freezesPerMonth,
+      },
+    };
+  };
+
+  const read = async (): Promise<Settings> => {
+    const stored = ((await store().get({})) ?? {}) as Partial<Settings>;
+    // Stored values from an older version are merged over the defaults and re-validated, so a
+    // new setting always has a value and a corrupt one never reaches a response.
+    const merged = mergeSettings(defaults(), stored as any);
+    const parsed = settingsSchema.safeParse(merged);
+    return parsed.success ? parsed.data : defaults();
+  };
 
   return {
     async get(): Promise<Settings> {
-      const stored = await store().get({});
-      // Stored values from an older version are merged over the defaults and re-validated, so a
-      // new setting always has a value and a corrupt one never reaches a response.
-      const merged = mergeSettings(DEFAULT_SETTINGS, (stored ?? {}) as Partial<Settings>);
-      const parsed = settingsSchema.safeParse(merged);
-      return parsed.success ? parsed.data : DEFAULT_SETTINGS;
+      if (!cached || Date.now() - cached.at > CACHE_MS) cached = { at: Date.now(), value: read() };
+      return cached.value;
     },
 
     async update(patch: unknown): Promise<Settings> {
@@ -31,9 +55,29 @@ const settingsService = ({ strapi }: { strapi: Core.Strapi }) => {
         const { message, errors: details } = describeZodError(parsedPatch.error);
         throw new errors.ValidationError(message, { errors: details });
       }
-      const next = settingsSchema.parse(mergeSettings(await this.get(), parsedPatch.data));
+      const known = getService(strapi, 'triggers').knownEvents();
+      const unknown = (parsedPatch.data.streaks?.events ?? [])
+        .map((event, index) => ({ event, index }))
+        .filter(({ event }) => !known.includes(event));
+      if (unknown.length) {
+        const details = unknown.map(({ event, index }) => ({
+          path: `streaks.events.${index}`,
+          message: `streaks.events.${index}: unknown event "${event}"; known events: ${known.join(', ')}`,
+        }));
+        throw new errors.ValidationError(details.map((d) => d.message).join('; '), {
+          errors: details,
+        });
+      }
+      const next = settingsSchema.parse(mergeSettings(await read(), parsedPatch.data));
       await store().set({ value: next });
+      cached = null;
+      getService(strapi, 'catalog').invalidate(); // the streak events index badges
       return next;
+    },
+
+    /** The engine options in force: stored overrides over the plugin config. */
+    async streakOptions() {
+      return (await this.get()).streaks;
     },
 
     async isEnabled(): Promise<boolean> {

@@ -8,6 +8,7 @@ import {
 } from '../../../engine/streak';
 import type { PluginConfig } from '../config/schema';
 import { columns, insertIgnore, row, tableOf, toMs } from '../utils/db';
+import { getService } from '../utils/get-service';
 
 const MAX_ATTEMPTS = 8;
 
@@ -20,12 +21,16 @@ const streaksService = ({ strapi }: { strapi: Core.Strapi }) => {
   const config = () => strapi.config.get(`plugin::${PLUGIN_ID}`) as PluginConfig;
   const table = () => tableOf(strapi, UID.streak);
 
-  const fromRow = (r: Record<string, any>, t = table()): StreakState & { version: number } => ({
+  const fromRow = (
+    r: Record<string, any>,
+    t = table(),
+    fallbackTimezone = 'UTC'
+  ): StreakState & { version: number } => ({
     current: r[t.col('current')] ?? 0,
     longest: r[t.col('longest')] ?? 0,
     lastActiveAt: toMs(r[t.col('lastActiveAt')]),
     lastActiveDay: r[t.col('lastActiveDay')] ?? null,
-    timezone: r[t.col('timezone')] ?? config().defaultTimezone,
+    timezone: r[t.col('timezone')] ?? fallbackTimezone,
     freezesUsed: r[t.col('freezesUsed')] ?? 0,
     freezesMonth: r[t.col('freezesMonth')] ?? null,
     version: r[t.col('version')] ?? 0,
@@ -49,7 +54,8 @@ const streaksService = ({ strapi }: { strapi: Core.Strapi }) => {
         .query(UID.user)
         .findOne({ where: { id: userId }, select: ['id', field] as any });
       const tz = user?.[field];
-      return typeof tz === 'string' && isValidTimeZone(tz) ? tz : config().defaultTimezone;
+      if (typeof tz === 'string' && isValidTimeZone(tz)) return tz;
+      return (await getService(strapi, 'settings').streakOptions()).defaultTimezone;
     },
 
     async get(userId: number): Promise<StreakState | null> {
@@ -89,7 +95,7 @@ const streaksService = ({ strapi }: { strapi: Core.Strapi }) => {
     ): Promise<{ before: StreakState; states: StreakState[] }> {
       const t = table();
       const knex = strapi.db.connection;
-      const freezesPerMonth = config().freezesPerMonth;
+      const { freezesPerMonth } = await getService(strapi, 'settings').streakOptions();
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
         const existing = await knex(t.name).where(t.col('userId'), userId).first();
         const start = existing ? fromRow(existing, t) : { ...emptyStreak(timezone), version: 0 };

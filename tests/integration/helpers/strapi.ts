@@ -78,13 +78,21 @@ export const superAdminToken = async (app: TestApp): Promise<string> => {
   return adminLogin(app, SUPER_ADMIN.email, SUPER_ADMIN.password);
 };
 
+/** Admin logins are rate-limited (as they should be): each admin logs in once per test file. */
+const adminTokens = new WeakMap<TestApp, Map<string, string>>();
+
 export const adminLogin = async (
   app: TestApp,
   email: string,
   password: string
 ): Promise<string> => {
+  const tokens = adminTokens.get(app) ?? new Map<string, string>();
+  adminTokens.set(app, tokens);
+  const known = tokens.get(email);
+  if (known) return known;
   const res = await app.request().post('/admin/login').send({ email, password });
   if (res.status !== 200) throw new Error(`admin login failed: ${res.status} ${res.text}`);
+  tokens.set(email, res.body.data.token);
   return res.body.data.token;
 };
 
