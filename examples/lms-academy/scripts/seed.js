@@ -19,7 +19,12 @@ const main = async () => {
   if (process.argv.includes('--compile') || !fs.existsSync(path.join(distDir, 'src', 'seed.js'))) {
     await compileStrapi({ appDir });
   }
-  const strapi = await createStrapi({ appDir, distDir, autoReload: false, serveAdminPanel: false }).load();
+  const strapi = await createStrapi({
+    appDir,
+    distDir,
+    autoReload: false,
+    serveAdminPanel: false,
+  }).load();
   try {
     const { seed } = require(path.join(distDir, 'src', 'seed.js'));
     await seed(strapi);

@@ -1,0 +1,17 @@
+/** The caller's profile. The member is the JWT's user: no route takes a user id. */
+export default {
+  routes: [
+    {
+      method: 'GET',
+      path: '/profile',
+      handler: 'api::profile.profile.me',
+      config: { policies: [] },
+    },
+    {
+      method: 'PUT',
+      path: '/profile',
+      handler: 'api::profile.profile.update',
+      config: { policies: [] },
+    },
+  ],
+};
