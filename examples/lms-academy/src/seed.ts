@@ -455,6 +455,10 @@ export const seed = async (strapi: Core.Strapi): Promise<SeedSummary> => {
     await react({ type: 'comment', documentId: commentIds[c] }, members);
   }
 
+  // Let the plugin award everything the seeded activity earns before the script exits, so the
+  // demo starts with badges, progress and streaks in place.
+  await strapi.plugin('achievements').service('engine').drain();
+
   const lessons = lessonIds.reduce((sum, ids) => sum + ids.length, 0);
   const line =
     `[academy] seed: ${COURSES.length} courses, ${COURSES.length * 3} modules, ${lessons} lessons, ` +
