@@ -81,4 +81,15 @@ describe('the ledger and the engine through the events service', () => {
       /unknown event/
     );
   });
+
+  it('a dry run counts the members who would earn a draft badge now, and writes nothing', async () => {
+    const engine = plugin(app).service('engine');
+    const before = await app.strapi.db.query('plugin::achievements.achievement').count({});
+    const one = await engine.dryRun({ type: 'count', event: 'lesson.completed', threshold: 1 });
+    const two = await engine.dryRun({ type: 'count', event: 'lesson.completed', threshold: 2 });
+    expect(one.members).toBe(1);
+    expect(two.members).toBe(0);
+    expect(one.evaluated).toBeGreaterThanOrEqual(1);
+    expect(await app.strapi.db.query('plugin::achievements.achievement').count({})).toBe(before);
+  });
 });

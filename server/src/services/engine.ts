@@ -378,6 +378,58 @@ const engineService = ({ strapi }: { strapi: Core.Strapi }) => {
       });
     },
 
+    /**
+     * How many members would hold a badge with these criteria right now, without writing
+     * anything (the badge editor's dry run). Reads each active member's ledger once.
+     */
+    async dryRun(
+      criteria: BadgeDef['criteria'],
+      opts: { category?: string | null; points?: number } = {}
+    ) {
+      const catalog = await getService(strapi, 'catalog').get();
+      const draft: BadgeDef = {
+        id: -1,
+        slug: '__dry-run__',
+        category: opts.category ?? null,
+        points: opts.points ?? 0,
+        criteria,
+        repeatable: false,
+        maxRepeats: null,
+        autoRevoke: false,
+        enabled: true,
+      };
+      const t = tableOf(strapi, UID.event);
+      const types = new Set<string>(listenedEvents(criteria));
+      if (criteriaKinds(criteria).has('profile')) types.add(PROFILE_EVENT);
+      const retractions = getService(strapi, 'triggers').retractions();
+      for (const [retraction, cancelled] of Object.entries(retractions))
+        if (types.has(cancelled)) types.add(retraction);
+      const userIds = (await knex()(t.name).distinct(t.col('userId'))).map(
+        (r: any) => r[t.col('userId')] as number
+      );
+      const streaks = await getService(strapi, 'streaks').getMany(userIds);
+      let members = 0;
+      for (const userId of userIds) {
+        const tally = new Tally({ retractions, timezone: streaks.get(userId)?.timezone ?? 'UTC' });
+        for (const event of await loadLedger(userId, types)) tally.apply(event);
+        const held = (await getService(strapi, 'awards').held(userId)).filter((h) => !h.revoked);
+        const streak = streaks.get(userId);
+        const decision = decide(
+          [draft],
+          {
+            tally,
+            streak: { current: streak?.current ?? 0, longest: streak?.longest ?? 0 },
+            earned: held,
+            now: Date.now(),
+          },
+          held,
+          catalog.index
+        );
+        if (decision.awards.some((a) => a.badgeId === draft.id)) members += 1;
+      }
+      return { members, evaluated: userIds.length };
+    },
+
     /** Starts the poller that picks up events left by a crash, a restart or another process. */
     start() {
       stopped = false;
