@@ -76,6 +76,27 @@ const awardsService = ({ strapi }: { strapi: Core.Strapi }) => {
     }
   };
 
+  /** Marks one achievement revoked (never deletes it); false when it was not held. */
+  const revokeOne = async (
+    userId: number,
+    badgeId: number,
+    sequence: number,
+    reason: string,
+    revokedBy: string,
+    now: Date
+  ): Promise<boolean> => {
+    const t = ach();
+    const n = await knex()(t.name)
+      .where({
+        [t.col('userId')]: userId,
+        [t.col('badgeId')]: badgeId,
+        [t.col('sequence')]: sequence,
+      })
+      .whereNull(t.col('revokedAt'))
+      .update(columns(t, { revokedAt: now, revokeReason: reason, revokedBy, updatedAt: now }));
+    return n > 0;
+  };
+
   return {
     /** What the member holds; `byAdmin` marks achievements an admin revoked (they stay revoked). */
     async held(userId: number): Promise<Array<Held & { byAdmin: boolean }>> {
@@ -154,22 +175,7 @@ const awardsService = ({ strapi }: { strapi: Core.Strapi }) => {
       }
       const now = new Date();
       for (const revoke of decision.revokes) {
-        const n = await knex()(t.name)
-          .where({
-            [t.col('userId')]: userId,
-            [t.col('badgeId')]: revoke.badgeId,
-            [t.col('sequence')]: revoke.sequence,
-          })
-          .whereNull(t.col('revokedAt'))
-          .update(
-            columns(t, {
-              revokedAt: now,
-              revokeReason: revoke.reason,
-              revokedBy: 'system',
-              updatedAt: now,
-            })
-          );
-        if (n > 0)
+        if (await revokeOne(userId, revoke.badgeId, revoke.sequence, revoke.reason, 'system', now))
           revoked.push({
             badgeId: revoke.badgeId,
             sequence: revoke.sequence,
@@ -262,22 +268,8 @@ const awardsService = ({ strapi }: { strapi: Core.Strapi }) => {
       const revoked: Changed[] = [];
       for (const target of targets) {
         const sequence = target[t.col('sequence')];
-        const n = await knex()(t.name)
-          .where({
-            [t.col('userId')]: userId,
-            [t.col('badgeId')]: badgeId,
-            [t.col('sequence')]: sequence,
-          })
-          .whereNull(t.col('revokedAt'))
-          .update(
-            columns(t, {
-              revokedAt: now,
-              revokeReason: by.reason,
-              revokedBy: `admin:${by.adminId}`,
-              updatedAt: now,
-            })
-          );
-        if (n > 0) revoked.push({ badgeId, sequence, at: now, reason: by.reason });
+        if (await revokeOne(userId, badgeId, sequence, by.reason, `admin:${by.adminId}`, now))
+          revoked.push({ badgeId, sequence, at: now, reason: by.reason });
       }
       await emit(WEBHOOK_EVENTS.revoked, userId, revoked);
       await getService(strapi, 'engine').reevaluate(userId);
