@@ -8,7 +8,7 @@ module.exports = {
   roots: ['<rootDir>/tests/integration'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
-  globalSetup: '<rootDir>/tests/integration/setup/global-setup.ts',
+  globalSetup: '<rootDir>/tests/integration/setup/global-setup.mjs',
   testTimeout: 120_000,
   maxWorkers: 1,
 };
