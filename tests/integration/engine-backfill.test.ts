@@ -79,7 +79,13 @@ describe('backfill (recalculation)', () => {
 
   it('refuses a second run while one is running, and unknown badges', async () => {
     const backfill = plugin(app).service('backfill');
-    const { done } = await backfill.start();
+    // Two starts at the same moment: exactly one wins.
+    const attempts = await Promise.allSettled([backfill.start(), backfill.start()]);
+    expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
+    const refused = attempts.find((a) => a.status === 'rejected') as PromiseRejectedResult;
+    expect(String(refused.reason)).toMatch(/already running/);
+    const { done } = (attempts.find((a) => a.status === 'fulfilled') as PromiseFulfilledResult<any>)
+      .value;
     await expect(backfill.start()).rejects.toThrow(/already running/);
     await done;
     await expect(backfill.start({ badges: ['no-such-badge'] })).rejects.toThrow(/no-such-badge/);

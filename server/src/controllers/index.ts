@@ -4,6 +4,10 @@ import events from './events';
 import members from './members';
 import badges from './badges';
 import openapi from './openapi';
+import adminBadges from './admin-badges';
+import adminCategories from './admin-categories';
+import adminMembers from './admin-members';
+import adminRecalculate from './admin-recalculate';
 
 export default {
   settings,
@@ -12,4 +16,8 @@ export default {
   members,
   badges,
   openapi,
+  'admin-badges': adminBadges,
+  'admin-categories': adminCategories,
+  'admin-members': adminMembers,
+  'admin-recalculate': adminRecalculate,
 };

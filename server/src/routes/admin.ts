@@ -7,6 +7,13 @@ const guard = (action: string) => ({
   ],
 });
 
+const r = (method: string, path: string, handler: string, action: string) => ({
+  method,
+  path,
+  handler,
+  config: guard(action),
+});
+
 /** Admin routes, served at `/achievements/...` (Strapi adds no `/admin` prefix). */
 export default {
   type: 'admin',
@@ -23,5 +30,35 @@ export default {
       handler: 'settings.update',
       config: guard(ACTIONS.settingsUpdate),
     },
+    {
+      method: 'GET',
+      path: '/settings/meta',
+      handler: 'admin-badges.meta',
+      config: guard(ACTIONS.settingsRead),
+    },
+    // --- badges (badges.manage) ---
+    r('GET', '/meta', 'admin-badges.meta', ACTIONS.badgesManage),
+    r('GET', '/badges', 'admin-badges.find', ACTIONS.badgesManage),
+    r('POST', '/badges', 'admin-badges.create', ACTIONS.badgesManage),
+    r('PUT', '/badges/order', 'admin-badges.reorder', ACTIONS.badgesManage),
+    r('POST', '/badges/dry-run', 'admin-badges.dryRun', ACTIONS.badgesManage),
+    r('GET', '/badges/:id', 'admin-badges.findOne', ACTIONS.badgesManage),
+    r('PUT', '/badges/:id', 'admin-badges.update', ACTIONS.badgesManage),
+    r('POST', '/badges/:id/duplicate', 'admin-badges.duplicate', ACTIONS.badgesManage),
+    r('DELETE', '/badges/:id', 'admin-badges.delete', ACTIONS.badgesManage),
+    // --- categories (badges.manage) ---
+    r('GET', '/categories', 'admin-categories.find', ACTIONS.badgesManage),
+    r('POST', '/categories', 'admin-categories.create', ACTIONS.badgesManage),
+    r('PUT', '/categories/order', 'admin-categories.reorder', ACTIONS.badgesManage),
+    r('PUT', '/categories/:id', 'admin-categories.update', ACTIONS.badgesManage),
+    // --- members (award / revoke) ---
+    r('GET', '/members', 'admin-members.find', ACTIONS.membersAward),
+    r('POST', '/members/bulk-award', 'admin-members.bulkAward', ACTIONS.membersAward),
+    r('GET', '/members/:id', 'admin-members.findOne', ACTIONS.membersAward),
+    r('POST', '/members/:id/award', 'admin-members.award', ACTIONS.membersAward),
+    r('POST', '/members/:id/revoke', 'admin-members.revoke', ACTIONS.membersRevoke),
+    // --- recalculation ---
+    r('GET', '/recalculate', 'admin-recalculate.status', ACTIONS.recalculate),
+    r('POST', '/recalculate', 'admin-recalculate.start', ACTIONS.recalculate),
   ],
 };

@@ -40,6 +40,7 @@ const backfillService = ({ strapi }: { strapi: Core.Strapi }) => {
   const config = () => strapi.config.get(`plugin::${PLUGIN_ID}`) as PluginConfig;
   const owner = () => getService(strapi, 'engine').instance;
   let current: Promise<BackfillState> | null = null;
+  let starting = false;
 
   const save = async (state: BackfillState) => {
     state.updatedAt = new Date().toISOString();
@@ -191,55 +192,66 @@ const backfillService = ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** Starts a run in the background; `done` resolves with its final state. */
     async start(opts: { badges?: string[]; notify?: boolean } = {}) {
-      if (current) throw new errors.ApplicationError('a recalculation is already running');
-      const previous = await this.status();
-      const stale = previous && Date.now() - new Date(previous.updatedAt).getTime() > LEASE_MS;
-      if (previous?.status === 'running' && !stale) {
+      if (current || starting)
         throw new errors.ApplicationError('a recalculation is already running');
+      // Claimed before the first await, so two calls at the same moment cannot both start.
+      starting = true;
+      try {
+        return await begin(opts);
+      } finally {
+        starting = false;
       }
-      if (opts.badges) {
-        const catalog = await getService(strapi, 'catalog').get();
-        const unknown = opts.badges.filter((slug) => !catalog.defs.some((b) => b.slug === slug));
-        if (unknown.length) {
-          throw new errors.ValidationError(`badges: unknown badge ${unknown.join(', ')}`, {
-            errors: [{ path: 'badges', message: `unknown badge ${unknown.join(', ')}` }],
-          });
-        }
-      }
-      const resume = previous?.status === 'running' && stale;
-      const state: BackfillState = resume
-        ? { ...previous!, owner: owner() }
-        : {
-            id: `${Date.now()}`,
-            status: 'running',
-            phase: 'replay',
-            badges: opts.badges ?? null,
-            notify: opts.notify ?? false,
-            total: 0,
-            processed: 0,
-            startedAt: new Date().toISOString(),
-            updatedAt: new Date().toISOString(),
-            finishedAt: null,
-            owner: owner(),
-            cursor: { trigger: 0, lastId: 0, users: false, lastUserId: 0 },
-            added: { events: 0, achievements: 0 },
-            error: null,
-          };
-      if (!resume) {
-        let total = (await strapi.db.query(UID.user).count({})) as number;
-        for (const trigger of replayable()) total += await countDocs(trigger);
-        // Each member with activity is evaluated once after the replay.
-        const t = tableOf(strapi, UID.event);
-        const [{ n }] = await strapi.db.connection(t.name).countDistinct({ n: t.col('userId') });
-        state.total = total + Math.max(Number(n), 0);
-      }
-      await save(state);
-      current = execute(state).finally(() => {
-        current = null;
-      });
-      return { state, done: current };
     },
   };
+
+  async function begin(opts: { badges?: string[]; notify?: boolean }) {
+    const previous = ((await store().get({})) as BackfillState | null) ?? null;
+    const stale = previous && Date.now() - new Date(previous.updatedAt).getTime() > LEASE_MS;
+    if (previous?.status === 'running' && !stale) {
+      throw new errors.ApplicationError('a recalculation is already running');
+    }
+    if (opts.badges) {
+      const catalog = await getService(strapi, 'catalog').get();
+      const unknown = opts.badges.filter((slug) => !catalog.defs.some((b) => b.slug === slug));
+      if (unknown.length) {
+        throw new errors.ValidationError(`badges: unknown badge ${unknown.join(', ')}`, {
+          errors: [{ path: 'badges', message: `unknown badge ${unknown.join(', ')}` }],
+        });
+      }
+    }
+    const resume = previous?.status === 'running' && stale;
+    const state: BackfillState = resume
+      ? { ...previous!, owner: owner() }
+      : {
+          id: `${Date.now()}`,
+          status: 'running',
+          phase: 'replay',
+          badges: opts.badges ?? null,
+          notify: opts.notify ?? false,
+          total: 0,
+          processed: 0,
+          startedAt: new Date().toISOString(),
+          updatedAt: new Date().toISOString(),
+          finishedAt: null,
+          owner: owner(),
+          cursor: { trigger: 0, lastId: 0, users: false, lastUserId: 0 },
+          added: { events: 0, achievements: 0 },
+          error: null,
+        };
+    if (!resume) {
+      let total = (await strapi.db.query(UID.user).count({})) as number;
+      for (const trigger of replayable()) total += await countDocs(trigger);
+      // Each member with activity is evaluated once after the replay.
+      const t = tableOf(strapi, UID.event);
+      const [{ n }] = await strapi.db.connection(t.name).countDistinct({ n: t.col('userId') });
+      state.total = total + Math.max(Number(n), 0);
+    }
+    await save(state);
+    current = execute(state).finally(() => {
+      current = null;
+    });
+    return { state, done: current };
+  }
 };
 
 export default backfillService;

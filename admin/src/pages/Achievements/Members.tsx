@@ -1,0 +1,492 @@
+import * as React from 'react';
+import { Layouts, Page, useNotification, useRBAC } from '@strapi/strapi/admin';
+import {
+  Box,
+  Button,
+  Dialog,
+  Field,
+  Flex,
+  Grid,
+  ProgressBar,
+  Searchbar,
+  SingleSelect,
+  SingleSelectOption,
+  Table,
+  Tbody,
+  Td,
+  TextInput,
+  Textarea,
+  Th,
+  Thead,
+  Tr,
+  Typography,
+} from '@strapi/design-system';
+import type { AdminBadge, AdminMemberRow, BulkAwardResult } from '../../../../common/admin-api';
+import type { MemberAchievements } from '../../../../common/api';
+import { Tier } from '../../components/Tier';
+import { errorMessage, fieldErrors, useApi, useLoad, useT } from '../../utils/api';
+import { PERMISSIONS } from '../../utils/permissions';
+
+interface Detail {
+  member: AdminMemberRow;
+  achievements: MemberAchievements;
+  held: Array<{ badge: string; slug: string; name: string; sequence: number; revoked: boolean }>;
+}
+
+const MembersPage = () => {
+  const t = useT();
+  const api = useApi();
+  const { toggleNotification } = useNotification();
+  const { allowedActions } = useRBAC({ award: PERMISSIONS.award, revoke: PERMISSIONS.revoke });
+  const badges = useLoad<AdminBadge[]>('/badges');
+  const [q, setQ] = React.useState('');
+  const [rows, setRows] = React.useState<AdminMemberRow[] | null>(null);
+  const [detail, setDetail] = React.useState<Detail | null>(null);
+  const [awardBadge, setAwardBadge] = React.useState<string>('');
+  const [reason, setReason] = React.useState('');
+  const [errors, setErrors] = React.useState<Record<string, string>>({});
+  const [revoking, setRevoking] = React.useState<{ badge: string; name: string } | null>(null);
+  const [revokeReason, setRevokeReason] = React.useState('');
+  const [bulk, setBulk] = React.useState({ badge: '', members: '', reason: '' });
+  const [bulkResult, setBulkResult] = React.useState<BulkAwardResult | null>(null);
+  const [bulkErrors, setBulkErrors] = React.useState<Record<string, string>>({});
+
+  const fail = (e: unknown) => toggleNotification({ type: 'danger', message: errorMessage(e) });
+
+  const search = React.useCallback(
+    async (query: string) => {
+      try {
+        setRows(await api.get<AdminMemberRow[]>(`/members?q=${encodeURIComponent(query)}`));
+      } catch (e) {
+        fail(e);
+      }
+    },
+    [api]
+  );
+
+  React.useEffect(() => {
+    void search('');
+  }, [search]);
+
+  const open = async (id: number) => {
+    try {
+      setDetail(await api.get<Detail>(`/members/${id}`));
+      setErrors({});
+    } catch (e) {
+      fail(e);
+    }
+  };
+
+  const award = async () => {
+    if (!detail) return;
+    setErrors({});
+    try {
+      await api.post(`/members/${detail.member.id}/award`, {
+        badge: awardBadge,
+        ...(reason ? { reason } : {}),
+      });
+      toggleNotification({ type: 'success', message: t('members.awarded', 'Badge awarded') });
+      setReason('');
+      await open(detail.member.id);
+    } catch (e) {
+      setErrors(fieldErrors(e));
+      fail(e);
+    }
+  };
+
+  const revoke = async () => {
+    if (!detail || !revoking) return;
+    try {
+      await api.post(`/members/${detail.member.id}/revoke`, {
+        badge: revoking.badge,
+        reason: revokeReason,
+      });
+      toggleNotification({ type: 'success', message: t('members.revoked', 'Badge revoked') });
+      setRevoking(null);
+      setRevokeReason('');
+      await open(detail.member.id);
+    } catch (e) {
+      fail(e);
+    }
+  };
+
+  const bulkAward = async (event: React.FormEvent) => {
+    event.preventDefault();
+    setBulkErrors({});
+    setBulkResult(null);
+    try {
+      setBulkResult(
+        await api.post<BulkAwardResult>('/members/bulk-award', {
+          badge: bulk.badge,
+          members: bulk.members,
+          ...(bulk.reason ? { reason: bulk.reason } : {}),
+        })
+      );
+    } catch (e) {
+      setBulkErrors(fieldErrors(e));
+      fail(e);
+    }
+  };
+
+  if (badges.error) return <Page.Error />;
+  if (!badges.data) return <Page.Loading />;
+  const slugToDoc = new Map(badges.data.map((b) => [b.slug, b.documentId]));
+
+  const badgeSelect = (
+    value: string,
+    onChange: (v: string) => void,
+    label: string,
+    name: string,
+    error?: string
+  ) => (
+    <Field.Root name={name} error={error}>
+      <Field.Label>{label}</Field.Label>
+      <SingleSelect value={value} onChange={(v: string | number) => onChange(String(v))}>
+        {badges.data!.map((b) => (
+          <SingleSelectOption key={b.documentId} value={b.documentId}>
+            {b.name}
+          </SingleSelectOption>
+        ))}
+      </SingleSelect>
+      <Field.Error />
+    </Field.Root>
+  );
+
+  const a = detail?.achievements;
+  const states = a ? a.categories.flatMap((c) => c.badges) : [];
+
+  return (
+    <Layouts.Root>
+      <Page.Title>{t('members.title', 'Members')}</Page.Title>
+      <Page.Main>
+        <Layouts.Header
+          title={t('members.title', 'Members')}
+          subtitle={t('members.subtitle', 'Search members, award or revoke badges by hand.')}
+        />
+        <Layouts.Content>
+          <Grid.Root gap={6}>
+            <Grid.Item col={5} s={12} direction="column" alignItems="stretch">
+              <Box background="neutral0" padding={4} shadow="filterShadow" hasRadius>
+                <Flex direction="column" alignItems="stretch" gap={3}>
+                  <form
+                    onSubmit={(e) => {
+                      e.preventDefault();
+                      void search(q);
+                    }}
+                  >
+                    <Searchbar
+                      name="q"
+                      value={q}
+                      clearLabel={t('members.clear', 'Clear')}
+                      placeholder={t('members.search', 'Search by username or email')}
+                      onClear={() => {
+                        setQ('');
+                        void search('');
+                      }}
+                      onChange={(e: React.ChangeEvent<HTMLInputElement>) => setQ(e.target.value)}
+                    >
+                      {t('members.search', 'Search by username or email')}
+                    </Searchbar>
+                  </form>
+                  <Table colCount={2} rowCount={(rows?.length ?? 0) + 1}>
+                    <Thead>
+                      <Tr>
+                        <Th>
+                          <Typography variant="sigma">
+                            {t('members.username', 'Username')}
+                          </Typography>
+                        </Th>
+                        <Th>
+                          <Typography variant="sigma">{t('members.email', 'Email')}</Typography>
+                        </Th>
+                      </Tr>
+                    </Thead>
+                    <Tbody>
+                      {(rows ?? []).map((m) => (
+                        <Tr
+                          key={m.id}
+                          onClick={() => open(m.id)}
+                          style={{ cursor: 'pointer' }}
+                          aria-selected={detail?.member.id === m.id}
+                        >
+                          <Td>
+                            <Button variant="ghost" onClick={() => open(m.id)}>
+                              {m.username}
+                            </Button>
+                          </Td>
+                          <Td>
+                            <Typography textColor="neutral600">{m.email}</Typography>
+                          </Td>
+                        </Tr>
+                      ))}
+                    </Tbody>
+                  </Table>
+                  {rows && rows.length === 0 ? (
+                    <Typography>{t('members.none', 'No member matches.')}</Typography>
+                  ) : null}
+                </Flex>
+              </Box>
+            </Grid.Item>
+            <Grid.Item col={7} s={12} direction="column" alignItems="stretch">
+              <Box background="neutral0" padding={6} shadow="filterShadow" hasRadius>
+                {detail && a ? (
+                  <Flex direction="column" alignItems="stretch" gap={4}>
+                    <Typography variant="beta" tag="h2">
+                      {detail.member.username}
+                    </Typography>
+                    <Flex gap={6}>
+                      <Typography data-testid="member-points">
+                        {t('members.points', '{points} points', { points: a.points })}
+                      </Typography>
+                      <Typography>
+                        {t('members.streak', 'Streak: {current} days (longest {longest})', {
+                          current: a.streak.current,
+                          longest: a.streak.longest,
+                        })}
+                      </Typography>
+                      <Typography>
+                        {t('members.earnedCount', '{earned} of {total} badges', {
+                          earned: a.totalEarned,
+                          total: a.totalAvailable,
+                        })}
+                      </Typography>
+                    </Flex>
+                    <Table colCount={4} rowCount={states.length + 1}>
+                      <Thead>
+                        <Tr>
+                          <Th>
+                            <Typography variant="sigma">{t('badges.col.name', 'Name')}</Typography>
+                          </Th>
+                          <Th>
+                            <Typography variant="sigma">{t('badges.col.tier', 'Tier')}</Typography>
+                          </Th>
+                          <Th>
+                            <Typography variant="sigma">
+                              {t('members.state', 'Earned / progress')}
+                            </Typography>
+                          </Th>
+                          <Th>
+                            <Typography variant="sigma">
+                              {t('badges.col.actions', 'Actions')}
+                            </Typography>
+                          </Th>
+                        </Tr>
+                      </Thead>
+                      <Tbody>
+                        {states.map((b) => (
+                          <Tr key={b.slug} data-member-badge={b.slug}>
+                            <Td>
+                              <Typography fontWeight={b.earned ? 'bold' : undefined}>
+                                {b.name}
+                              </Typography>
+                            </Td>
+                            <Td>
+                              <Tier tier={b.tier} />
+                            </Td>
+                            <Td>
+                              {b.earned ? (
+                                <Typography textColor="success600">
+                                  {t('members.earned', 'Earned')}
+                                  {b.timesEarned > 1 ? ` ×${b.timesEarned}` : ''}
+                                </Typography>
+                              ) : b.progress ? (
+                                <Flex gap={2}>
+                                  <ProgressBar value={b.progress.percent} size="S" />
+                                  <Typography variant="pi">
+                                    {`${b.progress.current} / ${b.progress.target}`}
+                                  </Typography>
+                                </Flex>
+                              ) : (
+                                <Typography textColor="neutral500">
+                                  {t('members.locked', 'Locked')}
+                                </Typography>
+                              )}
+                            </Td>
+                            <Td>
+                              {b.earned && allowedActions.canRevoke ? (
+                                <Button
+                                  variant="danger-light"
+                                  size="S"
+                                  onClick={() =>
+                                    setRevoking({ badge: slugToDoc.get(b.slug)!, name: b.name })
+                                  }
+                                >
+                                  {t('members.revoke', 'Revoke')}
+                                </Button>
+                              ) : null}
+                            </Td>
+                          </Tr>
+                        ))}
+                      </Tbody>
+                    </Table>
+                    {allowedActions.canAward ? (
+                      <Flex gap={2} alignItems="flex-end">
+                        <Box flex="1">
+                          {badgeSelect(
+                            awardBadge,
+                            setAwardBadge,
+                            t('members.awardBadge', 'Badge to award'),
+                            'badge',
+                            errors.badge
+                          )}
+                        </Box>
+                        <Box flex="1">
+                          <Field.Root name="reason" error={errors.reason}>
+                            <Field.Label>{t('members.reason', 'Reason')}</Field.Label>
+                            <TextInput
+                              value={reason}
+                              onChange={(e: React.ChangeEvent<HTMLInputElement>) =>
+                                setReason(e.target.value)
+                              }
+                            />
+                            <Field.Error />
+                          </Field.Root>
+                        </Box>
+                        <Button size="L" onClick={award} disabled={!awardBadge}>
+                          {t('members.award', 'Award')}
+                        </Button>
+                      </Flex>
+                    ) : null}
+                  </Flex>
+                ) : (
+                  <Typography textColor="neutral600">
+                    {t('members.pick', 'Pick a member to see their achievements.')}
+                  </Typography>
+                )}
+              </Box>
+            </Grid.Item>
+            {allowedActions.canAward ? (
+              <Grid.Item col={12} direction="column" alignItems="stretch">
+                <Box background="neutral0" padding={6} shadow="filterShadow" hasRadius>
+                  <form onSubmit={bulkAward}>
+                    <Flex direction="column" alignItems="stretch" gap={4}>
+                      <Typography variant="delta" tag="h2">
+                        {t('members.bulk', 'Bulk award')}
+                      </Typography>
+                      <Grid.Root gap={4}>
+                        <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                          {badgeSelect(
+                            bulk.badge,
+                            (v) => setBulk({ ...bulk, badge: v }),
+                            t('members.bulk.badge', 'Badge'),
+                            'bulk.badge',
+                            bulkErrors.badge
+                          )}
+                        </Grid.Item>
+                        <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                          <Field.Root name="bulk.reason" error={bulkErrors.reason}>
+                            <Field.Label>{t('members.bulk.reason', 'Reason for all')}</Field.Label>
+                            <TextInput
+                              value={bulk.reason}
+                              onChange={(e: React.ChangeEvent<HTMLInputElement>) =>
+                                setBulk({ ...bulk, reason: e.target.value })
+                              }
+                            />
+                            <Field.Error />
+                          </Field.Root>
+                        </Grid.Item>
+                        <Grid.Item col={12} direction="column" alignItems="stretch">
+                          <Field.Root
+                            name="bulk.members"
+                            error={bulkErrors.members}
+                            hint={t(
+                              'members.bulk.hint',
+                              'One username or email per line (commas work too).'
+                            )}
+                          >
+                            <Field.Label>
+                              {t('members.bulk.members', 'Usernames or emails')}
+                            </Field.Label>
+                            <Textarea
+                              value={bulk.members}
+                              onChange={(e: React.ChangeEvent<HTMLTextAreaElement>) =>
+                                setBulk({ ...bulk, members: e.target.value })
+                              }
+                            />
+                            <Field.Hint />
+                            <Field.Error />
+                          </Field.Root>
+                        </Grid.Item>
+                      </Grid.Root>
+                      <Box>
+                        <Button type="submit" disabled={!bulk.badge}>
+                          {t('members.bulk.submit', 'Award to all')}
+                        </Button>
+                      </Box>
+                      {bulkResult ? (
+                        <Box
+                          padding={4}
+                          hasRadius
+                          background="neutral100"
+                          data-testid="bulk-report"
+                        >
+                          <Typography tag="p">
+                            {t('members.bulk.awarded', 'Awarded: {count}', {
+                              count: bulkResult.awarded.length,
+                            })}
+                          </Typography>
+                          <Typography tag="p">
+                            {t('members.bulk.already', 'Already held: {count}', {
+                              count: bulkResult.already.length,
+                            })}
+                          </Typography>
+                          <Typography
+                            tag="p"
+                            textColor={bulkResult.notFound.length ? 'danger600' : undefined}
+                          >
+                            {t('members.bulk.notFound', 'Not found: {names}', {
+                              names: bulkResult.notFound.length
+                                ? bulkResult.notFound.join(', ')
+                                : '—',
+                            })}
+                          </Typography>
+                        </Box>
+                      ) : null}
+                    </Flex>
+                  </form>
+                </Box>
+              </Grid.Item>
+            ) : null}
+          </Grid.Root>
+        </Layouts.Content>
+      </Page.Main>
+      <Dialog.Root open={!!revoking} onOpenChange={(o: boolean) => !o && setRevoking(null)}>
+        {revoking ? (
+          <Dialog.Content>
+            <Dialog.Header>
+              {t('members.revoke.title', 'Revoke “{name}”?', { name: revoking.name })}
+            </Dialog.Header>
+            <Dialog.Body>
+              <Field.Root name="revokeReason" required>
+                <Field.Label>{t('members.revoke.reason', 'Reason for revoking')}</Field.Label>
+                <TextInput
+                  value={revokeReason}
+                  onChange={(e: React.ChangeEvent<HTMLInputElement>) =>
+                    setRevokeReason(e.target.value)
+                  }
+                />
+              </Field.Root>
+            </Dialog.Body>
+            <Dialog.Footer>
+              <Dialog.Cancel>
+                <Button fullWidth variant="tertiary">
+                  {t('common.cancel', 'Cancel')}
+                </Button>
+              </Dialog.Cancel>
+              <Button
+                fullWidth
+                variant="danger-light"
+                disabled={!revokeReason.trim()}
+                onClick={revoke}
+              >
+                {t('members.revoke', 'Revoke')}
+              </Button>
+            </Dialog.Footer>
+          </Dialog.Content>
+        ) : null}
+      </Dialog.Root>
+    </Layouts.Root>
+  );
+};
+
+export default MembersPage;

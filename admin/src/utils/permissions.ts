@@ -1,0 +1,19 @@
+import { ACTIONS } from '../../../common/constants';
+
+const p = (action: string) => [{ action, subject: null }];
+
+export const PERMISSIONS = {
+  settingsRead: p(ACTIONS.settingsRead),
+  settingsUpdate: p(ACTIONS.settingsUpdate),
+  badges: p(ACTIONS.badgesManage),
+  award: p(ACTIONS.membersAward),
+  revoke: p(ACTIONS.membersRevoke),
+  recalculate: p(ACTIONS.recalculate),
+  /** The main-menu link shows to anyone allowed one of the Achievements pages. */
+  menu: [
+    ...p(ACTIONS.badgesManage),
+    ...p(ACTIONS.membersAward),
+    ...p(ACTIONS.membersRevoke),
+    ...p(ACTIONS.recalculate),
+  ],
+};

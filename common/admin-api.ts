@@ -1,0 +1,236 @@
+/**
+ * The admin panel's API (`/achievements/...`, admin JWT): request schemas shared by the server
+ * controllers (which validate with them) and the admin pages (which type their calls with them).
+ */
+import { z } from 'zod';
+import { BADGE_TIERS } from './constants';
+
+const id = (what: string) =>
+  z
+    .string({ error: `must be the ${what}'s documentId` })
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: `must be the ${what}'s documentId` });
+
+const whole = (min: number, max: number) => {
+  const error = `must be a whole number between ${min} and ${max}`;
+  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+};
+
+const slugRe = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+export const documentIdParamsSchema = z.object({ id: id('record') }).strict();
+export const memberParamsSchema = z
+  .object({ id: z.string().regex(/^[0-9]{1,10}$/, { error: 'must be a member id' }) })
+  .strict();
+
+/** A badge as the editor saves it. `criteria` is checked by the engine's own validator. */
+export const badgeInputSchema = z
+  .object({
+    name: z
+      .string({ error: 'must be a text of 1 to 80 characters' })
+      .trim()
+      .min(1, { error: 'must be a text of 1 to 80 characters' })
+      .max(80, { error: 'must be a text of 1 to 80 characters' }),
+    description: z
+      .string({ error: 'must be a text of at most 500 characters' })
+      .max(500, { error: 'must be a text of at most 500 characters' })
+      .nullable()
+      .optional(),
+    image: z
+      .number({ error: 'must be a media file id' })
+      .int({ error: 'must be a media file id' })
+      .positive({ error: 'must be a media file id' })
+      .nullable()
+      .optional(),
+    category: id('category').nullable().optional(),
+    tier: z.enum(BADGE_TIERS, { error: `must be one of ${BADGE_TIERS.join(', ')}` }),
+    points: whole(0, 100_000),
+    criteria: z.unknown(),
+    secret: z.boolean({ error: 'must be true or false' }).optional(),
+    repeatable: z.boolean({ error: 'must be true or false' }).optional(),
+    maxRepeats: whole(1, 10_000).nullable().optional(),
+    autoRevoke: z.boolean({ error: 'must be true or false' }).optional(),
+    enabled: z.boolean({ error: 'must be true or false' }).optional(),
+  })
+  .strict();
+
+export const badgePatchSchema = badgeInputSchema.partial().strict();
+
+export const reorderSchema = z
+  .object({
+    order: z
+      .array(id('record'), { error: 'must be a list of documentIds' })
+      .min(1, { error: 'must list at least one documentId' })
+      .max(1000, { error: 'must list at most 1000 documentIds' }),
+  })
+  .strict();
+
+export const dryRunSchema = z
+  .object({
+    criteria: z.unknown(),
+    category: z
+      .string({ error: 'must be a category slug' })
+      .regex(slugRe, { error: 'must be a category slug' })
+      .nullable()
+      .optional(),
+    points: whole(0, 100_000).optional(),
+  })
+  .strict();
+
+export const categoryInputSchema = z
+  .object({
+    name: z
+      .string({ error: 'must be a text of 1 to 60 characters' })
+      .trim()
+      .min(1, { error: 'must be a text of 1 to 60 characters' })
+      .max(60, { error: 'must be a text of 1 to 60 characters' }),
+    description: z
+      .string({ error: 'must be a text of at most 300 characters' })
+      .max(300, { error: 'must be a text of at most 300 characters' })
+      .nullable()
+      .optional(),
+  })
+  .strict();
+
+export const categoryPatchSchema = categoryInputSchema.partial().strict();
+
+export const memberSearchSchema = z
+  .object({
+    q: z
+      .string({ error: 'must be a text' })
+      .max(100, { error: 'must be at most 100 characters' })
+      .optional(),
+    page: z
+      .string()
+      .regex(/^[1-9][0-9]{0,3}$/, { error: 'must be a page number between 1 and 9999' })
+      .optional(),
+  })
+  .strict();
+
+const reason = z
+  .string({ error: 'must be a text of 1 to 500 characters' })
+  .trim()
+  .min(1, { error: 'must be a text of 1 to 500 characters' })
+  .max(500, { error: 'must be a text of 1 to 500 characters' });
+
+export const awardSchema = z.object({ badge: id('badge'), reason: reason.optional() }).strict();
+
+export const revokeSchema = z
+  .object({
+    badge: id('badge'),
+    reason,
+    sequence: whole(1, 10_000).optional(),
+  })
+  .strict();
+
+export const bulkAwardSchema = z
+  .object({
+    badge: id('badge'),
+    reason: reason.optional(),
+    /** Usernames or emails, one per line or separated by commas/spaces. */
+    members: z
+      .string({ error: 'must be a text of usernames or emails' })
+      .max(100_000, { error: 'must be at most 100000 characters' })
+      .refine((s) => splitIdentifiers(s).length > 0, {
+        error: 'must name at least one username or email',
+      })
+      .refine((s) => splitIdentifiers(s).length <= 1000, {
+        error: 'must name at most 1000 members',
+      }),
+  })
+  .strict();
+
+export const recalculateSchema = z
+  .object({
+    badges: z
+      .array(
+        z.string({ error: 'must be badge slugs' }).regex(slugRe, { error: 'must be badge slugs' }),
+        { error: 'must be a list of badge slugs' }
+      )
+      .min(1, { error: 'must list at least one badge' })
+      .max(500, { error: 'must list at most 500 badges' })
+      .optional(),
+    notify: z.boolean({ error: 'must be true or false' }).optional(),
+  })
+  .strict();
+
+/** Splits pasted text into usernames/emails (lines, commas, semicolons or spaces). */
+export function splitIdentifiers(text: string): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const raw of text.split(/[\s,;]+/)) {
+    const value = raw.trim();
+    if (!value || seen.has(value.toLowerCase())) continue;
+    seen.add(value.toLowerCase());
+    out.push(value);
+  }
+  return out;
+}
+
+export type BadgeInput = z.input<typeof badgeInputSchema>;
+export type CategoryInput = z.input<typeof categoryInputSchema>;
+
+// --- responses ---------------------------------------------------------------------------------
+
+export interface AdminCategory {
+  documentId: string;
+  name: string;
+  slug: string;
+  description: string | null;
+  sortOrder: number;
+  badgeCount: number;
+}
+
+export interface AdminBadge {
+  id: number;
+  documentId: string;
+  name: string;
+  slug: string;
+  description: string | null;
+  image: { id: number; url: string; alternativeText: string | null } | null;
+  category: { documentId: string; name: string; slug: string } | null;
+  tier: (typeof BADGE_TIERS)[number];
+  points: number;
+  criteria: unknown;
+  criteriaText: string;
+  secret: boolean;
+  repeatable: boolean;
+  maxRepeats: number | null;
+  autoRevoke: boolean;
+  enabled: boolean;
+  sortOrder: number;
+  earnedCount: number;
+  rarity: number;
+}
+
+export interface AdminMeta {
+  events: string[];
+  profileFields: string[];
+  tiers: readonly string[];
+}
+
+export interface AdminMemberRow {
+  id: number;
+  documentId: string;
+  username: string;
+  email: string;
+  blocked: boolean;
+}
+
+export interface BulkAwardResult {
+  awarded: string[];
+  already: string[];
+  notFound: string[];
+}
+
+export interface RecalculationStatus {
+  status: 'idle' | 'running' | 'done' | 'failed';
+  phase: string | null;
+  total: number;
+  processed: number;
+  badges: string[] | null;
+  notify: boolean;
+  startedAt: string | null;
+  updatedAt: string | null;
+  finishedAt: string | null;
+  error: string | null;
+}

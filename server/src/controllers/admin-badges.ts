@@ -1,0 +1,232 @@
+import type { Core } from '@strapi/strapi';
+import { errors } from '@strapi/utils';
+import {
+  badgeInputSchema,
+  badgePatchSchema,
+  documentIdParamsSchema,
+  dryRunSchema,
+  reorderSchema,
+  type AdminBadge,
+  type AdminMeta,
+} from '../../../common/admin-api';
+import { BADGE_TIERS, PLUGIN_ID, UID } from '../../../common/constants';
+import { describeCriteria } from '../../../engine/sentence';
+import type { Criteria } from '../../../engine/criteria';
+import type { PluginConfig } from '../config/schema';
+import { tableOf } from '../utils/db';
+import { getService } from '../utils/get-service';
+import { checkCriteria, parse, uniqueSlug } from './admin-shared';
+
+/** Admin API of the badge catalog: `/achievements/badges…` (action badges.manage). */
+const adminBadgesController = ({ strapi }: { strapi: Core.Strapi }) => {
+  const holders = async (): Promise<{ byBadge: Map<number, number>; members: number }> => {
+    const a = tableOf(strapi, UID.achievement);
+    const rows = await strapi.db
+      .connection(a.name)
+      .select({ badgeId: a.col('badgeId') })
+      .countDistinct({ n: a.col('userId') })
+      .whereNull(a.col('revokedAt'))
+      .groupBy(a.col('badgeId'));
+    const members = Number(await strapi.db.query(UID.user).count({}));
+    return {
+      byBadge: new Map(rows.map((r: any) => [Number(r.badgeId), Number(r.n)])),
+      members,
+    };
+  };
+
+  const list = async (): Promise<AdminBadge[]> => {
+    const [badges, stats] = await Promise.all([
+      strapi.db.query(UID.badge).findMany({
+        populate: { category: true, image: true },
+        orderBy: [{ sortOrder: 'asc' }, { id: 'asc' }],
+      }),
+      holders(),
+    ]);
+    const badgeNames = Object.fromEntries(badges.map((b: any) => [b.slug, b.name]));
+    const categories = await strapi.db.query(UID.category).findMany({});
+    const categoryNames = Object.fromEntries(categories.map((c: any) => [c.slug, c.name]));
+    return badges.map((b: any): AdminBadge => {
+      const earnedCount = stats.byBadge.get(b.id) ?? 0;
+      let criteriaText = '';
+      try {
+        criteriaText = describeCriteria(b.criteria as Criteria, { badgeNames, categoryNames });
+      } catch {
+        criteriaText = '';
+      }
+      return {
+        id: b.id,
+        documentId: b.documentId,
+        name: b.name,
+        slug: b.slug,
+        description: b.description ?? null,
+        image: b.image
+          ? { id: b.image.id, url: b.image.url, alternativeText: b.image.alternativeText ?? null }
+          : null,
+        category: b.category
+          ? { documentId: b.category.documentId, name: b.category.name, slug: b.category.slug }
+          : null,
+        tier: b.tier,
+        points: b.points ?? 0,
+        criteria: b.criteria,
+        criteriaText,
+        secret: !!b.secret,
+        repeatable: !!b.repeatable,
+        maxRepeats: b.maxRepeats ?? null,
+        autoRevoke: !!b.autoRevoke,
+        enabled: b.enabled !== false,
+        sortOrder: b.sortOrder ?? 0,
+        earnedCount,
+        rarity: stats.members > 0 ? Math.min(1, earnedCount / stats.members) : 0,
+      };
+    });
+  };
+
+  const findBadge = async (documentId: string) => {
+    const badge = await strapi.db.query(UID.badge).findOne({ where: { documentId } });
+    if (!badge) throw new errors.NotFoundError(`badge ${documentId} not found`);
+    return badge;
+  };
+
+  const categoryId = async (documentId: string | null | undefined) => {
+    if (documentId === undefined) return undefined;
+    if (documentId === null) return null;
+    const category = await strapi.db.query(UID.category).findOne({ where: { documentId } });
+    if (!category) {
+      throw new errors.ValidationError(`category: no category ${documentId}`, {
+        errors: [{ path: 'category', message: `category: no category ${documentId}` }],
+      });
+    }
+    return category.documentId as string;
+  };
+
+  const toData = async (input: Record<string, any>) => {
+    const data: Record<string, any> = { ...input };
+    if ('criteria' in input) data.criteria = checkCriteria(strapi, input.criteria);
+    if ('category' in input) data.category = await categoryId(input.category);
+    if ('image' in input) data.image = input.image ?? null;
+    if (data.repeatable === false) data.maxRepeats = null;
+    return data;
+  };
+
+  const dto = async (documentId: string) =>
+    (await list()).find((b) => b.documentId === documentId) ?? null;
+
+  return {
+    async meta(ctx: any) {
+      const config = strapi.config.get(`plugin::${PLUGIN_ID}`) as PluginConfig;
+      const data: AdminMeta = {
+        events: getService(strapi, 'triggers').knownEvents(),
+        profileFields: config.profileFields ?? [],
+        tiers: BADGE_TIERS,
+      };
+      ctx.body = { data };
+    },
+
+    async find(ctx: any) {
+      ctx.body = { data: await list() };
+    },
+
+    async findOne(ctx: any) {
+      const { id } = parse(documentIdParamsSchema, { id: ctx.params?.id }, 'parameter');
+      await findBadge(id);
+      ctx.body = { data: await dto(id) };
+    },
+
+    async create(ctx: any) {
+      const body = parse(badgeInputSchema, ctx.request.body);
+      const data = await toData({ ...body, criteria: body.criteria });
+      const last = await strapi.db
+        .query(UID.badge)
+        .findOne({ orderBy: { sortOrder: 'desc' }, select: ['sortOrder'] });
+      data.sortOrder = (last?.sortOrder ?? 0) + 1;
+      data.slug = await uniqueSlug(strapi, UID.badge, body.name);
+      const created = await strapi.documents(UID.badge as any).create({ data } as any);
+      ctx.status = 201;
+      ctx.body = { data: await dto(created.documentId) };
+    },
+
+    async update(ctx: any) {
+      const { id } = parse(documentIdParamsSchema, { id: ctx.params?.id }, 'parameter');
+      const body = parse(badgePatchSchema, ctx.request.body);
+      await findBadge(id);
+      const data = await toData(body);
+      await strapi.documents(UID.badge as any).update({ documentId: id, data } as any);
+      ctx.body = { data: await dto(id) };
+    },
+
+    async duplicate(ctx: any) {
+      const { id } = parse(documentIdParamsSchema, { id: ctx.params?.id }, 'parameter');
+      const source = await strapi.db
+        .query(UID.badge)
+        .findOne({ where: { documentId: id }, populate: { category: true, image: true } });
+      if (!source) throw new errors.NotFoundError(`badge ${id} not found`);
+      const name = `${source.name} (copy)`.slice(0, 80);
+      const created = await strapi.documents(UID.badge as any).create({
+        data: {
+          name,
+          slug: await uniqueSlug(strapi, UID.badge, name),
+          description: source.description,
+          image: source.image?.id ?? null,
+          category: source.category?.documentId ?? null,
+          tier: source.tier,
+          points: source.points,
+          criteria: source.criteria,
+          secret: source.secret,
+          repeatable: source.repeatable,
+          maxRepeats: source.maxRepeats,
+          autoRevoke: source.autoRevoke,
+          // A copy starts switched off, so it awards nothing until an editor means it to.
+          enabled: false,
+          sortOrder: (source.sortOrder ?? 0) + 1,
+        },
+      } as any);
+      ctx.status = 201;
+      ctx.body = { data: await dto(created.documentId) };
+    },
+
+    async delete(ctx: any) {
+      const { id } = parse(documentIdParamsSchema, { id: ctx.params?.id }, 'parameter');
+      const badge = await findBadge(id);
+      await strapi.documents(UID.badge as any).delete({ documentId: id });
+      // Its achievements and progress go with it: nothing can display a badge that is gone.
+      const a = tableOf(strapi, UID.achievement);
+      const p = tableOf(strapi, UID.progress);
+      await strapi.db.connection(a.name).where(a.col('badgeId'), badge.id).delete();
+      await strapi.db.connection(p.name).where(p.col('badgeId'), badge.id).delete();
+      getService(strapi, 'catalog').invalidate();
+      ctx.body = { data: { documentId: id } };
+    },
+
+    async reorder(ctx: any) {
+      const { order } = parse(reorderSchema, ctx.request.body);
+      const found = await strapi.db
+        .query(UID.badge)
+        .findMany({ where: { documentId: { $in: order } }, select: ['documentId'] });
+      const known = new Set(found.map((b: any) => b.documentId));
+      const missing = order.findIndex((d) => !known.has(d));
+      if (missing >= 0) {
+        throw new errors.ValidationError(`order.${missing}: no badge ${order[missing]}`, {
+          errors: [{ path: `order.${missing}`, message: `no badge ${order[missing]}` }],
+        });
+      }
+      for (const [i, documentId] of order.entries()) {
+        await strapi.db.query(UID.badge).update({ where: { documentId }, data: { sortOrder: i } });
+      }
+      getService(strapi, 'catalog').invalidate();
+      ctx.body = { data: await list() };
+    },
+
+    async dryRun(ctx: any) {
+      const body = parse(dryRunSchema, ctx.request.body);
+      const criteria = checkCriteria(strapi, body.criteria);
+      ctx.body = {
+        data: await getService(strapi, 'engine').dryRun(criteria, {
+          category: body.category ?? null,
+          points: body.points,
+        }),
+      };
+    },
+  };
+};
+
+export default adminBadgesController;
