@@ -27,12 +27,10 @@ const adminMembersController = ({ strapi }: { strapi: Core.Strapi }) => {
   });
 
   const findUser = async (id: string) => {
-    const user = await strapi.db
-      .query(UID.user)
-      .findOne({
-        where: { id: Number(id) },
-        select: ['id', 'documentId', 'username', 'email', 'blocked'],
-      });
+    const user = await strapi.db.query(UID.user).findOne({
+      where: { id: Number(id) },
+      select: ['id', 'documentId', 'username', 'email', 'blocked'],
+    });
     if (!user) throw new errors.NotFoundError(`member ${id} not found`);
     return user;
   };
