@@ -52,6 +52,16 @@ describe('Achievements admin panel (production admin build, Chromium)', () => {
       await page.getByRole('link', { name: 'Create a badge' }).click();
       await page.getByRole('heading', { name: 'Create a badge', level: 1 }).waitFor();
       await page.getByLabel('Name').first().fill('Lesson Rookie');
+
+      // Artwork comes from Strapi's own media library dialog (the seeded SVGs are there).
+      await page.getByRole('button', { name: 'Choose from the media library' }).click();
+      const library = page.getByRole('dialog');
+      await library.getByRole('checkbox').first().waitFor();
+      await library.getByRole('checkbox').first().check();
+      await library.getByRole('button', { name: 'Finish' }).click();
+      await library.waitFor({ state: 'detached' });
+      await page.getByRole('button', { name: 'Change artwork' }).waitFor();
+
       await choose(page, 'Kind of rule', 'Count of an event');
       await choose(page, 'Event', 'lesson.completed');
       const times = page.getByLabel('How many times').first();
@@ -81,6 +91,7 @@ describe('Achievements admin panel (production admin build, Chromium)', () => {
         (b: any) => b.name === 'Lesson Rookie'
       );
       expect(stored.criteria).toEqual({ type: 'count', event: 'lesson.completed', threshold: 1 });
+      expect(stored.image?.url).toMatch(/achievement_.*\.svg$/);
 
       // The member completes a lesson through the academy's member API.
       const lesson = await createPublishedLesson();

@@ -1,6 +1,6 @@
 import * as React from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
-import { BackButton, Layouts, Page, useNotification } from '@strapi/strapi/admin';
+import { BackButton, Layouts, Page, useNotification, useStrapiApp } from '@strapi/strapi/admin';
 import {
   Box,
   Button,
@@ -36,7 +36,20 @@ interface Form {
   autoRevoke: boolean;
   enabled: boolean;
   criteria: Node;
+  image: { id: number; url: string } | null;
 }
+
+/** What Strapi's media library dialog hands back for each chosen asset. */
+interface MediaAsset {
+  id: number;
+  url: string;
+}
+
+type MediaLibraryDialog = React.ComponentType<{
+  allowedTypes: string[];
+  onClose: () => void;
+  onSelectAssets: (assets: MediaAsset[]) => void;
+}>;
 
 const fromBadge = (b: AdminBadge): Form => ({
   name: b.name,
@@ -50,6 +63,7 @@ const fromBadge = (b: AdminBadge): Form => ({
   autoRevoke: b.autoRevoke,
   enabled: b.enabled,
   criteria: b.criteria as Node,
+  image: b.image ? { id: b.image.id, url: b.image.url } : null,
 });
 
 const BadgeEditorPage = () => {
@@ -62,6 +76,12 @@ const BadgeEditorPage = () => {
   const meta = useLoad<AdminMeta>('/meta');
   const badges = useLoad<AdminBadge[]>('/badges');
   const categories = useLoad<AdminCategory[]>('/categories');
+  // The upload plugin registers its media library dialog for other plugins to use.
+  const MediaLibrary = useStrapiApp(
+    'BadgeEditor',
+    (state) => state.components['media-library'] as MediaLibraryDialog | undefined
+  );
+  const [pickingArtwork, setPickingArtwork] = React.useState(false);
   const [form, setForm] = React.useState<Form | null>(null);
   const [errors, setErrors] = React.useState<Record<string, string>>({});
   const [saving, setSaving] = React.useState(false);
@@ -85,6 +105,7 @@ const BadgeEditorPage = () => {
         autoRevoke: false,
         enabled: true,
         criteria: defaultNode('count', meta.data),
+        image: null,
       });
     } else {
       const badge = badges.data.find((b) => b.documentId === id);
@@ -130,6 +151,7 @@ const BadgeEditorPage = () => {
     autoRevoke: form.autoRevoke,
     enabled: form.enabled,
     criteria: form.criteria,
+    image: form.image?.id ?? null,
   });
 
   const onSave = async (event: React.FormEvent) => {
@@ -239,7 +261,12 @@ const BadgeEditorPage = () => {
         <Typography variant="sigma" textColor="neutral600">
           {locked ? t('editor.preview.locked', 'Locked') : t('editor.preview.unlocked', 'Unlocked')}
         </Typography>
-        <Artwork alt={form.name || t('editor.untitled', 'New badge')} size={48} locked={locked} />
+        <Artwork
+          url={form.image?.url}
+          alt={form.name || t('editor.untitled', 'New badge')}
+          size={48}
+          locked={locked}
+        />
         <Typography fontWeight="bold">
           {form.secret && locked ? '???' : form.name || t('editor.untitled', 'New badge')}
         </Typography>
@@ -278,6 +305,50 @@ const BadgeEditorPage = () => {
               {card(
                 t('editor.details', 'Details'),
                 <Grid.Root gap={5}>
+                  <Grid.Item col={12} direction="column" alignItems="stretch">
+                    <Field.Root name="image" error={err('image')}>
+                      <Field.Label>{t('editor.artwork', 'Artwork')}</Field.Label>
+                      <Flex gap={4} alignItems="center">
+                        <Artwork
+                          url={form.image?.url}
+                          alt={form.name || t('editor.untitled', 'New badge')}
+                          size={64}
+                        />
+                        <Button
+                          type="button"
+                          variant="secondary"
+                          disabled={!MediaLibrary}
+                          onClick={() => setPickingArtwork(true)}
+                        >
+                          {form.image
+                            ? t('editor.artwork.change', 'Change artwork')
+                            : t('editor.artwork.choose', 'Choose from the media library')}
+                        </Button>
+                        {form.image && (
+                          <Button
+                            type="button"
+                            variant="tertiary"
+                            onClick={() => set('image', null)}
+                          >
+                            {t('editor.artwork.remove', 'Remove')}
+                          </Button>
+                        )}
+                      </Flex>
+                      <Field.Hint />
+                      <Field.Error />
+                    </Field.Root>
+                    {pickingArtwork && MediaLibrary && (
+                      <MediaLibrary
+                        allowedTypes={['images']}
+                        onClose={() => setPickingArtwork(false)}
+                        onSelectAssets={(assets) => {
+                          const [asset] = assets;
+                          if (asset) set('image', { id: asset.id, url: asset.url });
+                          setPickingArtwork(false);
+                        }}
+                      />
+                    )}
+                  </Grid.Item>
                   <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
                     {text('name', t('editor.name', 'Name'))}
                   </Grid.Item>
