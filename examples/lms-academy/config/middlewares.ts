@@ -5,7 +5,16 @@ export default [
   'strapi::cors',
   'strapi::poweredBy',
   'strapi::query',
-  'strapi::body',
+  {
+    // A malformed multipart body is the client's fault: formidable says 400, but Strapi's
+    // error middleware would answer 500 without this.
+    name: 'strapi::body',
+    config: {
+      onError: (error: any, ctx: any) => {
+        ctx.throw(error.status ?? error.statusCode ?? error.httpCode ?? 400, error.message);
+      },
+    },
+  },
   'strapi::session',
   'strapi::favicon',
   'strapi::public',

@@ -22,6 +22,7 @@ if (!user) {
   card.addEventListener('achievements-load', (event) => {
     const { card: data } = event.detail;
     document.getElementById('member-name').textContent = data.user.username;
+    document.getElementById('avatar').textContent = data.user.username.slice(0, 1).toUpperCase();
     document.title = `${data.user.username} · LMS Academy`;
     const zone = zones[data.position] || zones.side;
     if (card.parentElement !== zone) {

@@ -2,13 +2,14 @@ import { createHash } from 'crypto';
 
 /**
  * Conditional GET for the read routes: an ETag over the response body, Cache-Control, and 304
- * when If-None-Match matches. Answers to anonymous callers may be shared by caches for a few
- * seconds (a member who turns their profile private is hidden again within that time); answers
- * to a signed-in caller can differ per caller (secret badges, their own private profile), so
- * they are private and revalidated every time.
+ * when If-None-Match matches. Data answers are revalidated on every use (`no-cache`): a member
+ * who makes their profile private, or an admin who moves the card, is seen at once, and an
+ * unchanged answer still costs only a 304. Anonymous answers may be stored by shared caches;
+ * a signed-in caller's can differ per caller (secret badges, their own private profile), so
+ * they are private. The shipped files (document, card module) may be reused for `maxAge`.
  */
 const conditionalGet =
-  (publicMaxAge: number) =>
+  (maxAge: number) =>
   async (ctx: any, next: () => Promise<unknown>): Promise<void> => {
     await next();
     if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || ctx.status !== 200) return;
@@ -19,12 +20,8 @@ const conditionalGet =
         : JSON.stringify(ctx.body);
     ctx.set('ETag', `"${createHash('sha1').update(payload).digest('base64url')}"`);
     ctx.vary('Authorization');
-    ctx.set(
-      'Cache-Control',
-      ctx.get('Authorization')
-        ? 'private, no-cache'
-        : `public, max-age=${publicMaxAge}, must-revalidate`
-    );
+    const scope = ctx.get('Authorization') ? 'private' : 'public';
+    ctx.set('Cache-Control', maxAge > 0 ? `${scope}, max-age=${maxAge}` : `${scope}, no-cache`);
     // koa compares If-None-Match (lists, weak tags, *) against the ETag just set.
     if (ctx.fresh) {
       ctx.status = 304;
@@ -33,7 +30,7 @@ const conditionalGet =
   };
 
 // Fresh objects per route: Strapi keeps each route's config as given.
-const data = () => ({ policies: [], middlewares: [conditionalGet(15)] });
+const data = () => ({ policies: [], middlewares: [conditionalGet(0)] });
 const files = () => ({ auth: false as const, middlewares: [conditionalGet(300)] });
 
 /**

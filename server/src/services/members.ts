@@ -30,9 +30,9 @@ import type { BadgeRow, Catalog, CategoryRow } from './catalog';
 /** Rarity is a statistic: a minute old is fine, and it spares a scan of every achievement. */
 const STATS_TTL_MS = 60_000;
 /**
- * After an award in this process the statistics are recomputed on the next read, but never
+ * After an award in this process the statistics are refreshed on the next read, but never
  * more often than this many times their own cost: a burst of awards on a big table must not
- * turn every modal read into a full aggregate.
+ * keep the database busy with the aggregate.
  */
 const STATS_THROTTLE_FACTOR = 10;
 /** Shown instead of a secret badge's name in another badge's criteria sentence. */
@@ -140,11 +140,11 @@ const membersService = ({ strapi }: { strapi: Core.Strapi }) => {
       strapi.eventHub.on(WEBHOOK_EVENTS.revoked, markDirty);
     }
     const age = Date.now() - cache.computedAt;
-    const fresh =
-      cache.value !== null &&
-      age < STATS_TTL_MS &&
-      (!cache.dirty || age < cache.cost * STATS_THROTTLE_FACTOR);
-    if (fresh) return cache.value!;
+    const stale =
+      cache.value === null ||
+      age >= STATS_TTL_MS ||
+      (cache.dirty && age >= cache.cost * STATS_THROTTLE_FACTOR);
+    if (!stale) return cache.value!;
     if (!cache.pending) {
       // Cleared before the query runs: an award during it marks the result stale again.
       cache.dirty = false;
@@ -158,7 +158,13 @@ const membersService = ({ strapi }: { strapi: Core.Strapi }) => {
           cache.pending = null;
         });
     }
-    return cache.pending;
+    if (cache.value === null) return cache.pending;
+    // Stale-while-revalidate: only the very first read waits for the aggregate; later reads
+    // answer with the previous figures while the new ones are computed.
+    cache.pending.catch((error: Error) =>
+      strapi.log.warn(`achievements: could not refresh badge statistics: ${error.message}`)
+    );
+    return cache.value;
   };
 
   const rarityOf = (s: Stats, badgeId: number) => {
