@@ -1,0 +1,113 @@
+// Boots the example academy (with the plugin) on a fresh database, in this process.
+import crypto from 'crypto';
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+import { createRequire } from 'module';
+import { ROOT } from './engine-build.mjs';
+
+const require = createRequire(path.join(ROOT, 'package.json'));
+export const APP_DIR = path.join(ROOT, 'examples/lms-academy');
+export const DIST_DIR = path.join(APP_DIR, 'dist');
+export const PG = {
+  host: '127.0.0.1',
+  port: Number(process.env.DATABASE_PORT ?? 5432),
+  user: process.env.DATABASE_USERNAME ?? 'postgres',
+  password: process.env.DATABASE_PASSWORD ?? '',
+};
+
+const SECRETS = {
+  APP_KEYS: 'benchKeyA,benchKeyB',
+  API_TOKEN_SALT: 'bench-salt',
+  ADMIN_JWT_SECRET: 'bench-admin-jwt',
+  TRANSFER_TOKEN_SALT: 'bench-transfer',
+  JWT_SECRET: 'bench-jwt',
+  ENCRYPTION_KEY: 'bench-encryption-key',
+};
+
+const pgAdmin = async (sql) => {
+  const { Client } = require('pg');
+  const c = new Client({ ...PG, database: 'postgres' });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+};
+
+/** A fresh database: { env, drop() }. client = 'sqlite' | 'postgres'. */
+export const createDatabase = async (client) => {
+  const publicDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ach-bench-public-'));
+  fs.mkdirSync(path.join(publicDir, 'uploads'));
+  const dropPublic = () => fs.rmSync(publicDir, { recursive: true, force: true });
+  if (client === 'sqlite') {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ach-bench-db-'));
+    return {
+      client,
+      env: {
+        DATABASE_CLIENT: 'sqlite',
+        DATABASE_FILENAME: path.join(dir, 'data.db'),
+        STRAPI_PUBLIC_DIR: publicDir,
+      },
+      drop: async () => {
+        fs.rmSync(dir, { recursive: true, force: true });
+        dropPublic();
+      },
+    };
+  }
+  if (client === 'postgres') {
+    const name = `ach_bench_${process.pid}_${crypto.randomBytes(3).toString('hex')}`;
+    await pgAdmin(`CREATE DATABASE ${name}`);
+    return {
+      client,
+      name,
+      env: {
+        DATABASE_CLIENT: 'postgres',
+        DATABASE_HOST: PG.host,
+        DATABASE_PORT: String(PG.port),
+        DATABASE_USERNAME: PG.user,
+        DATABASE_PASSWORD: PG.password,
+        DATABASE_NAME: name,
+        STRAPI_PUBLIC_DIR: publicDir,
+      },
+      drop: async () => {
+        await pgAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        dropPublic();
+      },
+    };
+  }
+  throw new Error(`unsupported client ${client}`);
+};
+
+/** Loads Strapi (no admin panel). `listen` = a real HTTP server on 127.0.0.1:port. */
+export const boot = async (env, { listen = false, port, beforeListen } = {}) => {
+  Object.assign(
+    process.env,
+    SECRETS,
+    {
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'error',
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      ACHIEVEMENTS_POLL_MS: '1000',
+    },
+    env,
+    port ? { PORT: String(port) } : {}
+  );
+  const { createStrapi } = require('@strapi/strapi');
+  const strapi = createStrapi({
+    appDir: APP_DIR,
+    distDir: DIST_DIR,
+    autoReload: false,
+    serveAdminPanel: false,
+  });
+  await strapi.load();
+  if (beforeListen) await beforeListen(strapi);
+  if (listen) await strapi.listen();
+  else await strapi.server.mount();
+  return strapi;
+};
+
+export const setEnabled = (strapi, enabled) =>
+  strapi.plugin('achievements').service('settings').update({ enabled });
+export const achievements = (strapi, name) => strapi.plugin('achievements').service(name);

@@ -1,0 +1,193 @@
+// A Strapi server process for the HTTP benchmarks: boots the academy, listens on 127.0.0.1:PORT,
+// and answers commands from the coordinator over IPC (setup, switch achievements, drain, stats).
+import { boot, setEnabled, achievements } from './app.mjs';
+import { createMembers, createCourses } from './seed.mjs';
+import {
+  generateMembers,
+  generateBadges,
+  generateAchievements,
+  generateCompletions,
+  ceiling,
+} from './generate.mjs';
+
+const env = JSON.parse(process.env.BENCH_SERVER_ENV);
+const port = Number(process.env.BENCH_PORT);
+let ceil = null;
+// The ceiling routes: the same data as the plugin's read routes, one raw query each (P3).
+const beforeListen = (strapi) => {
+  // First in the chain (koa composes the list when the server starts listening).
+  strapi.server.app.middleware.unshift(async (ctx, next) => {
+    const m = /^\/bench\/ceiling\/(card|member)\/(\d+)$/.exec(ctx.path);
+    if (!m) return next();
+    ceil ??= ceiling(strapi);
+    ctx.body = await ceil[m[1]](Number(m[2]));
+  });
+};
+const strapi = await boot(env, { listen: true, port, beforeListen });
+let peakRss = process.memoryUsage().rss;
+setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+}, 100).unref();
+
+const count = async (uid, where) => {
+  const t = strapi.db.metadata.get(uid).tableName;
+  const q = strapi.db.connection(t);
+  if (where) where(q);
+  return Number((await q.count({ n: '*' }))[0].n);
+};
+
+let traced = [];
+const onQuery = (q) => traced.push(q);
+const handlers = {
+  async setup({ members = 0, courses = 0, modules = 2, lessons = 5 }) {
+    const lessonIds = courses ? await createCourses(strapi, { courses, modules, lessons }) : [];
+    const list = members ? await createMembers(strapi, members) : [];
+    return { lessonIds, members: list };
+  },
+  async enable({ value }) {
+    await setEnabled(strapi, value);
+    return { enabled: value };
+  },
+  async drain({ timeoutMs = 300_000 } = {}) {
+    const t0 = Date.now();
+    await achievements(strapi, 'engine').drain(timeoutMs);
+    return { ms: Date.now() - t0 };
+  },
+  async engine({ run }) {
+    const e = achievements(strapi, 'engine');
+    if (run) e.start();
+    else await e.stop();
+    return { run };
+  },
+  async pending() {
+    return { pending: await achievements(strapi, 'events').pendingCount() };
+  },
+  async stats() {
+    const ev = 'plugin::achievements.event';
+    const t = strapi.db.metadata.get(ev);
+    const col = (a) => t.attributes[a].columnName ?? a;
+    const ach = strapi.db.metadata.get('plugin::achievements.achievement');
+    const acol = (a) => ach.attributes[a].columnName ?? a;
+    const dupGroups = await strapi.db
+      .connection(ach.tableName)
+      .select(acol('userId'), acol('badgeId'), acol('sequence'))
+      .count({ n: '*' })
+      .groupBy(acol('userId'), acol('badgeId'), acol('sequence'))
+      .havingRaw('count(*) > 1');
+    return {
+      events: await count(ev),
+      unprocessed: await count(ev, (q) => q.whereNull(col('processedAt'))),
+      claimedMoreThanOnce: await count(ev, (q) => q.where(col('attempts'), '>', 1)),
+      achievements: await count('plugin::achievements.achievement'),
+      duplicateAchievements: dupGroups.length,
+      lessonCompletions: await count('api::lesson-completion.lesson-completion'),
+    };
+  },
+  async generateMembers({ n }) {
+    const [first, last] = await generateMembers(strapi, n);
+    return { first, last };
+  },
+  async generateBadges({ total }) {
+    return { badgeIds: await generateBadges(strapi, total) };
+  },
+  async generateAchievements(args) {
+    return { made: await generateAchievements(strapi, args) };
+  },
+  async generateCompletions(args) {
+    return { made: await generateCompletions(strapi, args) };
+  },
+  /** One backfill run, with the time of each phase (the state object is updated in place). */
+  async backfill() {
+    // Phase times without touching the plugin: the evaluate phase starts at the first
+    // recalculateMember call (timers cannot be trusted: on SQLite the run rarely yields).
+    const engine = achievements(strapi, 'engine');
+    const original = engine.recalculateMember;
+    let firstEval = null,
+      evalCalls = 0,
+      evalMs = 0;
+    engine.recalculateMember = async function (...args) {
+      firstEval ??= Date.now();
+      evalCalls++;
+      const s = Date.now();
+      try {
+        return await original.apply(this, args);
+      } finally {
+        evalMs += Date.now() - s;
+      }
+    };
+    const t0 = Date.now();
+    try {
+      const final = await achievements(strapi, 'backfill').run({});
+      const end = Date.now();
+      const phases = { replay: (firstEval ?? end) - t0, evaluate: firstEval ? end - firstEval : 0 };
+      return {
+        ms: end - t0,
+        phases,
+        membersEvaluated: evalCalls,
+        msPerMember: evalCalls ? Math.round((evalMs / evalCalls) * 100) / 100 : null,
+        status: final.status,
+        error: final.error,
+        added: final.added,
+        processed: final.processed,
+      };
+    } finally {
+      engine.recalculateMember = original;
+    }
+  },
+  async analyze() {
+    await strapi.db.connection.raw(strapi.db.dialect.client === 'postgres' ? 'ANALYZE' : 'ANALYZE');
+    return {};
+  },
+  /** Records every SQL statement until called with { on: false }: what one request costs. */
+  async trace({ on, summary = false }) {
+    if (on) {
+      traced = [];
+      strapi.db.connection.on('query', onQuery);
+      return {};
+    }
+    strapi.db.connection.removeListener('query', onQuery);
+    const out = traced;
+    traced = [];
+    if (!summary) return { queries: out.map((q) => q.sql) };
+    const by = new Map();
+    for (const q of out) {
+      const k = q.sql
+        .replace(/\s+/g, ' ')
+        .replace(/\(\?(, \?)+\)/g, '(?…)')
+        .slice(0, 140);
+      by.set(k, (by.get(k) ?? 0) + 1);
+    }
+    return {
+      total: out.length,
+      top: [...by]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 12)
+        .map(([sql, n]) => ({ n, sql })),
+    };
+  },
+  async rss() {
+    return { rss: process.memoryUsage().rss, peakRss };
+  },
+  async resetPeak() {
+    peakRss = process.memoryUsage().rss;
+    return {};
+  },
+  async knex({ sql, bindings = [] }) {
+    const r = await strapi.db.connection.raw(sql, bindings);
+    return { rows: r.rows ?? r };
+  },
+  async stop() {
+    await strapi.destroy();
+    setImmediate(() => process.exit(0));
+    return {};
+  },
+};
+
+process.on('message', async ({ id, cmd, args }) => {
+  try {
+    process.send({ id, ok: true, value: await handlers[cmd](args ?? {}) });
+  } catch (error) {
+    process.send({ id, ok: false, error: String(error?.stack ?? error) });
+  }
+});
+process.send({ ready: true, pid: process.pid });

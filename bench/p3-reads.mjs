@@ -1,0 +1,153 @@
+// P3 — the read routes at scale: GET /api/achievements/users/:id/card and /users/:id vs a
+// raw-knex read of the same data (the ceiling), at growing numbers of achievements (10 per
+// member, 200 badges). Steps: 10k, 100k (default) and 1M achievements (BENCH_SCALE >= 10).
+import { createDatabase } from './lib/app.mjs';
+import { startServer, startLoad } from './lib/procs.mjs';
+import { median, p99, round, SCALE } from './lib/stats.mjs';
+
+const client = process.env.BENCH_DB ?? 'sqlite';
+const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
+const perSide = Number(process.env.BENCH_P3_REQUESTS ?? 150);
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 4);
+const PER_MEMBER = 10;
+const maxAch = Number(process.env.BENCH_P3_MAX ?? Math.max(10_000, 100_000 * SCALE));
+const steps = [10_000, 100_000, 1_000_000].filter((n) => n <= maxAch);
+const port = 23000 + (process.pid % 2000);
+
+const db = await createDatabase(client);
+const server = await startServer(db.env, port);
+const load = startLoad();
+const out = {
+  id: 'P3',
+  title: `card and member reads vs raw-knex ceiling (${client})`,
+  db: client,
+  steps: [],
+  table: [],
+};
+try {
+  await server.call('enable', { value: true });
+  await server.call('engine', { run: false }); // nothing to process: the data is generated
+  const { badgeIds } = await server.call('generateBadges', { total: 200 });
+  let first = null,
+    last = null,
+    made = 0;
+  for (const target of steps) {
+    const addMembers = target / PER_MEMBER - (last === null ? 0 : last - first + 1);
+    const t0 = Date.now();
+    const r = await server.call('generateMembers', { n: addMembers });
+    if (first === null) first = r.first;
+    const got = await server.call('generateAchievements', {
+      first: r.first,
+      last: r.last,
+      n: target - made,
+      badgeIds,
+      offset: made,
+    });
+    made += got.made;
+    last = r.last;
+    await server.call('analyze');
+    const genMs = Date.now() - t0;
+    await server.call('resetPeak');
+    const pick = () => first + Math.floor(Math.random() * (last - first + 1));
+    const sides = {
+      card: (id) => `/api/achievements/users/${id}/card`,
+      member: (id) => `/api/achievements/users/${id}`,
+      ceilingCard: (id) => `/bench/ceiling/card/${id}`,
+      ceilingMember: (id) => `/bench/ceiling/member/${id}`,
+      floor: () => '/api/achievements/config',
+    };
+    const acc = Object.fromEntries(Object.keys(sides).map((k) => [k, { rps: [], lat: [] }]));
+    const runSide = async (k, record = true) => {
+      const reqs = Array.from({ length: perSide }, () => ({ path: sides[k](pick()) }));
+      const res = await load.run({ port, requests: reqs, concurrency, maxSeconds: 60 });
+      if ((res.statuses['200'] ?? 0) !== res.done)
+        throw new Error(`${k}: ${JSON.stringify(res.statuses)}`);
+      if (!record) return;
+      acc[k].rps.push((res.done / res.wallMs) * 1000);
+      acc[k].lat.push(...res.latencies);
+    };
+    for (const k of Object.keys(sides)) await runSide(k, false); // warm-up
+    if (process.env.BENCH_PROFILE) await server.call('resetPeak');
+    const keys = Object.keys(sides).filter(
+      (k) => !process.env.BENCH_P3_SIDES || process.env.BENCH_P3_SIDES.split(',').includes(k)
+    );
+    for (let i = 0; i < rounds; i++)
+      for (const k of i % 2 ? [...keys].reverse() : keys) await runSide(k);
+    const f = (k) => ({
+      reqPerSec: round(median(acc[k].rps), 1),
+      latencyMs: { median: round(median(acc[k].lat), 2), p99: round(p99(acc[k].lat), 2) },
+    });
+    const { peakRss } = await server.call('rss');
+    const step = {
+      achievements: made,
+      members: last - first + 1,
+      badges: badgeIds.length,
+      generateSeconds: round(genMs / 1000, 1),
+      card: f('card'),
+      member: f('member'),
+      ceilingCard: f('ceilingCard'),
+      ceilingMember: f('ceilingMember'),
+      frameworkFloor: f('floor'),
+      peakRssMb: Math.round(peakRss / 2 ** 20),
+    };
+    step.cardVsCeiling = round(step.card.reqPerSec / step.ceilingCard.reqPerSec, 3);
+    step.memberVsCeiling = round(step.member.reqPerSec / step.ceilingMember.reqPerSec, 3);
+    out.steps.push(step);
+    process.stderr.write(
+      `  P3 ${made} achievements: card ${step.card.reqPerSec}/s p99 ${step.card.latencyMs.p99} ms (${step.cardVsCeiling}x ceiling), member ${step.member.reqPerSec}/s (${step.memberVsCeiling}x)\n`
+    );
+  }
+  const firstStep = out.steps[0],
+    lastStep = out.steps[out.steps.length - 1];
+  out.scale = {
+    steps: out.steps.map((s) => s.achievements),
+    perMember: PER_MEMBER,
+    badges: 200,
+    requestsPerSidePerRound: perSide,
+    rounds,
+    concurrency,
+  };
+  out.p99Growth = {
+    card: round(lastStep.card.latencyMs.p99 / firstStep.card.latencyMs.p99, 2),
+    member: round(lastStep.member.latencyMs.p99 / firstStep.member.latencyMs.p99, 2),
+    from: firstStep.achievements,
+    to: lastStep.achievements,
+  };
+  for (const s of out.steps) {
+    out.table.push([
+      `${s.achievements.toLocaleString('en')} ach · card`,
+      `${s.card.reqPerSec}/s vs ceiling ${s.ceilingCard.reqPerSec}/s = ${s.cardVsCeiling}x`,
+      `p50 ${s.card.latencyMs.median} ms, p99 ${s.card.latencyMs.p99} ms`,
+    ]);
+    out.table.push([
+      `${s.achievements.toLocaleString('en')} ach · member`,
+      `${s.member.reqPerSec}/s vs ceiling ${s.ceilingMember.reqPerSec}/s = ${s.memberVsCeiling}x`,
+      `p50 ${s.member.latencyMs.median} ms, p99 ${s.member.latencyMs.p99} ms · peak RSS ${s.peakRssMb} MB`,
+    ]);
+    out.table.push([
+      `${s.achievements.toLocaleString('en')} ach · floor GET /config`,
+      `${s.frameworkFloor.reqPerSec}/s (Strapi route + users-permissions, no member data)`,
+      `p99 ${s.frameworkFloor.latencyMs.p99} ms`,
+    ]);
+  }
+  const worst = Math.min(...out.steps.flatMap((s) => [s.cardVsCeiling, s.memberVsCeiling]));
+  const reached1M = lastStep.achievements >= 1_000_000;
+  const met =
+    worst >= 0.6 &&
+    out.steps.every((s) => s.card.latencyMs.p99 <= 30) &&
+    out.p99Growth.card <= 1.5 &&
+    out.p99Growth.member <= 1.5;
+  out.bar = {
+    text: `>= 0.6x ceiling; card p99 <= 30 ms; p99 growth <= 1.5x 10k→1M${reached1M ? '' : ' (1M step: BENCH_P3_MAX=1000000)'}`,
+    value: { worstRatio: worst, cardP99Ms: lastStep.card.latencyMs.p99, p99Growth: out.p99Growth },
+    met: met && reached1M,
+    metUpToMeasuredScale: met,
+  };
+  if (process.send) process.send({ result: out });
+  else console.log(JSON.stringify(out, null, 2));
+} finally {
+  load.stop();
+  await server.stop();
+  await db.drop();
+}
+process.exit(0);
