@@ -114,7 +114,7 @@ describe('Achievements admin panel (production admin build, Chromium)', () => {
   );
 
   it(
-    'reorders badges by keyboard, toggles, duplicates and deletes with a holder count',
+    'reorders badges by keyboard and by mouse drag, toggles, duplicates and deletes with a holder count',
     guard('badge-manage', async () => {
       const { page } = session;
       await page.goto(pluginUrl('/badges'));
@@ -138,6 +138,19 @@ describe('Achievements admin panel (production admin build, Chromium)', () => {
       expect(after.indexOf('lesson-rookie-copy')).toBe(after.indexOf('lesson-rookie') - 1);
       const stored = (await adminApi('GET', '/achievements/badges')).data.map((b: any) => b.slug);
       expect(stored.indexOf('lesson-rookie-copy')).toBeLessThan(stored.indexOf('lesson-rookie'));
+
+      // Mouse drag and drop: the original dragged onto the copy takes its place again.
+      const dropped = page.waitForResponse((r) => r.url().endsWith('/achievements/badges/order'));
+      await rookie.dragTo(copy);
+      await dropped;
+      const dragged = await order();
+      expect(dragged.indexOf('lesson-rookie')).toBe(dragged.indexOf('lesson-rookie-copy') - 1);
+      const storedAfterDrag = (await adminApi('GET', '/achievements/badges')).data.map(
+        (b: any) => b.slug
+      );
+      expect(storedAfterDrag.indexOf('lesson-rookie')).toBeLessThan(
+        storedAfterDrag.indexOf('lesson-rookie-copy')
+      );
 
       expect(await copy.getByRole('switch').getAttribute('aria-checked')).toBe('false');
       const toggled = page.waitForResponse((r) => r.request().method() === 'PUT');
