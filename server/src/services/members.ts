@@ -15,13 +15,12 @@ import {
   type Progress,
   type Streak,
 } from '../../../common/api';
-import { BADGE_TIERS, PLUGIN_ID, UID } from '../../../common/constants';
+import { BADGE_TIERS, UID } from '../../../common/constants';
 import { criteriaKinds } from '../../../engine/criteria';
 import { evaluateCriteria, type BadgeDef, type MemberFacts } from '../../../engine/evaluate';
 import { describeCriteria } from '../../../engine/sentence';
 import { streakAsOf } from '../../../engine/streak';
 import { Tally } from '../../../engine/tally';
-import type { PluginConfig } from '../config/schema';
 import { fromJson, row, tableOf } from '../utils/db';
 import { getService } from '../utils/get-service';
 import { WEBHOOK_EVENTS } from './awards';
@@ -95,7 +94,6 @@ const LIVE_KINDS = new Set(['streak', 'badges', 'points', 'manual', 'all', 'any'
  */
 const membersService = ({ strapi }: { strapi: Core.Strapi }) => {
   const knex = () => strapi.db.connection;
-  const config = () => strapi.config.get(`plugin::${PLUGIN_ID}`) as PluginConfig;
 
   // --- statistics ------------------------------------------------------------------------------
   const cache = {
@@ -293,9 +291,9 @@ const membersService = ({ strapi }: { strapi: Core.Strapi }) => {
     const [state, timezone] = await Promise.all([streaks.get(userId), streaks.timezoneOf(userId)]);
     if (!state) return { current: 0, longest: 0, lastActiveDate: null, timezone };
     // The stored value is as of the last activity; a run broken since then reads 0 now.
-    const live = streakAsOf(state, Date.now(), timezone, {
-      freezesPerMonth: config().freezesPerMonth,
-    });
+    // Freezes as in force now: an admin may have overridden the plugin config in Settings.
+    const { freezesPerMonth } = await getService(strapi, 'settings').streakOptions();
+    const live = streakAsOf(state, Date.now(), timezone, { freezesPerMonth });
     return { ...live, timezone };
   };
 
