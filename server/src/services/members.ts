@@ -183,6 +183,9 @@ const membersService = ({ strapi }: { strapi: Core.Strapi }) => {
     return { id: user.id, documentId: user.documentId, username: user.username };
   };
 
+  /** Preferences read by resolveVisible, keyed by the member object it returned (per request). */
+  const checkedPreference = new WeakMap<Member, PreferenceState>();
+
   const preferenceOf = async (userId: number): Promise<PreferenceState> => {
     const t = tableOf(strapi, UID.preference);
     const r = await knex()(t.name)
@@ -352,7 +355,12 @@ const membersService = ({ strapi }: { strapi: Core.Strapi }) => {
       // One message for all three cases, so a private profile is indistinguishable from none.
       const notFound = () => new errors.NotFoundError(`userId: no member "${ref}"`);
       if (!member) throw notFound();
-      if (member.id !== viewerId && !(await preferenceOf(member.id)).public) throw notFound();
+      if (member.id !== viewerId) {
+        const preference = await preferenceOf(member.id);
+        if (!preference.public) throw notFound();
+        // The card needs it too: one read per request, not two.
+        checkedPreference.set(member, preference);
+      }
       return member;
     },
 
@@ -368,7 +376,10 @@ const membersService = ({ strapi }: { strapi: Core.Strapi }) => {
         return { ...base, badges: [], totalEarned: 0, totalAvailable: 0, points: 0 };
       }
       const catalog = await getService(strapi, 'catalog').get();
-      const [held, preference] = await Promise.all([heldBy(member.id), preferenceOf(member.id)]);
+      const [held, preference] = await Promise.all([
+        heldBy(member.id),
+        checkedPreference.get(member) ?? preferenceOf(member.id),
+      ]);
       const revealed = await revealedSecrets(catalog, viewerId, { id: member.id, held });
       const badges = visibleBadges(catalog);
       const featuredRank = new Map(preference.featured.map((id, i) => [id, i]));
