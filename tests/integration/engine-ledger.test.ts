@@ -92,4 +92,58 @@ describe('the ledger and the engine through the events service', () => {
     expect(one.evaluated).toBeGreaterThanOrEqual(1);
     expect(await app.strapi.db.query('plugin::achievements.achievement').count({})).toBe(before);
   });
+
+  it('an event recorded in a host transaction that rolls back leaves no row, and its key stays first-time', async () => {
+    await enableAchievements(app);
+    const { user } = await registerMember(app);
+    const events = plugin(app).service('events');
+    const input = {
+      type: 'lesson.completed',
+      userId: user.id,
+      key: `rolled-back-${user.id}`,
+      subject: 'lesson-r',
+    };
+    await expect(
+      app.strapi.db.transaction(async () => {
+        expect(await events.record(input)).toEqual({ accepted: true, duplicate: false });
+        throw new Error('the host write failed');
+      })
+    ).rejects.toThrow('the host write failed');
+    expect(await eventRows(app, { key: input.key })).toHaveLength(0);
+    // Retried after the failure: recorded for real (not mistaken for a duplicate) and awarded.
+    expect(await events.record(input)).toEqual({ accepted: true, duplicate: false });
+    expect(await events.record(input)).toEqual({ accepted: true, duplicate: true });
+    await drain(app);
+    expect(await eventRows(app, { key: input.key })).toHaveLength(1);
+    expect(await earnedSlugs(app, user.id)).toEqual(['first-lesson']);
+  });
+
+  it('a key another process wrote to the ledger is a duplicate here too', async () => {
+    await enableAchievements(app);
+    const { user } = await registerMember(app);
+    const key = `elsewhere-${user.id}`;
+    // Another process sharing the database wrote this key: this process has never seen it.
+    const meta = app.strapi.db.metadata.get('plugin::achievements.event') as any;
+    const col = (attribute: string) => meta.attributes[attribute].columnName ?? attribute;
+    const now = new Date();
+    await app.strapi.db.connection(meta.tableName).insert({
+      [col('documentId')]: `elsewhere${user.id}`.padEnd(24, 'x'),
+      [col('key')]: key,
+      [col('type')]: 'lesson.completed',
+      [col('userId')]: user.id,
+      [col('subject')]: 'lesson-e',
+      [col('occurredAt')]: now,
+      [col('processedAt')]: now,
+      [col('attempts')]: 0,
+      [col('source')]: 'api',
+      [col('createdAt')]: now,
+      [col('updatedAt')]: now,
+      [col('publishedAt')]: now,
+    });
+    const events = plugin(app).service('events');
+    const input = { type: 'lesson.completed', userId: user.id, key, subject: 'lesson-e' };
+    expect(await events.record(input)).toEqual({ accepted: true, duplicate: true });
+    expect(await events.record(input)).toEqual({ accepted: true, duplicate: true });
+    expect(await eventRows(app, { key })).toHaveLength(1);
+  });
 });

@@ -10,6 +10,8 @@ import { getService } from '../utils/get-service';
 /** Events may say they happened up to this far in the future (clock skew between servers). */
 const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 const MAX_DATA_BYTES = 8_192;
+/** How many recently seen ledger keys each process remembers (about 100 bytes each). */
+const RECENT_KEYS = 50_000;
 
 export const eventInputSchema = z
   .object({
@@ -47,76 +49,106 @@ export interface RecordResult {
  * The ledger. Every fact is written here, unique on its key, before the engine looks at it:
  * a replay or a retry is a no-op, and nothing recorded is lost if the process stops.
  */
-const eventsService = ({ strapi }: { strapi: Core.Strapi }) => ({
+const eventsService = ({ strapi }: { strapi: Core.Strapi }) => {
   /**
-   * Records one event. Returns `accepted: false` when achievements are switched off (nothing is
-   * recorded), `duplicate: true` when an event with this key is already in the ledger.
-   * Throws a ValidationError naming the field for bad input.
+   * Keys this process knows to be in the ledger (it wrote them, or the database refused them as
+   * duplicates), oldest first. Ledger rows are never deleted, so a retried or replayed event whose
+   * key is here is answered without a database round trip; any other key is decided by the
+   * unique index as before. Bounded: the oldest keys are forgotten first.
    */
-  async record(
-    input: EventInput,
-    options: { ignoreDisabled?: boolean } = {}
-  ): Promise<RecordResult> {
-    const parsed = eventInputSchema.safeParse(input);
-    if (!parsed.success) {
-      const { message, errors: details } = describeZodError(parsed.error);
-      throw new errors.ValidationError(message, { errors: details });
-    }
-    const event = parsed.data;
-    const known = getService(strapi, 'triggers').knownEvents();
-    if (!known.includes(event.type)) {
-      throw new errors.ValidationError(
-        `type: unknown event "${event.type}"; known events: ${known.join(', ')}`,
-        {
-          errors: [{ path: 'type', message: `unknown event "${event.type}"` }],
-        }
-      );
-    }
-    const occurredAt = event.occurredAt === undefined ? new Date() : new Date(event.occurredAt);
-    if (occurredAt.getTime() > Date.now() + MAX_CLOCK_SKEW_MS) {
-      throw new errors.ValidationError('occurredAt: must not be in the future', {
-        errors: [{ path: 'occurredAt', message: 'must not be in the future' }],
+  const recentKeys = new Set<string>();
+  const remember = (key: string) => {
+    if (recentKeys.has(key)) return;
+    recentKeys.add(key);
+    if (recentKeys.size > RECENT_KEYS) recentKeys.delete(recentKeys.values().next().value!);
+  };
+
+  return {
+    /**
+     * Records one event. Returns `accepted: false` when achievements are switched off (nothing is
+     * recorded), `duplicate: true` when an event with this key is already in the ledger.
+     * Throws a ValidationError naming the field for bad input.
+     */
+    async record(
+      input: EventInput,
+      options: { ignoreDisabled?: boolean } = {}
+    ): Promise<RecordResult> {
+      const parsed = eventInputSchema.safeParse(input);
+      if (!parsed.success) {
+        const { message, errors: details } = describeZodError(parsed.error);
+        throw new errors.ValidationError(message, { errors: details });
+      }
+      const event = parsed.data;
+      if (!getService(strapi, 'triggers').isKnownEvent(event.type)) {
+        const known = getService(strapi, 'triggers').knownEvents();
+        throw new errors.ValidationError(
+          `type: unknown event "${event.type}"; known events: ${known.join(', ')}`,
+          {
+            errors: [{ path: 'type', message: `unknown event "${event.type}"` }],
+          }
+        );
+      }
+      const occurredAt = event.occurredAt === undefined ? new Date() : new Date(event.occurredAt);
+      if (occurredAt.getTime() > Date.now() + MAX_CLOCK_SKEW_MS) {
+        throw new errors.ValidationError('occurredAt: must not be in the future', {
+          errors: [{ path: 'occurredAt', message: 'must not be in the future' }],
+        });
+      }
+
+      if (!options.ignoreDisabled && !(await getService(strapi, 'settings').isEnabled())) {
+        return { accepted: false, duplicate: false };
+      }
+
+      const table = tableOf(strapi, UID.event);
+      const values = row(table, {
+        key: event.key,
+        type: event.type,
+        userId: event.userId,
+        actorId: event.actorId ?? null,
+        subject: event.subject ?? null,
+        occurredAt,
+        processedAt: null,
+        claimedAt: null,
+        claimedBy: null,
+        attempts: 0,
+        source: event.source ?? 'service',
+        data: toJson(event.data ?? null),
       });
-    }
 
-    if (!options.ignoreDisabled && !(await getService(strapi, 'settings').isEnabled())) {
-      return { accepted: false, duplicate: false };
-    }
+      if (recentKeys.has(event.key)) return { accepted: true, duplicate: true };
 
-    const table = tableOf(strapi, UID.event);
-    const values = row(table, {
-      key: event.key,
-      type: event.type,
-      userId: event.userId,
-      actorId: event.actorId ?? null,
-      subject: event.subject ?? null,
-      occurredAt,
-      processedAt: null,
-      claimedAt: null,
-      claimedBy: null,
-      attempts: 0,
-      source: event.source ?? 'service',
-      data: toJson(event.data ?? null),
-    });
+      // Inside a host transaction (a users-permissions lifecycle, a document-service write) the
+      // insert joins it, so the event exists exactly when the write does; the engine is woken, and
+      // the key remembered, once it commits (a rollback leaves no row behind).
+      if (strapi.db.inTransaction()) {
+        const inserted = await strapi.db.transaction(async ({ trx, onCommit }) => {
+          const ok = await insertIgnore(strapi, trx as any, table.name, values, [table.col('key')]);
+          onCommit(() => {
+            remember(event.key);
+            if (ok) getService(strapi, 'engine').schedule();
+          });
+          return ok;
+        });
+        return { accepted: true, duplicate: !inserted };
+      }
+      // Outside one, a single statement is its own transaction: no BEGIN/COMMIT round trips.
+      const inserted = await insertIgnore(strapi, strapi.db.connection, table.name, values, [
+        table.col('key'),
+      ]);
+      remember(event.key);
+      if (inserted) getService(strapi, 'engine').schedule();
+      return { accepted: true, duplicate: !inserted };
+    },
 
-    // Inside a host transaction (a users-permissions lifecycle) the insert joins it, so the
-    // event exists exactly when the write does; the engine is woken once it commits.
-    const inserted = await strapi.db.transaction(async ({ trx, onCommit }) => {
-      const ok = await insertIgnore(strapi, trx as any, table.name, values, [table.col('key')]);
-      if (ok) onCommit(() => getService(strapi, 'engine').schedule());
-      return ok;
-    });
-    return { accepted: true, duplicate: !inserted };
-  },
-
-  async pendingCount(): Promise<number> {
-    const t = tableOf(strapi, UID.event);
-    const [{ count }] = await strapi.db
-      .connection(t.name)
-      .whereNull(t.col('processedAt'))
-      .count({ count: '*' });
-    return Number(count);
-  },
-});
+    async pendingCount(): Promise<number> {
+      const t = tableOf(strapi, UID.event);
+      const [{ count }] = await strapi.db
+        .connection(t.name)
+        .whereNull(t.col('processedAt'))
+        .count({ count: '*' });
+      return Number(count);
+    },
+  };
+};
 
 export default eventsService;

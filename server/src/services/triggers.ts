@@ -67,6 +67,15 @@ const triggersService = ({ strapi }: { strapi: Core.Strapi }) => {
     return byUid.get(uid) ?? [];
   };
 
+  let known: Set<string> | null = null;
+  const knownEventSet = () => {
+    if (!known) {
+      const c = config();
+      known = new Set([PROFILE_EVENT, ...c.triggers.map((t) => t.event), ...c.externalEvents]);
+    }
+    return known;
+  };
+
   /** populate for every relation a trigger reads, derived from the content type's schema. */
   const populateFor = (uid: string, triggers: Trigger[]) => {
     const paths = triggers.flatMap((t) => [
@@ -253,10 +262,11 @@ const triggersService = ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** Every event name the host can produce: trigger events, external events, profile.updated. */
     knownEvents(): string[] {
-      const c = config();
-      return [
-        ...new Set([PROFILE_EVENT, ...c.triggers.map((t) => t.event), ...c.externalEvents]),
-      ].sort();
+      return [...knownEventSet()].sort();
+    },
+
+    isKnownEvent(type: string): boolean {
+      return knownEventSet().has(type);
     },
 
     retractions(): Record<string, string> {
