@@ -7,7 +7,9 @@ import { median, p99, round, scaled } from './lib/stats.mjs';
 import { cpuMeter } from './lib/cpu.mjs';
 
 const client = process.env.BENCH_DB ?? 'sqlite';
-const rounds = Number(process.env.BENCH_ROUNDS ?? 4);
+// Per-round ratios of ~2 s batches swing ±25 % on a shared 2-core machine: enough rounds that
+// the median means something.
+const rounds = Number(process.env.BENCH_ROUNDS ?? 10);
 const perBatch = scaled(100, 40);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const LESSONS = { courses: 2, modules: 2, lessons: 5 }; // 20 lessons
@@ -22,7 +24,7 @@ try {
   await server.call('enable', { value: false });
   const { lessonIds, members } = await server.call('setup', {
     ...LESSONS,
-    members: perMembers * 2 * (rounds + 1),
+    members: perMembers * 2 * (rounds + 2),
   });
   let cursor = 0;
   /** A batch: fresh members, each completing every lesson, lessons in the outer loop. */
@@ -77,6 +79,17 @@ try {
     const order = i % 2 ? ['off', 'on'] : ['on', 'off'];
     for (const mode of order) await runSide(mode, true);
   }
+  // Where the time goes: SQL statements for one member completing every lesson, on vs off.
+  const traceSide = async (mode) => {
+    await server.call('enable', { value: mode === 'on' });
+    const reqs = batch().slice(0, nLessons);
+    await server.call('trace', { on: true });
+    await load.run({ port, requests: reqs, concurrency: 1, maxSeconds: 60 });
+    if (mode === 'on') await server.call('drain');
+    const t = await server.call('trace', { on: false, summary: true });
+    return { perRequest: round(t.total / reqs.length, 1), top: t.top };
+  };
+  const statements = { off: await traceSide('off'), on: await traceSide('on') };
   const stats = await server.call('stats');
   const fmt = (s) => ({
     reqPerSec: { median: round(median(s.rps), 1), samples: s.rps.map((x) => round(x, 1)) },
@@ -111,6 +124,7 @@ try {
     ratioSustained: round(median(pairedSustained), 3),
     ratioSamples: paired.map((x) => round(x, 3)),
     check: stats,
+    statementsPerRequest: statements,
     table: [
       [
         'achievements on',
@@ -126,6 +140,11 @@ try {
         'on ÷ off',
         `${round(median(pairedSustained), 3)} sustained, ${round(median(paired), 3)} at the client`,
         `per-round ratios ${paired.map((x) => round(x, 2)).join(' ')}`,
+      ],
+      [
+        'SQL statements per completion',
+        `${statements.on.perRequest} on, ${statements.off.perRequest} off`,
+        'one member completing every lesson, engine drained (on)',
       ],
     ],
     bar: {

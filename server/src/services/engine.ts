@@ -13,7 +13,7 @@ import { applyActivity, emptyStreak, type StreakState } from '../../../engine/st
 import { Tally, type LedgerEvent } from '../../../engine/tally';
 import type { AwardToApply } from './awards';
 import type { PluginConfig } from '../config/schema';
-import { fromJson, tableOf, toMs } from '../utils/db';
+import { dialectOf, fromJson, tableOf, toMs } from '../utils/db';
 import { getService } from '../utils/get-service';
 import { PROFILE_EVENT } from './triggers';
 
@@ -53,33 +53,47 @@ const engineService = ({ strapi }: { strapi: Core.Strapi }) => {
             .whereNull(t.col('claimedAt'))
             .orWhere(t.col('claimedAt'), '<', new Date(now.getTime() - leaseMs))
         );
-    const ids = (
-      await claimable(knex()(t.name).select('id'))
-        .orderBy([{ column: t.col('occurredAt') }, { column: 'id' }])
-        .limit(batchSize)
-    ).map((r: any) => r.id);
-    if (ids.length === 0) return [];
     batchSeq += 1;
     const token = `${instance}:${batchSeq}`;
-    await claimable(knex()(t.name).whereIn('id', ids)).update({
+    const claimedValues = {
       [t.col('claimedAt')]: now,
       [t.col('claimedBy')]: token,
       [t.col('attempts')]: knex().raw('?? + 1', [t.col('attempts')]),
-    });
-    const rows = await knex()(t.name)
-      .where(t.col('claimedBy'), token)
-      .whereNull(t.col('processedAt'));
-    return rows.map((r: any) => ({
-      id: r.id,
-      key: r[t.col('key')],
-      type: r[t.col('type')],
-      userId: r[t.col('userId')],
-      actorId: r[t.col('actorId')],
-      subject: r[t.col('subject')],
-      occurredAt: toMs(r[t.col('occurredAt')])!,
-      data: fromJson(r[t.col('data')]),
-      attempts: r[t.col('attempts')],
-    }));
+    };
+    const oldestClaimable = () =>
+      claimable(knex()(t.name).select('id'))
+        .orderBy([{ column: t.col('occurredAt') }, { column: 'id' }])
+        .limit(batchSize);
+    let rows: any[];
+    if (dialectOf(strapi) === 'mysql') {
+      // MariaDB/MySQL have no UPDATE … RETURNING: select, claim, read back what this token won.
+      const ids = (await oldestClaimable()).map((r: any) => r.id);
+      if (ids.length === 0) return [];
+      await claimable(knex()(t.name).whereIn('id', ids)).update(claimedValues);
+      rows = await knex()(t.name).where(t.col('claimedBy'), token).whereNull(t.col('processedAt'));
+    } else {
+      // One statement. On PostgreSQL, rows another process is claiming right now are skipped
+      // (not waited for), so processes sharing the database take disjoint batches; the outer
+      // conditions are re-checked on the row as it is when locked, so a row is claimed once.
+      const oldest = oldestClaimable();
+      if (dialectOf(strapi) === 'postgres') oldest.forUpdate().skipLocked();
+      rows = await claimable(knex()(t.name).whereIn('id', oldest))
+        .update(claimedValues)
+        .returning('*');
+    }
+    return rows
+      .map((r: any) => ({
+        id: r.id,
+        key: r[t.col('key')],
+        type: r[t.col('type')],
+        userId: r[t.col('userId')],
+        actorId: r[t.col('actorId')],
+        subject: r[t.col('subject')],
+        occurredAt: toMs(r[t.col('occurredAt')])!,
+        data: fromJson<Record<string, unknown>>(r[t.col('data')]),
+        attempts: r[t.col('attempts')],
+      }))
+      .sort((a, b) => a.occurredAt - b.occurredAt || a.id - b.id);
   };
 
   const markProcessed = async (ids: number[]) => {
@@ -278,6 +292,7 @@ const engineService = ({ strapi }: { strapi: Core.Strapi }) => {
     ...Object.keys(getService(strapi, 'triggers').retractions()),
   ];
 
+  /** Processes one claimed batch; returns how many events it claimed. */
   const processBatch = async (): Promise<number> => {
     const events = await claim();
     if (events.length === 0) return 0;
@@ -309,7 +324,9 @@ const engineService = ({ strapi }: { strapi: Core.Strapi }) => {
     for (;;) {
       const n = await processBatch();
       total += n;
-      if (n === 0 || stopped) return total;
+      // A short batch means nothing else was claimable: events recorded since then have woken
+      // the engine again (see runOnce), and the poller covers other processes and expired claims.
+      if (n < config().processing.batchSize || stopped) return total;
     }
   };
 
