@@ -14,10 +14,13 @@ const conditionalGet =
     await next();
     if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || ctx.status !== 200) return;
     if (ctx.body === null || ctx.body === undefined) return;
-    const payload =
-      typeof ctx.body === 'string' || Buffer.isBuffer(ctx.body)
-        ? ctx.body
-        : JSON.stringify(ctx.body);
+    let payload = ctx.body;
+    if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) {
+      // Serialized once: koa would stringify the object again to send it. Its type stays JSON
+      // (koa set it when the controller assigned the object).
+      payload = JSON.stringify(payload);
+      ctx.body = payload;
+    }
     ctx.set('ETag', `"${createHash('sha1').update(payload).digest('base64url')}"`);
     ctx.vary('Authorization');
     const scope = ctx.get('Authorization') ? 'private' : 'public';

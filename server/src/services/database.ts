@@ -22,7 +22,12 @@ const INDEXES: Array<{ uid: string; name: string; attributes: string[]; unique?:
     attributes: ['userId', 'badgeId', 'sequence'],
     unique: true,
   },
-  { uid: UID.achievement, name: 'ach_achievements_badge_idx', attributes: ['badgeId'] },
+  // Holders per badge (rarity) are counted from this index alone, one badge at a time.
+  {
+    uid: UID.achievement,
+    name: 'ach_achievements_badge_holders_idx',
+    attributes: ['badgeId', 'revokedAt', 'userId'],
+  },
   {
     uid: UID.progress,
     name: 'ach_progress_user_badge_uq',
@@ -31,6 +36,15 @@ const INDEXES: Array<{ uid: string; name: string; attributes: string[]; unique?:
   },
   { uid: UID.streak, name: 'ach_streaks_user_uq', attributes: ['userId'], unique: true },
   { uid: UID.preference, name: 'ach_preferences_user_uq', attributes: ['userId'], unique: true },
+];
+
+/** Indexes earlier releases created that a current one replaces: dropped when found. */
+const REPLACED: Array<{ uid: string; name: string; by: string }> = [
+  {
+    uid: UID.achievement,
+    name: 'ach_achievements_badge_idx',
+    by: 'ach_achievements_badge_holders_idx',
+  },
 ];
 
 const databaseService = ({ strapi }: { strapi: Core.Strapi }) => {
@@ -62,6 +76,23 @@ const databaseService = ({ strapi }: { strapi: Core.Strapi }) => {
     }
   };
 
+  const dropReplacedIndexes = async () => {
+    for (const index of REPLACED) {
+      const table = tableOf(strapi, index.uid);
+      if (!(await indexExists(table.name, index.name))) continue;
+      if (!(await indexExists(table.name, index.by))) continue;
+      try {
+        await knex().schema.alterTable(table.name, (t) => t.dropIndex([], index.name));
+      } catch (error) {
+        // Another process may have dropped it between the check and now.
+        if (!(await indexExists(table.name, index.name))) continue;
+        strapi.log.warn(
+          `achievements: could not drop the replaced index ${index.name}: ${(error as Error).message}`
+        );
+      }
+    }
+  };
+
   return {
     INDEXES,
     async ensureIndexes() {
@@ -82,7 +113,9 @@ const databaseService = ({ strapi }: { strapi: Core.Strapi }) => {
           );
         }
       }
+      await dropReplacedIndexes();
     },
+    dropReplacedIndexes,
     indexExists,
   };
 };

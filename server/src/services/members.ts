@@ -15,12 +15,13 @@ import {
   type Progress,
   type Streak,
 } from '../../../common/api';
-import { BADGE_TIERS, UID } from '../../../common/constants';
+import { BADGE_TIERS, PLUGIN_ID, UID } from '../../../common/constants';
 import { criteriaKinds } from '../../../engine/criteria';
 import { evaluateCriteria, type BadgeDef, type MemberFacts } from '../../../engine/evaluate';
 import { describeCriteria } from '../../../engine/sentence';
-import { streakAsOf } from '../../../engine/streak';
+import { isValidTimeZone, streakAsOf } from '../../../engine/streak';
 import { Tally } from '../../../engine/tally';
+import type { PluginConfig } from '../config/schema';
 import { fromJson, row, tableOf } from '../utils/db';
 import { getService } from '../utils/get-service';
 import { WEBHOOK_EVENTS } from './awards';
@@ -63,6 +64,55 @@ interface PreferenceState {
   public: boolean;
 }
 
+/** What the one read of a member (user row + preference) brought along with the DTO. */
+interface Loaded {
+  preference: PreferenceState;
+  /** The member's valid IANA timezone, or undefined: the configured default applies. */
+  timezone: string | undefined;
+  /** False when the user model has no timezone field: ask the streaks service instead. */
+  timezoneRead: boolean;
+}
+
+/** The part of a badge's DTO that depends on the catalog only (not on the member or viewer). */
+interface BadgeHead {
+  slug: string;
+  name: string;
+  description: string | null;
+  image: Image | null;
+  category: string | null;
+  tier: Badge['tier'];
+  points: number;
+  secret: boolean;
+  repeatable: boolean;
+}
+
+/**
+ * Everything the read routes derive from one catalog snapshot alone. Built once per snapshot
+ * (the catalog service replaces its object on every change it sees and at least every few
+ * seconds, see catalog.ts), so it is exactly as fresh as the catalog and needs no invalidation
+ * of its own.
+ */
+interface CatalogView {
+  visible: BadgeRow[];
+  groups: Array<{
+    category: Pick<CategoryRow, 'slug' | 'name' | 'description'>;
+    badges: BadgeRow[];
+  }>;
+  heads: Map<number, BadgeHead>;
+  defs: Map<number, BadgeDef>;
+  /** Criteria whose progress is computed live (see LIVE_KINDS), by badge id. */
+  live: Set<number>;
+  /** Criteria sentences as seen by a viewer who holds no secret badge. */
+  publicText: Map<number, string>;
+  secretIds: number[];
+  /**
+   * An empty tally, shared: the read path evaluates counted criteria of badges without stored
+   * progress against no events (0 so far). Nothing is ever recorded into it; sharing it only
+   * keeps the compiled views of the criteria between requests.
+   */
+  emptyTally: Tally;
+}
+
 const imageOf = (badge: BadgeRow): Image | null =>
   badge.image
     ? {
@@ -94,6 +144,7 @@ const LIVE_KINDS = new Set(['streak', 'badges', 'points', 'manual', 'all', 'any'
  */
 const membersService = ({ strapi }: { strapi: Core.Strapi }) => {
   const knex = () => strapi.db.connection;
+  const config = () => strapi.config.get(`plugin::${PLUGIN_ID}`) as PluginConfig;
 
   // --- statistics ------------------------------------------------------------------------------
   const cache = {
@@ -105,24 +156,29 @@ const membersService = ({ strapi }: { strapi: Core.Strapi }) => {
     subscribed: false,
   };
 
+  /**
+   * Holders per badge, one badge per statement, each answered from the index
+   * ach_achievements_badge_holders_idx (badgeId, revokedAt, userId) alone. One aggregate over
+   * every achievement would do the same work in one statement, but SQLite runs a statement
+   * synchronously: at a million achievements that stalls every request of the process for
+   * the whole scan, once a minute. Per badge, requests interleave between the statements.
+   */
   const computeStats = async (): Promise<Stats> => {
     const started = Date.now();
     const a = tableOf(strapi, UID.achievement);
     const u = tableOf(strapi, UID.user);
-    const [rows, [{ members }]] = await Promise.all([
-      knex()(a.name)
-        .select({ badgeId: a.col('badgeId') })
-        .countDistinct({ holders: a.col('userId') })
-        .whereNull(a.col('revokedAt'))
-        .groupBy(a.col('badgeId')),
-      knex()(u.name)
-        .where((q) => q.where(u.col('blocked'), false).orWhereNull(u.col('blocked')))
-        .count({ members: '*' }),
-    ]);
+    const catalog = await getService(strapi, 'catalog').get();
     const holders = new Map<number, number>();
-    for (const r of rows as Array<{ badgeId: number; holders: number | string }>) {
-      holders.set(Number(r.badgeId), Number(r.holders));
+    for (const badge of catalog.badges) {
+      const [r] = await knex()(a.name)
+        .countDistinct({ holders: a.col('userId') })
+        .where(a.col('badgeId'), badge.id)
+        .whereNull(a.col('revokedAt'));
+      holders.set(badge.id, Number(r?.holders ?? 0));
     }
+    const [{ members }] = await knex()(u.name)
+      .where((q) => q.where(u.col('blocked'), false).orWhereNull(u.col('blocked')))
+      .count({ members: '*' });
     cache.cost = Date.now() - started;
     return { holders, members: Number(members) };
   };
@@ -173,18 +229,66 @@ const membersService = ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   // --- members ---------------------------------------------------------------------------------
-  const findMember = async (ref: UserRef): Promise<Member | null> => {
-    const user = await strapi.db.query(UID.user).findOne({
-      where: ref,
-      select: ['id', 'documentId', 'username', 'blocked'],
-    });
-    if (!user || user.blocked) return null;
-    // An explicit DTO: whatever fields the user model grows, only these three leave.
-    return { id: user.id, documentId: user.documentId, username: user.username };
+  /**
+   * What findMember read along with each member it returned. Member objects are made per call,
+   * so this is per request: nothing outlives the request that read it.
+   */
+  const loadedWith = new WeakMap<Member, Loaded>();
+
+  const preferenceFrom = (featuredValue: unknown, publicValue: unknown): PreferenceState => {
+    const featured = fromJson<unknown>(featuredValue);
+    return {
+      featured: Array.isArray(featured) ? featured.filter((id) => Number.isInteger(id)) : [],
+      // SQLite and MariaDB store booleans as 0/1; no row means the defaults.
+      public: publicValue === null || publicValue === undefined ? true : Boolean(publicValue),
+    };
   };
 
-  /** Preferences read by resolveVisible, keyed by the member object it returned (per request). */
-  const checkedPreference = new WeakMap<Member, PreferenceState>();
+  /** The user model's timezone column, if the configured field is a plain string attribute. */
+  const timezoneColumn = (): string | null => {
+    const field = config().timezoneField;
+    const attr = strapi.db.metadata.get(UID.user as any).attributes[field] as
+      { type?: string; columnName?: string } | undefined;
+    if (!attr || !['string', 'text', 'enumeration'].includes(attr.type ?? '')) return null;
+    return attr.columnName ?? field;
+  };
+
+  /**
+   * The member `ref` names, or null for none or a blocked one. One statement reads the user row
+   * with the member's preference and timezone (both needed by every read route), instead of one
+   * statement each.
+   */
+  const findMember = async (ref: UserRef): Promise<Member | null> => {
+    const u = tableOf(strapi, UID.user);
+    const p = tableOf(strapi, UID.preference);
+    const tz = timezoneColumn();
+    const select: Record<string, string> = {
+      id: `u.${u.col('id')}`,
+      documentId: `u.${u.col('documentId')}`,
+      username: `u.${u.col('username')}`,
+      blocked: `u.${u.col('blocked')}`,
+      featured: `p.${p.col('featured')}`,
+      isPublic: `p.${p.col('public')}`,
+    };
+    if (tz !== null) select.timezone = `u.${tz}`;
+    const r = await knex()({ u: u.name })
+      .leftJoin({ p: p.name }, `p.${p.col('userId')}`, `u.${u.col('id')}`)
+      .first(select)
+      .where(
+        'id' in ref ? `u.${u.col('id')}` : `u.${u.col('documentId')}`,
+        'id' in ref ? ref.id : ref.documentId
+      );
+    if (!r || r.blocked) return null;
+    // An explicit DTO: whatever fields the user model grows, only these three leave.
+    const member: Member = { id: Number(r.id), documentId: r.documentId, username: r.username };
+    loadedWith.set(member, {
+      preference: preferenceFrom(r.featured, r.isPublic),
+      timezone:
+        typeof r.timezone === 'string' && isValidTimeZone(r.timezone) ? r.timezone : undefined,
+      timezoneRead: tz !== null,
+    });
+    return member;
+  };
 
   const preferenceOf = async (userId: number): Promise<PreferenceState> => {
     const t = tableOf(strapi, UID.preference);
@@ -192,13 +296,19 @@ const membersService = ({ strapi }: { strapi: Core.Strapi }) => {
       .select(t.col('featured'), t.col('public'))
       .where(t.col('userId'), userId)
       .first();
-    const featured = fromJson<unknown>(r?.[t.col('featured')]);
-    const isPublic = r?.[t.col('public')];
-    return {
-      featured: Array.isArray(featured) ? featured.filter((id) => Number.isInteger(id)) : [],
-      // SQLite and MariaDB store booleans as 0/1.
-      public: isPublic === null || isPublic === undefined ? true : Boolean(isPublic),
-    };
+    return preferenceFrom(r?.[t.col('featured')], r?.[t.col('public')]);
+  };
+
+  /** The preference read with the member in this request, or a fresh read. */
+  const preferenceFor = (member: Member): Promise<PreferenceState> | PreferenceState =>
+    loadedWith.get(member)?.preference ?? preferenceOf(member.id);
+
+  /** As streaks.timezoneOf, from the row read with the member when there is one. */
+  const timezoneFor = async (member: Member): Promise<string> => {
+    const loaded = loadedWith.get(member);
+    if (!loaded?.timezoneRead) return getService(strapi, 'streaks').timezoneOf(member.id);
+    if (loaded.timezone !== undefined) return loaded.timezone;
+    return (await getService(strapi, 'settings').streakOptions()).defaultTimezone;
   };
 
   const savePreference = async (userId: number, values: Partial<PreferenceState>) => {
@@ -235,7 +345,7 @@ const membersService = ({ strapi }: { strapi: Core.Strapi }) => {
     viewerId: number | null,
     member?: { id: number; held: Map<number, Held> }
   ): Promise<Set<number>> => {
-    const secretIds = catalog.badges.filter((b) => b.secret).map((b) => b.id);
+    const { secretIds } = viewOf(catalog);
     if (viewerId === null || secretIds.length === 0) return new Set();
     if (member && member.id === viewerId) {
       return new Set(secretIds.filter((id) => member.held.has(id)));
@@ -275,7 +385,7 @@ const membersService = ({ strapi }: { strapi: Core.Strapi }) => {
     };
   };
 
-  const badgeDto = (badge: BadgeRow, s: Stats, criteriaText: (b: BadgeRow) => string): Badge => ({
+  const headOf = (badge: BadgeRow): BadgeHead => ({
     slug: badge.slug,
     name: badge.name,
     description: badge.description ?? null,
@@ -285,13 +395,84 @@ const membersService = ({ strapi }: { strapi: Core.Strapi }) => {
     points: badge.points ?? 0,
     secret: !!badge.secret,
     repeatable: !!badge.repeatable,
-    criteriaText: criteriaText(badge),
-    ...rarityOf(s, badge.id),
   });
 
-  const streakOf = async (userId: number): Promise<Streak> => {
-    const streaks = getService(strapi, 'streaks');
-    const [state, timezone] = await Promise.all([streaks.get(userId), streaks.timezoneOf(userId)]);
+  const views = new WeakMap<Catalog, CatalogView>();
+
+  /** The catalog's derived read model (see CatalogView), built on first use of a snapshot. */
+  const viewOf = (catalog: Catalog): CatalogView => {
+    const cached = views.get(catalog);
+    if (cached) return cached;
+    const visible = visibleBadges(catalog);
+    const groups: CatalogView['groups'] = catalog.categories.map((category) => ({
+      category,
+      badges: visible.filter((b) => b.category?.id === category.id),
+    }));
+    const loose = visible.filter(
+      (b) => !b.category || !catalog.categories.some((c) => c.id === b.category!.id)
+    );
+    if (loose.length > 0) {
+      groups.push({
+        category: { slug: 'uncategorized', name: 'Other', description: null },
+        badges: loose,
+      });
+    }
+    const text = describer(catalog, new Set());
+    const view: CatalogView = {
+      visible,
+      groups,
+      heads: new Map(catalog.badges.map((b) => [b.id, headOf(b)])),
+      defs: new Map(catalog.defs.map((d) => [d.id, d])),
+      live: new Set(
+        catalog.defs
+          .filter((d) => [...criteriaKinds(d.criteria)].every((kind) => LIVE_KINDS.has(kind)))
+          .map((d) => d.id)
+      ),
+      publicText: new Map(catalog.badges.map((b) => [b.id, text(b)])),
+      secretIds: catalog.badges.filter((b) => b.secret).map((b) => b.id),
+      emptyTally: new Tally(),
+    };
+    views.set(catalog, view);
+    return view;
+  };
+
+  /** Criteria sentences as `revealed` lets the viewer see them. */
+  const criteriaTextFor = (catalog: Catalog, revealed: Set<number>) => {
+    if (revealed.size > 0) return describer(catalog, revealed);
+    const { publicText } = viewOf(catalog);
+    return (badge: BadgeRow) => publicText.get(badge.id) ?? '';
+  };
+
+  const badgeDto = (
+    view: CatalogView,
+    badge: BadgeRow,
+    s: Stats,
+    criteriaText: (b: BadgeRow) => string
+  ): Badge => {
+    const head = view.heads.get(badge.id) ?? headOf(badge);
+    const { earnedCount, rarity } = rarityOf(s, badge.id);
+    // Written out (not spread) in the order of the contract: one object shape for all badges.
+    return {
+      slug: head.slug,
+      name: head.name,
+      description: head.description,
+      image: head.image,
+      category: head.category,
+      tier: head.tier,
+      points: head.points,
+      secret: head.secret,
+      repeatable: head.repeatable,
+      criteriaText: criteriaText(badge),
+      earnedCount,
+      rarity,
+    };
+  };
+
+  const streakOf = async (member: Member): Promise<Streak> => {
+    const [state, timezone] = await Promise.all([
+      getService(strapi, 'streaks').get(member.id),
+      timezoneFor(member),
+    ]);
     if (!state) return { current: 0, longest: 0, lastActiveDate: null, timezone };
     // The stored value is as of the last activity; a run broken since then reads 0 now.
     // Freezes as in force now: an admin may have overridden the plugin config in Settings.
@@ -319,15 +500,15 @@ const membersService = ({ strapi }: { strapi: Core.Strapi }) => {
    * the member's ledger, so they come from the progress the engine stored on its last pass.
    */
   const progressOf = (
+    view: CatalogView,
     def: BadgeDef | undefined,
     stored: { current: number; target: number } | undefined,
     facts: MemberFacts,
     catalog: Catalog
   ): Progress => {
     let p: { current: number; target: number } = stored ?? { current: 0, target: 1 };
-    if (def) {
-      const live = [...criteriaKinds(def.criteria)].every((kind) => LIVE_KINDS.has(kind));
-      if (live || !stored) p = evaluateCriteria(def.criteria, facts, catalog.index, def);
+    if (def && (!stored || view.live.has(def.id))) {
+      p = evaluateCriteria(def.criteria, facts, catalog.index, def);
     }
     const target = Math.max(1, Math.floor(p.target));
     const current = Math.max(0, Math.min(Math.floor(p.current), target));
@@ -355,12 +536,7 @@ const membersService = ({ strapi }: { strapi: Core.Strapi }) => {
       // One message for all three cases, so a private profile is indistinguishable from none.
       const notFound = () => new errors.NotFoundError(`userId: no member "${ref}"`);
       if (!member) throw notFound();
-      if (member.id !== viewerId) {
-        const preference = await preferenceOf(member.id);
-        if (!preference.public) throw notFound();
-        // The card needs it too: one read per request, not two.
-        checkedPreference.set(member, preference);
-      }
+      if (member.id !== viewerId && !(await preferenceFor(member)).public) throw notFound();
       return member;
     },
 
@@ -376,12 +552,10 @@ const membersService = ({ strapi }: { strapi: Core.Strapi }) => {
         return { ...base, badges: [], totalEarned: 0, totalAvailable: 0, points: 0 };
       }
       const catalog = await getService(strapi, 'catalog').get();
-      const [held, preference] = await Promise.all([
-        heldBy(member.id),
-        checkedPreference.get(member) ?? preferenceOf(member.id),
-      ]);
+      const view = viewOf(catalog);
+      const [held, preference] = await Promise.all([heldBy(member.id), preferenceFor(member)]);
       const revealed = await revealedSecrets(catalog, viewerId, { id: member.id, held });
-      const badges = visibleBadges(catalog);
+      const badges = view.visible;
       const featuredRank = new Map(preference.featured.map((id, i) => [id, i]));
 
       const earned = badges.filter((b) => held.has(b.id));
@@ -401,18 +575,21 @@ const membersService = ({ strapi }: { strapi: Core.Strapi }) => {
 
       return {
         ...base,
-        badges: shown.map(({ badge, held: h }): EarnedBadge => ({
-          slug: badge.slug,
-          name: badge.name,
-          description: badge.description ?? null,
-          image: imageOf(badge),
-          category: badge.category?.slug ?? null,
-          tier: badge.tier as EarnedBadge['tier'],
-          points: badge.points ?? 0,
-          earnedAt: h.lastAt.toISOString(),
-          timesEarned: h.times,
-          featured: featuredRank.has(badge.id),
-        })),
+        badges: shown.map(({ badge, held: h }): EarnedBadge => {
+          const head = view.heads.get(badge.id) ?? headOf(badge);
+          return {
+            slug: head.slug,
+            name: head.name,
+            description: head.description,
+            image: head.image,
+            category: head.category,
+            tier: head.tier,
+            points: head.points,
+            earnedAt: h.lastAt.toISOString(),
+            timesEarned: h.times,
+            featured: featuredRank.has(badge.id),
+          };
+        }),
         totalEarned: earned.length,
         totalAvailable: badges.length,
         points: pointsOf(catalog, held),
@@ -424,14 +601,14 @@ const membersService = ({ strapi }: { strapi: Core.Strapi }) => {
       const self = member.id === viewerId;
       const preferences = async () => {
         if (!self) return {};
-        const pref = await preferenceOf(member.id);
+        const pref = await preferenceFor(member);
         const catalog = await getService(strapi, 'catalog').get();
         const slugs = new Map(catalog.badges.map((b) => [b.id, b.slug]));
         const featured = pref.featured.flatMap((id) => (slugs.has(id) ? [slugs.get(id)!] : []));
         return { preferences: { featured, public: pref.public } };
       };
       if (!settings.enabled) {
-        const timezone = await getService(strapi, 'streaks').timezoneOf(member.id);
+        const timezone = await timezoneFor(member);
         return {
           enabled: false,
           user: member,
@@ -445,17 +622,17 @@ const membersService = ({ strapi }: { strapi: Core.Strapi }) => {
       }
 
       const catalog = await getService(strapi, 'catalog').get();
+      const view = viewOf(catalog);
       const [held, stored, streak, s] = await Promise.all([
         heldBy(member.id),
         progressRows(member.id),
-        streakOf(member.id),
+        streakOf(member),
         stats(),
       ]);
       const revealed = await revealedSecrets(catalog, viewerId, { id: member.id, held });
-      const criteriaText = describer(catalog, revealed);
-      const defs = new Map(catalog.defs.map((d) => [d.id, d]));
+      const criteriaText = criteriaTextFor(catalog, revealed);
       const facts: MemberFacts = {
-        tally: new Tally(),
+        tally: view.emptyTally,
         streak: { current: streak.current, longest: streak.longest },
         earned: [...held.values()].flatMap((h) =>
           Array.from({ length: h.times }, (_, i) => ({ badgeId: h.badgeId, sequence: i + 1 }))
@@ -463,52 +640,36 @@ const membersService = ({ strapi }: { strapi: Core.Strapi }) => {
         now: Date.now(),
       };
 
-      const badges = visibleBadges(catalog);
-      const groups: Array<{
-        category: Pick<CategoryRow, 'slug' | 'name' | 'description'>;
-        badges: BadgeRow[];
-      }> = catalog.categories.map((category) => ({
-        category,
-        badges: badges.filter((b) => b.category?.id === category.id),
-      }));
-      const loose = badges.filter(
-        (b) => !b.category || !catalog.categories.some((c) => c.id === b.category!.id)
-      );
-      if (loose.length > 0) {
-        groups.push({
-          category: { slug: 'uncategorized', name: 'Other', description: null },
-          badges: loose,
-        });
-      }
-
-      const categories = groups.map(({ category, badges: inCategory }): CategoryAchievements => {
-        const secret = { count: 0, earned: 0 };
-        const states: BadgeState[] = [];
-        for (const badge of inCategory) {
-          const h = held.get(badge.id);
-          if (badge.secret && !revealed.has(badge.id)) {
-            secret.count += 1;
-            if (h) secret.earned += 1;
-            continue;
-          }
-          states.push({
-            ...badgeDto(badge, s, criteriaText),
-            earned: !!h,
-            earnedAt: h ? h.lastAt.toISOString() : null,
-            timesEarned: h?.times ?? 0,
-            progress: h
+      const badges = view.visible;
+      const categories = view.groups.map(
+        ({ category, badges: inCategory }): CategoryAchievements => {
+          const secret = { count: 0, earned: 0 };
+          const states: BadgeState[] = [];
+          for (const badge of inCategory) {
+            const h = held.get(badge.id);
+            if (badge.secret && !revealed.has(badge.id)) {
+              secret.count += 1;
+              if (h) secret.earned += 1;
+              continue;
+            }
+            const dto = badgeDto(view, badge, s, criteriaText) as BadgeState;
+            dto.earned = !!h;
+            dto.earnedAt = h ? h.lastAt.toISOString() : null;
+            dto.timesEarned = h?.times ?? 0;
+            dto.progress = h
               ? null
-              : progressOf(defs.get(badge.id), stored.get(badge.id), facts, catalog),
-          });
+              : progressOf(view, view.defs.get(badge.id), stored.get(badge.id), facts, catalog);
+            states.push(dto);
+          }
+          return {
+            slug: category.slug,
+            name: category.name,
+            description: category.description ?? null,
+            badges: states,
+            secret,
+          };
         }
-        return {
-          slug: category.slug,
-          name: category.name,
-          description: category.description ?? null,
-          badges: states,
-          secret,
-        };
-      });
+      );
 
       return {
         enabled: true,
@@ -533,10 +694,11 @@ const membersService = ({ strapi }: { strapi: Core.Strapi }) => {
         };
       }
       const catalog = await getService(strapi, 'catalog').get();
+      const view = viewOf(catalog);
       const [s, revealed] = await Promise.all([stats(), revealedSecrets(catalog, viewerId)]);
-      const criteriaText = describer(catalog, revealed);
+      const criteriaText = criteriaTextFor(catalog, revealed);
       const order = categoryOrder(catalog);
-      const list = visibleBadges(catalog)
+      const list = view.visible
         .filter((b) => !b.secret || revealed.has(b.id))
         .filter((b) => query.category === undefined || b.category?.slug === query.category)
         // Stable: within a category the catalog's own order (sortOrder, id) is kept.
@@ -547,7 +709,7 @@ const membersService = ({ strapi }: { strapi: Core.Strapi }) => {
       return {
         data: list
           .slice((page - 1) * pageSize, page * pageSize)
-          .map((badge) => badgeDto(badge, s, criteriaText)),
+          .map((badge) => badgeDto(view, badge, s, criteriaText)),
         meta: {
           categories: catalog.categories.map((c) => ({
             slug: c.slug,
