@@ -15,12 +15,8 @@ const maxAch = Number(process.env.BENCH_P3_MAX ?? Math.max(10_000, 100_000 * SCA
 const steps = [10_000, 100_000, 1_000_000].filter((n) => n <= maxAch);
 const port = 23000 + (process.pid % 2000);
 
-// Strapi's telemetry middleware sends an HTTPS request (analytics) for each of the first 1,000
-// /api requests of the day: the ceiling routes, mounted before it, never pay for it, and in this
-// benchmark those 1,000 fall inside the measured rounds, on the Strapi side only (it also kept
-// TLS contexts alive: +200 MB RSS). A deployment pays it for 1,000 requests a day, so it is
-// off here; STRAPI_TELEMETRY_DISABLED=false measures with it.
-process.env.STRAPI_TELEMETRY_DISABLED ??= 'true';
+// Telemetry is off in every benchmark server (bench/lib/app.mjs): on, it taxed only the Strapi
+// side here (the ceiling routes are mounted before it) and kept TLS contexts alive (+200 MB RSS).
 /** The server process's CPU time so far (ms, /proc): CPU per request is robust to other load. */
 const cpuMs = (pid) => {
   try {

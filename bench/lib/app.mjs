@@ -90,6 +90,11 @@ export const boot = async (env, { listen = false, port, beforeListen } = {}) => 
       NODE_ENV: 'production',
       HOST: '127.0.0.1',
       ACHIEVEMENTS_POLL_MS: '1000',
+      // Strapi's telemetry sends an HTTPS request (TLS set-up included) for each of the first
+      // 1,000 /api requests of the day: inside the measured rounds, on whichever side runs first
+      // (and never on P3's ceiling routes). A deployment pays it for 1,000 requests a day.
+      // STRAPI_TELEMETRY_DISABLED=false measures with it.
+      STRAPI_TELEMETRY_DISABLED: process.env.STRAPI_TELEMETRY_DISABLED ?? 'true',
     },
     env,
     port ? { PORT: String(port) } : {}
