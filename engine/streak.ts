@@ -24,13 +24,10 @@ export const emptyStreak = (timezone: string): StreakState => ({
 });
 
 const DAY_MS = 86_400_000;
-// Every offset in use today is a multiple of 15 minutes and changes on a 15-minute UTC boundary,
-// so the local date is constant inside one 15-minute bucket and can be cached per bucket.
-const BUCKET_MS = 900_000;
-const MAX_CACHED_DAYS = 20_000;
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
-const dayCaches = new Map<string, Map<number, string>>();
+const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
+const zoneTables = new Map<string, ZoneTable>();
 const validity = new Map<string, boolean>();
 
 function formatterFor(timezone: string): Intl.DateTimeFormat {
@@ -66,6 +63,7 @@ export function isValidTimeZone(tz: string): boolean {
 
 const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
 
+/** The local day straight from Intl: the reference the offset tables below must agree with. */
 function computeDay(instantMs: number, timezone: string): string {
   let year = 0;
   let month = 0;
@@ -78,23 +76,148 @@ function computeDay(instantMs: number, timezone: string): string {
   return `${String(year).padStart(4, '0')}-${pad2(month)}-${pad2(day)}`;
 }
 
+/*
+ * Local days without an Intl call per instant. A zone's UTC offset is read from Intl at UTC
+ * midnights only (one call per UTC day ever touched, memoised per zone). When the offsets at both
+ * ends of a UTC day agree, the offset is taken as constant over that day; when they differ, the
+ * instant of the change is found by bisection to the second (tz rules change on whole seconds) and
+ * memoised too. The one assumption: a zone's offset changes at most once within one UTC day, which
+ * holds for every rule in the tz database (DST changes are months apart; even the shortest
+ * Ramadan suspensions last weeks). Outside years 1000–9999 the plain Intl path is used.
+ */
+interface ZoneTable {
+  /** UTC day number → the zone's offset (ms) at that day's 00:00 UTC */
+  offsets: Map<number, number>;
+  /** UTC day number → first instant (ms) of that day carrying the next day's offset */
+  changes: Map<number, number>;
+}
+
+const FAST_MIN = Date.UTC(1000, 0, 2);
+const FAST_MAX = Date.UTC(9999, 11, 30);
+const MAX_TABLE_DAYS = 100_000;
+const MAX_DAY_STRINGS = 100_000;
+const dayStrings = new Map<number, string>();
+
+function offsetFormatterFor(timezone: string): Intl.DateTimeFormat {
+  let f = offsetFormatters.get(timezone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: timezone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    offsetFormatters.set(timezone, f);
+  }
+  return f;
+}
+
+/** The zone's UTC offset in ms at a whole-second instant, from Intl. */
+function intlOffset(instantMs: number, timezone: string): number {
+  let y = 0;
+  let mo = 0;
+  let d = 0;
+  let h = 0;
+  let mi = 0;
+  let s = 0;
+  for (const part of offsetFormatterFor(timezone).formatToParts(instantMs)) {
+    switch (part.type) {
+      case 'year':
+        y = Number(part.value);
+        break;
+      case 'month':
+        mo = Number(part.value);
+        break;
+      case 'day':
+        d = Number(part.value);
+        break;
+      case 'hour':
+        h = Number(part.value) % 24;
+        break;
+      case 'minute':
+        mi = Number(part.value);
+        break;
+      case 'second':
+        s = Number(part.value);
+        break;
+    }
+  }
+  return Date.UTC(y, mo - 1, d, h, mi, s) - instantMs;
+}
+
+function tableFor(timezone: string): ZoneTable {
+  let t = zoneTables.get(timezone);
+  if (!t) {
+    formatterFor(timezone); // validate before caching anything under this name
+    t = { offsets: new Map(), changes: new Map() };
+    zoneTables.set(timezone, t);
+  }
+  return t;
+}
+
+function offsetAtMidnight(table: ZoneTable, utcDay: number, timezone: string): number {
+  let off = table.offsets.get(utcDay);
+  if (off === undefined) {
+    off = intlOffset(utcDay * DAY_MS, timezone);
+    if (table.offsets.size >= MAX_TABLE_DAYS) {
+      table.offsets.clear();
+      table.changes.clear();
+    }
+    table.offsets.set(utcDay, off);
+  }
+  return off;
+}
+
+/** The zone's UTC offset (ms) at an instant inside years 1000–9999. */
+function offsetAt(instantMs: number, timezone: string): number {
+  const table = tableFor(timezone);
+  const utcDay = Math.floor(instantMs / DAY_MS);
+  const before = offsetAtMidnight(table, utcDay, timezone);
+  const after = offsetAtMidnight(table, utcDay + 1, timezone);
+  if (before === after) return before;
+  let change = table.changes.get(utcDay);
+  if (change === undefined) {
+    // Bisect on whole seconds: offset(lo) is `before`, offset(hi) is `after`.
+    let lo = utcDay * 86_400;
+    let hi = lo + 86_400;
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (intlOffset(mid * 1000, timezone) === before) lo = mid;
+      else hi = mid;
+    }
+    change = hi * 1000;
+    table.changes.set(utcDay, change);
+  }
+  return instantMs < change ? before : after;
+}
+
+/** 'YYYY-MM-DD' of a day number (days since 1970-01-01), memoised. */
+function dayString(dayNo: number): string {
+  let s = dayStrings.get(dayNo);
+  if (s === undefined) {
+    const d = new Date(dayNo * DAY_MS);
+    s = `${String(d.getUTCFullYear()).padStart(4, '0')}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`;
+    if (dayStrings.size >= MAX_DAY_STRINGS) dayStrings.clear();
+    dayStrings.set(dayNo, s);
+  }
+  return s;
+}
+
+/** The member's local calendar day as a day number (days since 1970-01-01), or NaN off range. */
+function localDayNumber(instantMs: number, timezone: string): number {
+  if (!(instantMs >= FAST_MIN && instantMs <= FAST_MAX)) return NaN;
+  return Math.floor((instantMs + offsetAt(instantMs, timezone)) / DAY_MS);
+}
+
 /** The member's calendar day ('YYYY-MM-DD') for an instant, in an IANA timezone. */
 export function localDay(instantMs: number, timezone: string): string {
   if (!Number.isFinite(instantMs)) throw new RangeError(`invalid instant: ${instantMs}`);
-  let cache = dayCaches.get(timezone);
-  if (!cache) {
-    formatterFor(timezone); // validate before caching anything under this name
-    cache = new Map();
-    dayCaches.set(timezone, cache);
-  }
-  const bucket = Math.floor(instantMs / BUCKET_MS);
-  let day = cache.get(bucket);
-  if (day === undefined) {
-    day = computeDay(instantMs, timezone);
-    if (cache.size >= MAX_CACHED_DAYS) cache.clear();
-    cache.set(bucket, day);
-  }
-  return day;
+  if (!(instantMs >= FAST_MIN && instantMs <= FAST_MAX)) return computeDay(instantMs, timezone);
+  return dayString(localDayNumber(instantMs, timezone));
 }
 
 function dayNumber(day: string): number {
@@ -104,6 +227,12 @@ function dayNumber(day: string): number {
   if (day.length !== 10 || !y || !m || !d) throw new RangeError(`invalid day: ${day}`);
   // UTC has no DST, so whole-day arithmetic on the calendar date is exact.
   return Date.UTC(y, m - 1, d) / DAY_MS;
+}
+
+/** The local day as a day number, without building its text on the fast path. */
+function dayNoOf(instantMs: number, timezone: string): number {
+  const n = localDayNumber(instantMs, timezone);
+  return n === n ? n : dayNumber(localDay(instantMs, timezone));
 }
 
 /** Calendar days from a to b (b - a), both 'YYYY-MM-DD'. */
@@ -155,14 +284,15 @@ export function applyActivity(
     };
   }
 
-  const gap = dayDiff(localDay(state.lastActiveAt, tz), day);
+  const gap = dayNoOf(activity.at, tz) - dayNoOf(state.lastActiveAt, tz);
   // An older activity arriving late: it can neither extend nor break the run.
   if (gap < 0) return { state, counted: false, freezesUsed: 0 };
   if (gap === 0) {
     // Keep the latest instant of the last active day: the next gap is measured from it.
     const lastActiveAt = Math.max(state.lastActiveAt, activity.at);
     return {
-      state: { ...state, lastActiveAt, lastActiveDay: localDay(lastActiveAt, tz), timezone: tz },
+      // Same local day as `day`, whichever instant is the later one.
+      state: { ...state, lastActiveAt, lastActiveDay: day, timezone: tz },
       counted: false,
       freezesUsed: 0,
     };
