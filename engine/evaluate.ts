@@ -4,8 +4,8 @@
  */
 import type { BadgesCriteria, CountCriteria, Criteria } from './criteria';
 import { criteriaKinds, listenedEvents } from './criteria';
-import { PROFILE_EVENT, Tally } from './tally';
-import type { Retractions } from './tally';
+import { PROFILE_EVENT, Tally, countKeyOf } from './tally';
+import type { CountKey, Retractions } from './tally';
 
 export interface BadgeDef {
   id: number;
@@ -73,6 +73,8 @@ export class CatalogIndex {
   private readonly byEvent = new Map<string, BadgeDef[]>();
   private readonly meta: BadgeDef[] = [];
   private readonly scopes = new WeakMap<BadgesCriteria, Scope>();
+  /** badge id → its criteria compiled once (see planOf) */
+  private readonly plans = new Map<number, BadgePlan>();
 
   constructor(
     badges: BadgeDef[],
@@ -108,6 +110,14 @@ export class CatalogIndex {
       if (kinds.has('streak')) for (const ev of streakEvents) listen(ev, b);
       if (kinds.has('badges') || kinds.has('points')) this.meta.push(b);
     }
+    for (const b of this.list) if (!this.plans.has(b.id)) this.plans.set(b.id, badgePlan(b));
+  }
+
+  /** The badge's compiled criteria: built with the index for its own badges, else on demand. */
+  planFor(b: BadgeDef): BadgePlan {
+    const p = this.plans.get(b.id);
+    if (p !== undefined && p.badge === b && p.criteria === b.criteria) return p;
+    return badgePlan(b);
   }
 
   byId(id: number): BadgeDef | undefined {
@@ -202,10 +212,15 @@ function summaryOf(ctx: EvalContext): EarnedSummary {
 
 const ratio = (p: Progress) => (p.target > 0 ? p.current / p.target : 0);
 
-function countProgress(c: CountCriteria, facts: MemberFacts, self: BadgeDef | undefined): Progress {
-  const n = facts.tally.count(c, facts.now);
+function countProgress(
+  c: CountCriteria,
+  key: CountKey,
+  facts: MemberFacts,
+  self: BadgeDef | undefined
+): Progress {
+  const n = facts.tally.countBy(key, facts.now);
   const target = c.threshold;
-  if (self && self.repeatable && self.criteria === c) {
+  if (self !== undefined && self.repeatable && self.criteria === c) {
     // Progress toward the next sequence, full once the last allowed sequence is reached.
     const times = repeatTimes(self, n, c);
     if (self.maxRepeats !== null && times > 0 && times >= self.maxRepeats) {
@@ -242,66 +257,121 @@ export function evaluateCriteria(
   catalog: CatalogIndex,
   self?: BadgeDef
 ): Progress {
-  return evaluateIn(c, { facts, catalog, summary: null }, self);
+  return planOf(c)({ facts, catalog, summary: null }, self);
 }
 
-function evaluateIn(c: Criteria, ctx: EvalContext, self: BadgeDef | undefined): Progress {
-  const facts = ctx.facts;
+/**
+ * A criteria tree compiled to nested closures: each node's constants (its count key, fields,
+ * children) are resolved once, not on every evaluation.
+ */
+type Plan = (ctx: EvalContext, self: BadgeDef | undefined) => Progress;
+
+/** A badge's compiled criteria, and for a repeatable count the key its sequences are counted by. */
+export interface BadgePlan {
+  readonly badge: BadgeDef;
+  readonly criteria: Criteria;
+  readonly evaluate: Plan;
+  readonly repeatKey: CountKey | null;
+}
+
+const plans = new WeakMap<Criteria, Plan>();
+
+/** The compiled form of a criteria (memoised per criteria object: criteria are immutable). */
+function planOf(c: Criteria): Plan {
+  let p = plans.get(c);
+  if (p === undefined) {
+    p = compilePlan(c);
+    plans.set(c, p);
+  }
+  return p;
+}
+
+function badgePlan(b: BadgeDef): BadgePlan {
+  const c = b.criteria;
+  return {
+    badge: b,
+    criteria: c,
+    evaluate: planOf(c),
+    repeatKey: b.repeatable && c.type === 'count' ? countKeyOf(c) : null,
+  };
+}
+
+function compilePlan(c: Criteria): Plan {
   switch (c.type) {
-    case 'count':
-      return countProgress(c, facts, self);
+    case 'count': {
+      const key = countKeyOf(c);
+      return (ctx, self) => countProgress(c, key, ctx.facts, self);
+    }
     case 'profile': {
-      let filled = 0;
-      for (const f of c.fields) if (facts.tally.profile[f] === true) filled++;
-      return { current: filled, target: c.fields.length, met: filled === c.fields.length };
+      const fields = c.fields;
+      const target = fields.length;
+      return (ctx) => {
+        const profile = ctx.facts.tally.profile;
+        let filled = 0;
+        for (let i = 0; i < fields.length; i++) if (profile[fields[i]] === true) filled++;
+        return { current: filled, target, met: filled === target };
+      };
     }
     case 'streak': {
-      const met = facts.streak.longest >= c.days;
-      return {
-        current: met ? c.days : Math.min(Math.max(0, facts.streak.current), c.days),
-        target: c.days,
-        met,
+      const days = c.days;
+      return (ctx) => {
+        const streak = ctx.facts.streak;
+        const met = streak.longest >= days;
+        return {
+          current: met ? days : Math.min(Math.max(0, streak.current), days),
+          target: days,
+          met,
+        };
       };
     }
     case 'badges':
-      return badgesProgress(c, ctx, self);
+      return (ctx, self) => badgesProgress(c, ctx, self);
     case 'points': {
-      const summary = summaryOf(ctx);
-      let points = summary.points;
-      if (self && summary.ids.has(self.id)) {
-        points -= self.points * (summary.sequences.get(self.id) ?? 0);
-      }
-      return {
-        current: Math.min(Math.max(0, points), c.threshold),
-        target: c.threshold,
-        met: points >= c.threshold,
+      const threshold = c.threshold;
+      return (ctx, self) => {
+        const summary = summaryOf(ctx);
+        let points = summary.points;
+        if (self && summary.ids.has(self.id)) {
+          points -= self.points * (summary.sequences.get(self.id) ?? 0);
+        }
+        return {
+          current: Math.min(Math.max(0, points), threshold),
+          target: threshold,
+          met: points >= threshold,
+        };
       };
     }
     case 'all': {
-      let current = 0;
-      let target = 0;
-      let met = true;
-      for (const child of c.of) {
-        const p = evaluateIn(child, ctx, self);
-        current += Math.min(p.current, p.target);
-        target += p.target;
-        met = met && p.met;
-      }
-      return { current, target, met };
+      const children = c.of.map(planOf);
+      return (ctx, self) => {
+        let current = 0;
+        let target = 0;
+        let met = true;
+        for (let i = 0; i < children.length; i++) {
+          const p = children[i](ctx, self);
+          current += Math.min(p.current, p.target);
+          target += p.target;
+          met = met && p.met;
+        }
+        return { current, target, met };
+      };
     }
     case 'any': {
-      let best: Progress | null = null;
-      for (const child of c.of) {
-        const p = evaluateIn(child, ctx, self);
-        if (p.met) return { current: p.target, target: p.target, met: true };
-        if (!best || ratio(p) > ratio(best)) best = p;
-      }
-      return best ? { current: best.current, target: best.target, met: false } : never();
+      const children = c.of.map(planOf);
+      return (ctx, self) => {
+        let best: Progress | null = null;
+        for (let i = 0; i < children.length; i++) {
+          const p = children[i](ctx, self);
+          if (p.met) return { current: p.target, target: p.target, met: true };
+          if (!best || ratio(p) > ratio(best)) best = p;
+        }
+        return best ? { current: best.current, target: best.target, met: false } : never();
+      };
     }
     case 'manual':
-      return { current: 0, target: 1, met: false };
+      return () => ({ current: 0, target: 1, met: false });
     default:
-      return never();
+      return never;
   }
 }
 
@@ -311,18 +381,19 @@ function never(): Progress {
 
 /** How many sequences of the badge the facts support right now. */
 export function timesEarnable(badge: BadgeDef, facts: MemberFacts, catalog: CatalogIndex): number {
-  return earnable(badge, { facts, catalog, summary: null }).times;
+  const ctx: EvalContext = { facts, catalog, summary: null };
+  const plan = catalog.planFor(badge);
+  const progress = plan.evaluate(ctx, badge);
+  return timesOf(badge, plan, progress, facts);
 }
 
-function earnable(badge: BadgeDef, ctx: EvalContext): { times: number; progress: Progress } {
-  const facts = ctx.facts;
-  const progress = evaluateIn(badge.criteria, ctx, badge);
-  if (!badge.enabled || isManual(badge)) return { times: 0, progress };
-  const c = badge.criteria;
-  if (badge.repeatable && c.type === 'count') {
-    return { times: repeatTimes(badge, facts.tally.count(c, facts.now), c), progress };
+function timesOf(badge: BadgeDef, plan: BadgePlan, progress: Progress, facts: MemberFacts): number {
+  if (!badge.enabled || isManual(badge)) return 0;
+  if (plan.repeatKey !== null) {
+    const c = badge.criteria as CountCriteria;
+    return repeatTimes(badge, facts.tally.countBy(plan.repeatKey, facts.now), c);
   }
-  return { times: progress.met ? 1 : 0, progress };
+  return progress.met ? 1 : 0;
 }
 
 interface Slot {
@@ -374,7 +445,10 @@ class Decider {
 
   consider(b: BadgeDef): void {
     if (!b.enabled || isManual(b)) return;
-    const { times, progress: p } = earnable(b, this.ctx);
+    const plan = this.catalog.planFor(b);
+    const ctx = this.ctx;
+    const p = plan.evaluate(ctx, b);
+    const times = timesOf(b, plan, p, ctx.facts);
     const entry = { badgeId: b.id, current: p.current, target: p.target };
     const at = this.progressIndex(b.id);
     if (at < 0) {

@@ -208,7 +208,7 @@ function dayString(dayNo: number): string {
 }
 
 /** The member's local calendar day as a day number (days since 1970-01-01), or NaN off range. */
-function localDayNumber(instantMs: number, timezone: string): number {
+function fastDayNumber(instantMs: number, timezone: string): number {
   if (!(instantMs >= FAST_MIN && instantMs <= FAST_MAX)) return NaN;
   return Math.floor((instantMs + offsetAt(instantMs, timezone)) / DAY_MS);
 }
@@ -217,7 +217,7 @@ function localDayNumber(instantMs: number, timezone: string): number {
 export function localDay(instantMs: number, timezone: string): string {
   if (!Number.isFinite(instantMs)) throw new RangeError(`invalid instant: ${instantMs}`);
   if (!(instantMs >= FAST_MIN && instantMs <= FAST_MAX)) return computeDay(instantMs, timezone);
-  return dayString(localDayNumber(instantMs, timezone));
+  return dayString(fastDayNumber(instantMs, timezone));
 }
 
 function dayNumber(day: string): number {
@@ -229,9 +229,12 @@ function dayNumber(day: string): number {
   return Date.UTC(y, m - 1, d) / DAY_MS;
 }
 
-/** The local day as a day number, without building its text on the fast path. */
-function dayNoOf(instantMs: number, timezone: string): number {
-  const n = localDayNumber(instantMs, timezone);
+/**
+ * The member's calendar day as a day number (days since 1970-01-01, as dayDiff counts them):
+ * localDay without building its text.
+ */
+export function localDayNumber(instantMs: number, timezone: string): number {
+  const n = fastDayNumber(instantMs, timezone);
   return n === n ? n : dayNumber(localDay(instantMs, timezone));
 }
 
@@ -284,7 +287,7 @@ export function applyActivity(
     };
   }
 
-  const gap = dayNoOf(activity.at, tz) - dayNoOf(state.lastActiveAt, tz);
+  const gap = localDayNumber(activity.at, tz) - localDayNumber(state.lastActiveAt, tz);
   // An older activity arriving late: it can neither extend nor break the run.
   if (gap < 0) return { state, counted: false, freezesUsed: 0 };
   if (gap === 0) {

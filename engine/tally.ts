@@ -4,7 +4,7 @@
  * costs O(1) instead of a rescan of the member's history.
  */
 import type { CountCriteria, DistinctBy } from './criteria';
-import { isValidTimeZone, localDay } from './streak';
+import { isValidTimeZone, localDayNumber } from './streak';
 
 export interface LedgerEvent {
   type: string;
@@ -36,8 +36,8 @@ interface Occurrence {
   subject: string | null;
   actor: number | null;
   data: Record<string, unknown> | null;
-  /** local day in the tally's timezone, computed on first need (it costs an Intl call) */
-  day: string | null;
+  /** local day number in the tally's timezone, computed on first need */
+  day: number | null;
   live: boolean;
 }
 
@@ -49,10 +49,40 @@ interface SubjectLog {
 
 type WhereEntry = [string, string | number | boolean | null];
 
-interface CompiledSpec {
-  types: string[];
-  where: WhereEntry[] | null;
-  key: string;
+/**
+ * A count spec resolved once: its event types, where-filter and distinct key, and a slot number
+ * shared by every spec counting the same thing, so a Tally finds its live counter by array index.
+ * Criteria are immutable once parsed, so the spec object itself is a safe cache key.
+ */
+export interface CountKey {
+  readonly slot: number;
+  readonly types: readonly string[];
+  readonly where: WhereEntry[] | null;
+  readonly distinct: DistinctBy | undefined;
+  readonly withinDays: number | undefined;
+}
+
+const countKeys = new WeakMap<object, CountKey>();
+const slotOf = new Map<string, number>();
+
+/** The resolved form of a count spec (memoised per spec object). */
+export function countKeyOf(spec: CountSpec): CountKey {
+  let k = countKeys.get(spec);
+  if (k) return k;
+  const types = [...new Set(Array.isArray(spec.event) ? spec.event : [spec.event])].sort();
+  const entries = spec.where
+    ? (Object.entries(spec.where).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) as WhereEntry[])
+    : [];
+  const where = entries.length > 0 ? entries : null;
+  const id = JSON.stringify([types, spec.distinct ?? null, where]);
+  let slot = slotOf.get(id);
+  if (slot === undefined) {
+    slot = slotOf.size;
+    slotOf.set(id, slot);
+  }
+  k = { slot, types, where, distinct: spec.distinct, withinDays: spec.withinDays };
+  countKeys.set(spec, k);
+  return k;
 }
 
 function matchesWhere(o: Occurrence, where: WhereEntry[] | null): boolean {
@@ -67,41 +97,47 @@ class View {
   total = 0;
   /** distinct key → live occurrences carrying it; null when the view is not distinct */
   readonly keys: Map<string | number, number> | null;
+  readonly where: WhereEntry[] | null;
+  readonly distinct: DistinctBy | undefined;
 
   constructor(
-    readonly distinct: DistinctBy | undefined,
-    readonly where: WhereEntry[] | null,
-    private readonly keyOf: (o: Occurrence, by: DistinctBy) => string | number | null
+    key: CountKey,
+    private readonly tally: Tally
   ) {
-    this.keys = distinct ? new Map() : null;
+    this.where = key.where;
+    this.distinct = key.distinct;
+    this.keys = key.distinct ? new Map() : null;
   }
 
   add(o: Occurrence): void {
-    if (!matchesWhere(o, this.where)) return;
-    if (!this.keys) {
+    if (this.where !== null && !matchesWhere(o, this.where)) return;
+    const keys = this.keys;
+    if (keys === null) {
       this.total++;
       return;
     }
-    const key = this.keyOf(o, this.distinct!);
+    const key = this.tally.keyOf(o, this.distinct!);
     if (key === null) return;
-    this.keys.set(key, (this.keys.get(key) ?? 0) + 1);
+    const n = keys.get(key);
+    keys.set(key, n === undefined ? 1 : n + 1);
   }
 
   remove(o: Occurrence): void {
-    if (!matchesWhere(o, this.where)) return;
-    if (!this.keys) {
+    if (this.where !== null && !matchesWhere(o, this.where)) return;
+    const keys = this.keys;
+    if (keys === null) {
       this.total--;
       return;
     }
-    const key = this.keyOf(o, this.distinct!);
+    const key = this.tally.keyOf(o, this.distinct!);
     if (key === null) return;
-    const n = (this.keys.get(key) ?? 0) - 1;
-    if (n > 0) this.keys.set(key, n);
-    else this.keys.delete(key);
+    const n = (keys.get(key) ?? 0) - 1;
+    if (n > 0) keys.set(key, n);
+    else keys.delete(key);
   }
 
   value(): number {
-    return this.keys ? this.keys.size : this.total;
+    return this.keys !== null ? this.keys.size : this.total;
   }
 }
 
@@ -118,15 +154,11 @@ export class Tally {
   private readonly byType = new Map<string, Occurrence[]>();
   private readonly deadByType = new Map<string, number>();
   private readonly bySubject = new Map<string, Map<string, SubjectLog>>();
-  private readonly views = new Map<string, View>();
+  /** live counters by CountKey slot */
+  private readonly views: Array<View | undefined> = [];
   private readonly viewsByType = new Map<string, View[]>();
-  private readonly compiled = new WeakMap<object, CompiledSpec>();
-  private readonly keyOf = (o: Occurrence, by: DistinctBy): string | number | null => {
-    if (by === 'subject') return o.subject;
-    if (by === 'actor') return o.actor;
-    if (o.day === null) o.day = localDay(o.at, this.timezone);
-    return o.day;
-  };
+  /** event type → its occurrences are in occurredAt order (window counts can stop early) */
+  private readonly unordered = new Set<string>();
 
   constructor(opts: { retractions?: Retractions; timezone?: string } = {}) {
     // A member's stored timezone may be junk; counting days in UTC beats failing the event.
@@ -160,8 +192,22 @@ export class Tally {
 
   /** Live occurrences of the event(s), optionally distinct, filtered, and inside a window. */
   count(spec: CountSpec, now: number): number {
-    if (spec.withinDays !== undefined) return this.countWindow(spec, now);
-    return this.viewFor(spec).value();
+    return this.countBy(countKeyOf(spec), now);
+  }
+
+  /** count() for a spec resolved beforehand with countKeyOf (the engine's hot path). */
+  countBy(key: CountKey, now: number): number {
+    if (key.withinDays !== undefined) return this.countWindow(key, now);
+    const view = this.views[key.slot];
+    return (view === undefined ? this.viewFor(key) : view).value();
+  }
+
+  /** The distinct key of an occurrence: its subject, its actor or its local day (a number). */
+  keyOf(o: Occurrence, by: DistinctBy): string | number | null {
+    if (by === 'subject') return o.subject;
+    if (by === 'actor') return o.actor;
+    if (o.day === null) o.day = localDayNumber(o.at, this.timezone);
+    return o.day;
   }
 
   private applyProfile(e: LedgerEvent): void {
@@ -200,10 +246,12 @@ export class Tally {
     if (!list) {
       list = [];
       this.byType.set(o.type, list);
+    } else if (list.length > 0 && list[list.length - 1].at > o.at) {
+      this.unordered.add(o.type);
     }
     list.push(o);
     const views = this.viewsByType.get(o.type);
-    if (views) for (const v of views) v.add(o);
+    if (views !== undefined) for (let i = 0; i < views.length; i++) views[i].add(o);
   }
 
   private retract(type: string, subject: string, at: number): void {
@@ -234,28 +282,9 @@ export class Tally {
     }
   }
 
-  private compile(spec: CountSpec): CompiledSpec {
-    let c = this.compiled.get(spec);
-    if (c) return c;
-    const types = [...new Set(Array.isArray(spec.event) ? spec.event : [spec.event])].sort();
-    const entries = spec.where
-      ? (Object.entries(spec.where).sort(([a], [b]) =>
-          a < b ? -1 : a > b ? 1 : 0
-        ) as WhereEntry[])
-      : [];
-    const where = entries.length > 0 ? entries : null;
-    c = { types, where, key: JSON.stringify([types, spec.distinct ?? null, where]) };
-    // Criteria are immutable once parsed, so the spec object itself is a safe cache key.
-    this.compiled.set(spec, c);
-    return c;
-  }
-
-  private viewFor(spec: CountSpec): View {
-    const c = this.compile(spec);
-    let view = this.views.get(c.key);
-    if (view) return view;
-    view = new View(spec.distinct, c.where, this.keyOf);
-    for (const t of c.types) {
+  private viewFor(key: CountKey): View {
+    const view = new View(key, this);
+    for (const t of key.types) {
       for (const o of this.byType.get(t) ?? []) if (o.live) view.add(o);
       let list = this.viewsByType.get(t);
       if (!list) {
@@ -264,26 +293,39 @@ export class Tally {
       }
       list.push(view);
     }
-    this.views.set(c.key, view);
+    this.views[key.slot] = view;
     return view;
   }
 
-  /** Time windows move with `now`, so they cannot be kept as counters: scan the live events. */
-  private countWindow(spec: CountSpec, now: number): number {
-    const c = this.compile(spec);
-    const since = now - (spec.withinDays as number) * DAY_MS;
-    const keys = spec.distinct ? new Set<string | number>() : null;
+  /**
+   * Time windows move with `now`, so they cannot be kept as counters: scan the live events. A
+   * type whose occurrences arrived in time order is scanned from its newest end back to the window
+   * start only.
+   */
+  private countWindow(key: CountKey, now: number): number {
+    const since = now - (key.withinDays as number) * DAY_MS;
+    const where = key.where;
+    const by = key.distinct;
+    const keys = by ? new Set<string | number>() : null;
     let total = 0;
-    for (const t of c.types) {
-      for (const o of this.byType.get(t) ?? []) {
-        if (!o.live || o.at <= since || !matchesWhere(o, c.where)) continue;
-        if (!keys) total++;
+    for (const t of key.types) {
+      const list = this.byType.get(t);
+      if (list === undefined) continue;
+      const ordered = !this.unordered.has(t);
+      for (let i = list.length - 1; i >= 0; i--) {
+        const o = list[i];
+        if (o.at <= since) {
+          if (ordered) break;
+          continue;
+        }
+        if (!o.live || (where !== null && !matchesWhere(o, where))) continue;
+        if (keys === null) total++;
         else {
-          const k = this.keyOf(o, spec.distinct!);
+          const k = this.keyOf(o, by!);
           if (k !== null) keys.add(k);
         }
       }
     }
-    return keys ? keys.size : total;
+    return keys !== null ? keys.size : total;
   }
 }
