@@ -410,7 +410,8 @@ type Earned = ReadonlyArray<{ badgeId: number; sequence: number }>;
 /** The working state of one decide() call; a class rather than closures keeps it on V8's fast path. */
 class Decider {
   private heldBy: Map<number, Held[]> | null = null;
-  private readonly slots = new Map<number, Map<number, Slot>>();
+  /** built on the first change only: most decisions change nothing */
+  private slots: Map<number, Map<number, Slot>> | null = null;
   private readonly order: Slot[] = [];
   private readonly progress: Decision['progress'] = [];
   private progressAt: Map<number, number> | null = null;
@@ -457,7 +458,7 @@ class Decider {
     } else {
       this.progress[at] = entry;
     }
-    let bySeq = this.slots.get(b.id);
+    let bySeq = this.slots === null ? undefined : this.slots.get(b.id);
     if (!bySeq) {
       // The common case is "no change": settle it from the held list without building slots.
       if (!this.wouldChange(b, times)) return;
@@ -553,7 +554,7 @@ class Decider {
       bySeq.set(h.sequence, slot);
       this.order.push(slot);
     }
-    this.slots.set(badgeId, bySeq);
+    (this.slots ??= new Map()).set(badgeId, bySeq);
     return bySeq;
   }
 

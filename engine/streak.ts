@@ -90,6 +90,10 @@ interface ZoneTable {
   offsets: Map<number, number>;
   /** UTC day number → first instant (ms) of that day carrying the next day's offset */
   changes: Map<number, number>;
+  /** the last answer, valid for instants in [hitFrom, hitTo): consecutive events hit it */
+  hitFrom: number;
+  hitTo: number;
+  hitOffset: number;
 }
 
 const FAST_MIN = Date.UTC(1000, 0, 2);
@@ -153,7 +157,7 @@ function tableFor(timezone: string): ZoneTable {
   let t = zoneTables.get(timezone);
   if (!t) {
     formatterFor(timezone); // validate before caching anything under this name
-    t = { offsets: new Map(), changes: new Map() };
+    t = { offsets: new Map(), changes: new Map(), hitFrom: 0, hitTo: 0, hitOffset: 0 };
     zoneTables.set(timezone, t);
   }
   return t;
@@ -175,10 +179,12 @@ function offsetAtMidnight(table: ZoneTable, utcDay: number, timezone: string): n
 /** The zone's UTC offset (ms) at an instant inside years 1000–9999. */
 function offsetAt(instantMs: number, timezone: string): number {
   const table = tableFor(timezone);
+  if (instantMs >= table.hitFrom && instantMs < table.hitTo) return table.hitOffset;
   const utcDay = Math.floor(instantMs / DAY_MS);
   const before = offsetAtMidnight(table, utcDay, timezone);
   const after = offsetAtMidnight(table, utcDay + 1, timezone);
-  if (before === after) return before;
+  const from = utcDay * DAY_MS;
+  if (before === after) return remember(table, from, from + DAY_MS, before);
   let change = table.changes.get(utcDay);
   if (change === undefined) {
     // Bisect on whole seconds: offset(lo) is `before`, offset(hi) is `after`.
@@ -192,7 +198,16 @@ function offsetAt(instantMs: number, timezone: string): number {
     change = hi * 1000;
     table.changes.set(utcDay, change);
   }
-  return instantMs < change ? before : after;
+  return instantMs < change
+    ? remember(table, from, change, before)
+    : remember(table, change, from + DAY_MS, after);
+}
+
+function remember(table: ZoneTable, from: number, to: number, offset: number): number {
+  table.hitFrom = from;
+  table.hitTo = to;
+  table.hitOffset = offset;
+  return offset;
 }
 
 /** 'YYYY-MM-DD' of a day number (days since 1970-01-01), memoised. */

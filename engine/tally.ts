@@ -141,6 +141,21 @@ class View {
   }
 }
 
+interface TypeLog {
+  /** live and retracted occurrences, in arrival order */
+  occurrences: Occurrence[];
+  /** live counters this type feeds */
+  views: View[];
+  /** subject → log, only for types some retraction cancels */
+  subjects: Map<string, SubjectLog> | null;
+  /** for a retraction type: the type it cancels */
+  cancels: string | null;
+  /** every occurrence arrived in occurredAt order: window counts can stop at the window start */
+  ordered: boolean;
+  /** retracted occurrences not compacted away yet */
+  dead: number;
+}
+
 const hasOwn = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
 
 export class Tally {
@@ -151,14 +166,10 @@ export class Tally {
   private profileAt = -Infinity;
   private readonly cancels = new Map<string, string>();
   private readonly cancellable = new Set<string>();
-  private readonly byType = new Map<string, Occurrence[]>();
-  private readonly deadByType = new Map<string, number>();
-  private readonly bySubject = new Map<string, Map<string, SubjectLog>>();
+  /** everything kept per event type, found with one lookup per event */
+  private readonly logs = new Map<string, TypeLog>();
   /** live counters by CountKey slot */
   private readonly views: Array<View | undefined> = [];
-  private readonly viewsByType = new Map<string, View[]>();
-  /** event type → its occurrences are in occurredAt order (window counts can stop early) */
-  private readonly unordered = new Set<string>();
 
   constructor(opts: { retractions?: Retractions; timezone?: string } = {}) {
     // A member's stored timezone may be junk; counting days in UTC beats failing the event.
@@ -176,10 +187,12 @@ export class Tally {
     if (!e || typeof e.type !== 'string' || !Number.isFinite(e.occurredAt)) return;
     const subject = e.subject ?? null;
     if (e.type === PROFILE_EVENT) this.applyProfile(e);
-    const cancelled = this.cancels.get(e.type);
+    const log = this.logOf(e.type);
     // Without a subject a retraction cannot say what it cancels, so it cancels nothing.
-    if (cancelled !== undefined && subject !== null) this.retract(cancelled, subject, e.occurredAt);
-    this.record({
+    if (log.cancels !== null && subject !== null) {
+      this.retract(this.logOf(log.cancels), subject, e.occurredAt);
+    }
+    this.record(log, {
       type: e.type,
       at: e.occurredAt,
       subject,
@@ -220,78 +233,75 @@ export class Tally {
     this.profileAt = e.occurredAt;
   }
 
-  private subjectLog(type: string, subject: string): SubjectLog {
-    let logs = this.bySubject.get(type);
-    if (!logs) {
-      logs = new Map();
-      this.bySubject.set(type, logs);
-    }
-    let log = logs.get(subject);
-    if (!log) {
-      log = { retractedUpTo: -Infinity, occurrences: [] };
-      logs.set(subject, log);
+  private logOf(type: string): TypeLog {
+    let log = this.logs.get(type);
+    if (log === undefined) {
+      log = {
+        occurrences: [],
+        views: [],
+        subjects: this.cancellable.has(type) ? new Map() : null,
+        cancels: this.cancels.get(type) ?? null,
+        ordered: true,
+        dead: 0,
+      };
+      this.logs.set(type, log);
     }
     return log;
   }
 
-  private record(o: Occurrence): void {
-    // Only types some retraction cancels need a per-subject log.
-    if (o.subject !== null && this.cancellable.has(o.type)) {
-      const log = this.subjectLog(o.type, o.subject);
-      // A retraction already applied covers this older occurrence that arrived late.
-      if (o.at <= log.retractedUpTo) return;
-      log.occurrences.push(o);
+  private subjectLog(log: TypeLog, subject: string): SubjectLog {
+    const subjects = log.subjects!;
+    let s = subjects.get(subject);
+    if (s === undefined) {
+      s = { retractedUpTo: -Infinity, occurrences: [] };
+      subjects.set(subject, s);
     }
-    let list = this.byType.get(o.type);
-    if (!list) {
-      list = [];
-      this.byType.set(o.type, list);
-    } else if (list.length > 0 && list[list.length - 1].at > o.at) {
-      this.unordered.add(o.type);
-    }
-    list.push(o);
-    const views = this.viewsByType.get(o.type);
-    if (views !== undefined) for (let i = 0; i < views.length; i++) views[i].add(o);
+    return s;
   }
 
-  private retract(type: string, subject: string, at: number): void {
-    const log = this.subjectLog(type, subject);
-    if (at <= log.retractedUpTo) return;
-    log.retractedUpTo = at;
-    const views = this.viewsByType.get(type);
+  private record(log: TypeLog, o: Occurrence): void {
+    // Only types some retraction cancels need a per-subject log.
+    if (o.subject !== null && log.subjects !== null) {
+      const s = this.subjectLog(log, o.subject);
+      // A retraction already applied covers this older occurrence that arrived late.
+      if (o.at <= s.retractedUpTo) return;
+      s.occurrences.push(o);
+    }
+    const list = log.occurrences;
+    if (list.length > 0 && list[list.length - 1].at > o.at) log.ordered = false;
+    list.push(o);
+    const views = log.views;
+    for (let i = 0; i < views.length; i++) views[i].add(o);
+  }
+
+  private retract(log: TypeLog, subject: string, at: number): void {
+    const s = this.subjectLog(log, subject);
+    if (at <= s.retractedUpTo) return;
+    s.retractedUpTo = at;
+    const views = log.views;
     let killed = 0;
-    for (const o of log.occurrences) {
+    for (const o of s.occurrences) {
       if (!o.live || o.at > at) continue;
       o.live = false;
       killed++;
-      if (views) for (const v of views) v.remove(o);
+      for (const v of views) v.remove(o);
     }
     if (killed === 0) return;
-    log.occurrences = log.occurrences.filter((o) => o.live);
-    const dead = (this.deadByType.get(type) ?? 0) + killed;
-    const list = this.byType.get(type)!;
+    s.occurrences = s.occurrences.filter((o) => o.live);
+    log.dead += killed;
     // Compact lazily so window scans do not wade through a long tail of retracted events.
-    if (dead > 32 && dead * 2 > list.length) {
-      this.byType.set(
-        type,
-        list.filter((o) => o.live)
-      );
-      this.deadByType.set(type, 0);
-    } else {
-      this.deadByType.set(type, dead);
+    if (log.dead > 32 && log.dead * 2 > log.occurrences.length) {
+      log.occurrences = log.occurrences.filter((o) => o.live);
+      log.dead = 0;
     }
   }
 
   private viewFor(key: CountKey): View {
     const view = new View(key, this);
     for (const t of key.types) {
-      for (const o of this.byType.get(t) ?? []) if (o.live) view.add(o);
-      let list = this.viewsByType.get(t);
-      if (!list) {
-        list = [];
-        this.viewsByType.set(t, list);
-      }
-      list.push(view);
+      const log = this.logOf(t);
+      for (const o of log.occurrences) if (o.live) view.add(o);
+      log.views.push(view);
     }
     this.views[key.slot] = view;
     return view;
@@ -309,9 +319,10 @@ export class Tally {
     const keys = by ? new Set<string | number>() : null;
     let total = 0;
     for (const t of key.types) {
-      const list = this.byType.get(t);
-      if (list === undefined) continue;
-      const ordered = !this.unordered.has(t);
+      const log = this.logs.get(t);
+      if (log === undefined) continue;
+      const list = log.occurrences;
+      const ordered = log.ordered;
       for (let i = list.length - 1; i >= 0; i--) {
         const o = list[i];
         if (o.at <= since) {
