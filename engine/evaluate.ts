@@ -58,6 +58,8 @@ export const REVOKE_REASON = 'criteria no longer met';
 const MAX_META_ROUNDS = 10;
 const NONE: BadgeDef[] = [];
 const NO_HELD: Held[] = [];
+/** decide()'s evaluation result, read right after each evaluation (decide is synchronous) */
+const SCRATCH: Progress = { current: 0, target: 1, met: false };
 
 const isManual = (b: BadgeDef) => b.criteria.type === 'manual';
 
@@ -110,8 +112,21 @@ export class CatalogIndex {
       if (kinds.has('streak')) for (const ev of streakEvents) listen(ev, b);
       if (kinds.has('badges') || kinds.has('points')) this.meta.push(b);
     }
-    for (const b of this.list) if (!this.plans.has(b.id)) this.plans.set(b.id, badgePlan(b));
+    this.list.forEach((b, i) => {
+      if (!this.plans.has(b.id)) this.plans.set(b.id, badgePlan(b, i));
+    });
+    this.marks = new Int32Array(this.list.length);
+    this.positions = new Int32Array(this.list.length);
   }
+
+  /**
+   * Scratch for decide(): marks[slot] === the running decision's generation when the badge already
+   * has a progress entry, at positions[slot]. decide() is synchronous, so one set per catalog
+   * serves every call without allocating.
+   */
+  readonly marks: Int32Array;
+  readonly positions: Int32Array;
+  generation = 0;
 
   /** The badge's compiled criteria: built with the index for its own badges, else on demand. */
   planFor(b: BadgeDef): BadgePlan {
@@ -182,7 +197,7 @@ export interface Scope {
 }
 
 interface EarnedSummary {
-  ids: Set<number>;
+  /** badge id → live sequences; its keys are the distinct badges earned */
   sequences: Map<number, number>;
   points: number;
 }
@@ -196,17 +211,15 @@ interface EvalContext {
 
 function summaryOf(ctx: EvalContext): EarnedSummary {
   if (ctx.summary) return ctx.summary;
-  const ids = new Set<number>();
   const sequences = new Map<number, number>();
   let points = 0;
   for (const e of ctx.facts.earned) {
     const b = ctx.catalog.byId(e.badgeId);
     if (!b || !b.enabled) continue;
-    ids.add(e.badgeId);
     sequences.set(e.badgeId, (sequences.get(e.badgeId) ?? 0) + 1);
     points += b.points;
   }
-  ctx.summary = { ids, sequences, points };
+  ctx.summary = { sequences, points };
   return ctx.summary;
 }
 
@@ -216,19 +229,24 @@ function countProgress(
   c: CountCriteria,
   key: CountKey,
   facts: MemberFacts,
-  self: BadgeDef | undefined
-): Progress {
+  self: BadgeDef | undefined,
+  out: Progress
+): void {
   const n = facts.tally.countBy(key, facts.now);
   const target = c.threshold;
+  out.target = target;
   if (self !== undefined && self.repeatable && self.criteria === c) {
     // Progress toward the next sequence, full once the last allowed sequence is reached.
     const times = repeatTimes(self, n, c);
-    if (self.maxRepeats !== null && times > 0 && times >= self.maxRepeats) {
-      return { current: target, target, met: times > 0 };
-    }
-    return { current: n - times * target, target, met: times > 0 };
+    out.met = times > 0;
+    out.current =
+      self.maxRepeats !== null && times > 0 && times >= self.maxRepeats
+        ? target
+        : n - times * target;
+    return;
   }
-  return { current: Math.min(n, target), target, met: n >= target };
+  out.current = Math.min(n, target);
+  out.met = n >= target;
 }
 
 function repeatTimes(badge: BadgeDef, n: number, c: CountCriteria): number {
@@ -236,18 +254,29 @@ function repeatTimes(badge: BadgeDef, n: number, c: CountCriteria): number {
   return badge.maxRepeats === null ? times : Math.max(0, Math.min(times, badge.maxRepeats));
 }
 
-function badgesProgress(c: BadgesCriteria, ctx: EvalContext, self: BadgeDef | undefined): Progress {
-  const summary = summaryOf(ctx);
+function badgesProgress(
+  c: BadgesCriteria,
+  ctx: EvalContext,
+  self: BadgeDef | undefined,
+  out: Progress
+): void {
+  const sequences = summaryOf(ctx).sequences;
   const scope = ctx.catalog.scopeIndex(c);
   const selfInScope = self !== undefined && scope.ids.has(self.id);
   const size = scope.ids.size - (selfInScope ? 1 : 0);
   let earned = 0;
-  for (const id of summary.ids) if (scope.ids.has(id)) earned++;
-  if (selfInScope && summary.ids.has(self!.id)) earned--;
+  for (const id of sequences.keys()) if (scope.ids.has(id)) earned++;
+  if (selfInScope && sequences.has(self!.id)) earned--;
   const target = c.count ?? size;
   // "Every badge" of an empty scope is unreachable, not free: report 0/1.
-  if (target === 0) return { current: 0, target: 1, met: false };
-  return { current: Math.min(earned, target), target, met: earned >= target };
+  if (target === 0) return set(out, 0, 1, false);
+  set(out, Math.min(earned, target), target, earned >= target);
+}
+
+function set(out: Progress, current: number, target: number, met: boolean): void {
+  out.current = current;
+  out.target = target;
+  out.met = met;
 }
 
 /** How far the member is toward one criteria. `self` is the badge being evaluated. */
@@ -257,17 +286,24 @@ export function evaluateCriteria(
   catalog: CatalogIndex,
   self?: BadgeDef
 ): Progress {
-  return planOf(c)({ facts, catalog, summary: null }, self);
+  const out: Progress = { current: 0, target: 1, met: false };
+  planOf(c)({ facts, catalog, summary: null }, self, out);
+  return out;
 }
 
 /**
  * A criteria tree compiled to nested closures: each node's constants (its count key, fields,
- * children) are resolved once, not on every evaluation.
+ * children) are resolved once, not on every evaluation. A plan writes its result into `out`
+ * rather than allocating one per evaluation; a group node hands its children its own scratch
+ * object, read right after each child returns (evaluation is synchronous and a tree cannot
+ * contain itself, so no evaluation ever overwrites a scratch object still being read).
  */
-type Plan = (ctx: EvalContext, self: BadgeDef | undefined) => Progress;
+type Plan = (ctx: EvalContext, self: BadgeDef | undefined, out: Progress) => void;
 
 /** A badge's compiled criteria, and for a repeatable count the key its sequences are counted by. */
 export interface BadgePlan {
+  /** the badge's position in its CatalogIndex, -1 for a badge outside it */
+  readonly slot: number;
   readonly badge: BadgeDef;
   readonly criteria: Criteria;
   readonly evaluate: Plan;
@@ -286,9 +322,10 @@ function planOf(c: Criteria): Plan {
   return p;
 }
 
-function badgePlan(b: BadgeDef): BadgePlan {
+function badgePlan(b: BadgeDef, slot = -1): BadgePlan {
   const c = b.criteria;
   return {
+    slot,
     badge: b,
     criteria: c,
     evaluate: planOf(c),
@@ -300,78 +337,78 @@ function compilePlan(c: Criteria): Plan {
   switch (c.type) {
     case 'count': {
       const key = countKeyOf(c);
-      return (ctx, self) => countProgress(c, key, ctx.facts, self);
+      return (ctx, self, out) => countProgress(c, key, ctx.facts, self, out);
     }
     case 'profile': {
       const fields = c.fields;
       const target = fields.length;
-      return (ctx) => {
+      return (ctx, _self, out) => {
         const profile = ctx.facts.tally.profile;
         let filled = 0;
         for (let i = 0; i < fields.length; i++) if (profile[fields[i]] === true) filled++;
-        return { current: filled, target, met: filled === target };
+        set(out, filled, target, filled === target);
       };
     }
     case 'streak': {
       const days = c.days;
-      return (ctx) => {
+      return (ctx, _self, out) => {
         const streak = ctx.facts.streak;
         const met = streak.longest >= days;
-        return {
-          current: met ? days : Math.min(Math.max(0, streak.current), days),
-          target: days,
-          met,
-        };
+        set(out, met ? days : Math.min(Math.max(0, streak.current), days), days, met);
       };
     }
     case 'badges':
-      return (ctx, self) => badgesProgress(c, ctx, self);
+      return (ctx, self, out) => badgesProgress(c, ctx, self, out);
     case 'points': {
       const threshold = c.threshold;
-      return (ctx, self) => {
+      return (ctx, self, out) => {
         const summary = summaryOf(ctx);
         let points = summary.points;
-        if (self && summary.ids.has(self.id)) {
-          points -= self.points * (summary.sequences.get(self.id) ?? 0);
-        }
-        return {
-          current: Math.min(Math.max(0, points), threshold),
-          target: threshold,
-          met: points >= threshold,
-        };
+        if (self) points -= self.points * (summary.sequences.get(self.id) ?? 0);
+        set(out, Math.min(Math.max(0, points), threshold), threshold, points >= threshold);
       };
     }
     case 'all': {
       const children = c.of.map(planOf);
-      return (ctx, self) => {
+      const p: Progress = { current: 0, target: 1, met: false };
+      return (ctx, self, out) => {
         let current = 0;
         let target = 0;
         let met = true;
         for (let i = 0; i < children.length; i++) {
-          const p = children[i](ctx, self);
+          children[i](ctx, self, p);
           current += Math.min(p.current, p.target);
           target += p.target;
           met = met && p.met;
         }
-        return { current, target, met };
+        set(out, current, target, met);
       };
     }
     case 'any': {
       const children = c.of.map(planOf);
-      return (ctx, self) => {
-        let best: Progress | null = null;
+      const p: Progress = { current: 0, target: 1, met: false };
+      return (ctx, self, out) => {
+        let found = false;
+        let bestCurrent = 0;
+        let bestTarget = 1;
+        let bestRatio = 0;
         for (let i = 0; i < children.length; i++) {
-          const p = children[i](ctx, self);
-          if (p.met) return { current: p.target, target: p.target, met: true };
-          if (!best || ratio(p) > ratio(best)) best = p;
+          children[i](ctx, self, p);
+          if (p.met) return set(out, p.target, p.target, true);
+          const r = ratio(p);
+          if (!found || r > bestRatio) {
+            found = true;
+            bestCurrent = p.current;
+            bestTarget = p.target;
+            bestRatio = r;
+          }
         }
-        return best ? { current: best.current, target: best.target, met: false } : never();
+        set(out, bestCurrent, bestTarget, false);
       };
     }
-    case 'manual':
-      return () => ({ current: 0, target: 1, met: false });
     default:
-      return never;
+      // manual, and anything unknown: never met
+      return (_ctx, _self, out) => set(out, 0, 1, false);
   }
 }
 
@@ -383,7 +420,8 @@ function never(): Progress {
 export function timesEarnable(badge: BadgeDef, facts: MemberFacts, catalog: CatalogIndex): number {
   const ctx: EvalContext = { facts, catalog, summary: null };
   const plan = catalog.planFor(badge);
-  const progress = plan.evaluate(ctx, badge);
+  const progress = never();
+  plan.evaluate(ctx, badge, progress);
   return timesOf(badge, plan, progress, facts);
 }
 
@@ -417,6 +455,9 @@ class Decider {
   private progressAt: Map<number, number> | null = null;
   private earned: Earned;
   private ctx: EvalContext;
+  /** this decision's mark in the catalog's scratch (see CatalogIndex.marks) */
+  private readonly generation: number;
+  private foreign = false;
   changed = false;
 
   constructor(
@@ -426,13 +467,24 @@ class Decider {
   ) {
     this.earned = facts.earned;
     this.ctx = { facts, catalog, summary: null };
+    let generation = (catalog.generation + 1) | 0;
+    if (generation === 0) {
+      // Wrapped around: forget every mark, so none can match a reused generation.
+      catalog.marks.fill(0);
+      generation = 1;
+    }
+    this.generation = catalog.generation = generation;
   }
 
-  seen(badgeId: number): boolean {
-    return this.progressIndex(badgeId) >= 0;
+  /** The badge's entry in `progress`, or -1: O(1) for the catalog's own badges. */
+  private progressIndex(badgeId: number, slot: number): number {
+    if (slot >= 0 && !this.foreign) {
+      return this.catalog.marks[slot] === this.generation ? this.catalog.positions[slot] : -1;
+    }
+    return this.scanProgress(badgeId);
   }
 
-  private progressIndex(badgeId: number): number {
+  private scanProgress(badgeId: number): number {
     // A few candidates per event: a scan beats a Map; backfills (whole catalog) get the Map.
     if (this.progressAt) return this.progressAt.get(badgeId) ?? -1;
     const list = this.progress;
@@ -444,19 +496,32 @@ class Decider {
     return -1;
   }
 
-  consider(b: BadgeDef): void {
-    if (!b.enabled || isManual(b)) return;
+  /** `candidate`: skip a badge already considered (candidates may repeat one). */
+  consider(b: BadgeDef, candidate: boolean): void {
     const plan = this.catalog.planFor(b);
+    // A badge outside the catalog (a dry run's draft) may share an id with one inside: from then
+    // on, entries are found by id.
+    if (plan.slot < 0) this.foreign = true;
+    const at = this.progressIndex(b.id, plan.slot);
+    if (candidate && at >= 0) return;
+    if (!b.enabled || isManual(b)) return;
     const ctx = this.ctx;
-    const p = plan.evaluate(ctx, b);
+    const p = SCRATCH;
+    plan.evaluate(ctx, b, p);
     const times = timesOf(b, plan, p, ctx.facts);
-    const entry = { badgeId: b.id, current: p.current, target: p.target };
-    const at = this.progressIndex(b.id);
     if (at < 0) {
-      this.progressAt?.set(b.id, this.progress.length);
-      this.progress.push(entry);
+      const n = this.progress.length;
+      this.progressAt?.set(b.id, n);
+      if (plan.slot >= 0) {
+        this.catalog.marks[plan.slot] = this.generation;
+        this.catalog.positions[plan.slot] = n;
+      }
+      this.progress.push({ badgeId: b.id, current: p.current, target: p.target });
     } else {
-      this.progress[at] = entry;
+      // A meta badge seen again in a later round: its entry is ours until result(), update it.
+      const entry = this.progress[at];
+      entry.current = p.current;
+      entry.target = p.target;
     }
     let bySeq = this.slots === null ? undefined : this.slots.get(b.id);
     if (!bySeq) {
@@ -571,10 +636,8 @@ class Decider {
         const n = (summary.sequences.get(def.id) ?? 0) + delta;
         if (n > 0) {
           summary.sequences.set(def.id, n);
-          summary.ids.add(def.id);
         } else {
           summary.sequences.delete(def.id);
-          summary.ids.delete(def.id);
         }
         summary.points += def.points * delta;
       }
@@ -595,11 +658,11 @@ export function decide(
   catalog: CatalogIndex
 ): Decision {
   const d = new Decider(facts, held, catalog);
-  for (const b of candidates) if (!d.seen(b.id)) d.consider(b);
+  for (const b of candidates) d.consider(b, true);
   // Meta badges only move when earned moves: iterate until it settles (bounded, in case of cycles).
   for (let round = 0; round < MAX_META_ROUNDS && d.changed; round++) {
     d.changed = false;
-    for (const b of catalog.metaBadges()) d.consider(b);
+    for (const b of catalog.metaBadges()) d.consider(b, false);
   }
   return d.result();
 }

@@ -31,7 +31,6 @@ export const PROFILE_EVENT = 'profile.updated';
 const DAY_MS = 86_400_000;
 
 interface Occurrence {
-  type: string;
   at: number;
   subject: string | null;
   actor: number | null;
@@ -170,6 +169,8 @@ export class Tally {
   private readonly logs = new Map<string, TypeLog>();
   /** live counters by CountKey slot */
   private readonly views: Array<View | undefined> = [];
+  /** scratch set of distinct keys for window counts, emptied after each use */
+  private readonly windowKeys = new Set<string | number>();
 
   constructor(opts: { retractions?: Retractions; timezone?: string } = {}) {
     // A member's stored timezone may be junk; counting days in UTC beats failing the event.
@@ -193,7 +194,6 @@ export class Tally {
       this.retract(this.logOf(log.cancels), subject, e.occurredAt);
     }
     this.record(log, {
-      type: e.type,
       at: e.occurredAt,
       subject,
       actor: e.actorId ?? null,
@@ -316,7 +316,7 @@ export class Tally {
     const since = now - (key.withinDays as number) * DAY_MS;
     const where = key.where;
     const by = key.distinct;
-    const keys = by ? new Set<string | number>() : null;
+    const keys = by ? this.windowKeys : null;
     let total = 0;
     for (const t of key.types) {
       const log = this.logs.get(t);
@@ -337,6 +337,9 @@ export class Tally {
         }
       }
     }
-    return keys !== null ? keys.size : total;
+    if (keys === null) return total;
+    const n = keys.size;
+    keys.clear();
+    return n;
   }
 }
