@@ -596,11 +596,19 @@ class Decider {
   }
 
   private wouldChange(b: BadgeDef, times: number): boolean {
+    // Nothing earnable and nothing to revoke: the held list cannot matter (the common case).
+    if (times <= 0 && !b.autoRevoke) return false;
+    const id = b.id;
+    const autoRevoke = b.autoRevoke;
+    const held = this.heldOf(id);
     let liveWithin = 0;
-    for (const h of this.heldOf(b.id)) {
-      if (h.badgeId !== b.id || h.revoked) continue;
-      if (h.sequence >= 1 && h.sequence <= times) liveWithin++;
-      else if (b.autoRevoke && !h.manual && h.sequence > times) return true;
+    for (let i = 0; i < held.length; i++) {
+      const h = held[i];
+      if (h.badgeId !== id || h.revoked) continue;
+      if (h.sequence >= 1 && h.sequence <= times) {
+        // Without auto-revoke only the count matters: stop once every sequence is held.
+        if (++liveWithin >= times && !autoRevoke) return false;
+      } else if (autoRevoke && !h.manual && h.sequence > times) return true;
     }
     return liveWithin < times;
   }
