@@ -263,7 +263,25 @@ function resolveZone(...candidates: Array<string | null | undefined>): string {
   return 'UTC';
 }
 
-const monthOf = (day: string) => day.slice(0, 7);
+const MAX_MONTH_STRINGS = 10_000;
+const monthStrings = new Map<string, string>();
+/** 'YYYY-MM' of a day, memoised (streak state compares months on every activity) */
+const monthOf = (day: string) => {
+  let m = monthStrings.get(day);
+  if (m === undefined) {
+    m = day.slice(0, 7);
+    if (monthStrings.size >= MAX_MONTH_STRINGS) monthStrings.clear();
+    monthStrings.set(day, m);
+  }
+  return m;
+};
+
+/** localDay's text for a day number localDayNumber returned for the same instant and zone. */
+function dayText(dayNo: number, instantMs: number, timezone: string): string {
+  return instantMs >= FAST_MIN && instantMs <= FAST_MAX
+    ? dayString(dayNo)
+    : localDay(instantMs, timezone);
+}
 
 function freezesLeft(state: StreakState, month: string, freezesPerMonth: number) {
   const used = state.freezesMonth === month ? state.freezesUsed : 0;
@@ -280,7 +298,8 @@ export function applyActivity(
   opts: { freezesPerMonth: number }
 ): { state: StreakState; counted: boolean; freezesUsed: number } {
   const tz = resolveZone(activity.timezone, state.timezone);
-  const day = localDay(activity.at, tz);
+  const dayNo = localDayNumber(activity.at, tz);
+  const day = dayText(dayNo, activity.at, tz);
   const month = monthOf(day);
   const perMonth = Math.max(0, Math.floor(opts.freezesPerMonth || 0));
 
@@ -302,7 +321,7 @@ export function applyActivity(
     };
   }
 
-  const gap = localDayNumber(activity.at, tz) - localDayNumber(state.lastActiveAt, tz);
+  const gap = dayNo - localDayNumber(state.lastActiveAt, tz);
   // An older activity arriving late: it can neither extend nor break the run.
   if (gap < 0) return { state, counted: false, freezesUsed: 0 };
   if (gap === 0) {

@@ -151,8 +151,28 @@ interface TypeLog {
   cancels: string | null;
   /** every occurrence arrived in occurredAt order: window counts can stop at the window start */
   ordered: boolean;
+  /** occurredAt of the last occurrence recorded (kept here so recording touches no old one) */
+  lastAt: number;
   /** retracted occurrences not compacted away yet */
   dead: number;
+}
+
+/**
+ * Event types get small process-wide numbers, so a Tally keeps its per-type logs in an array: the
+ * shared table stays hot in cache while each member's own map would not. Bounded: types past the
+ * bound (junk from a misbehaving host) fall back to a per-Tally map.
+ */
+const typeNumbers = new Map<string, number>();
+const MAX_TYPE_NUMBERS = 4096;
+
+function typeNumber(type: string): number {
+  let n = typeNumbers.get(type);
+  if (n === undefined) {
+    if (typeNumbers.size >= MAX_TYPE_NUMBERS) return -1;
+    n = typeNumbers.size;
+    typeNumbers.set(type, n);
+  }
+  return n;
 }
 
 const hasOwn = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
@@ -165,8 +185,10 @@ export class Tally {
   private profileAt = -Infinity;
   private readonly cancels = new Map<string, string>();
   private readonly cancellable = new Set<string>();
-  /** everything kept per event type, found with one lookup per event */
-  private readonly logs = new Map<string, TypeLog>();
+  /** everything kept per event type, by the type's process-wide number (see typeNumber) */
+  private readonly logs: Array<TypeLog | undefined> = [];
+  /** types beyond the interning bound */
+  private readonly otherLogs = new Map<string, TypeLog>();
   /** live counters by CountKey slot */
   private readonly views: Array<View | undefined> = [];
   /** scratch set of distinct keys for window counts, emptied after each use */
@@ -233,8 +255,14 @@ export class Tally {
     this.profileAt = e.occurredAt;
   }
 
+  private findLog(type: string): TypeLog | undefined {
+    const n = typeNumber(type);
+    return n >= 0 ? this.logs[n] : this.otherLogs.get(type);
+  }
+
   private logOf(type: string): TypeLog {
-    let log = this.logs.get(type);
+    const n = typeNumber(type);
+    let log = n >= 0 ? this.logs[n] : this.otherLogs.get(type);
     if (log === undefined) {
       log = {
         occurrences: [],
@@ -242,9 +270,11 @@ export class Tally {
         subjects: this.cancellable.has(type) ? new Map() : null,
         cancels: this.cancels.get(type) ?? null,
         ordered: true,
+        lastAt: -Infinity,
         dead: 0,
       };
-      this.logs.set(type, log);
+      if (n >= 0) this.logs[n] = log;
+      else this.otherLogs.set(type, log);
     }
     return log;
   }
@@ -268,7 +298,8 @@ export class Tally {
       s.occurrences.push(o);
     }
     const list = log.occurrences;
-    if (list.length > 0 && list[list.length - 1].at > o.at) log.ordered = false;
+    if (o.at < log.lastAt) log.ordered = false;
+    else log.lastAt = o.at;
     list.push(o);
     const views = log.views;
     for (let i = 0; i < views.length; i++) views[i].add(o);
@@ -319,7 +350,7 @@ export class Tally {
     const keys = by ? this.windowKeys : null;
     let total = 0;
     for (const t of key.types) {
-      const log = this.logs.get(t);
+      const log = this.findLog(t);
       if (log === undefined) continue;
       const list = log.occurrences;
       const ordered = log.ordered;
