@@ -145,7 +145,11 @@ interface TypeLog {
   occurrences: Occurrence[];
   /** live counters this type feeds */
   views: View[];
-  /** subject → log, only for types some retraction cancels */
+  /**
+   * subject → log, only for types some retraction cancels, and built on the first retraction of
+   * the type (until then every occurrence is live and nothing is retracted: the log would hold
+   * nothing the occurrence list does not).
+   */
   subjects: Map<string, SubjectLog> | null;
   /** for a retraction type: the type it cancels */
   cancels: string | null;
@@ -184,7 +188,6 @@ export class Tally {
 
   private profileAt = -Infinity;
   private readonly cancels = new Map<string, string>();
-  private readonly cancellable = new Set<string>();
   /** everything kept per event type, by the type's process-wide number (see typeNumber) */
   private readonly logs: Array<TypeLog | undefined> = [];
   /** types beyond the interning bound */
@@ -201,7 +204,6 @@ export class Tally {
     for (const k of Object.keys(retractions)) {
       if (hasOwn(retractions, k) && typeof retractions[k] === 'string') {
         this.cancels.set(k, retractions[k]);
-        this.cancellable.add(retractions[k]);
       }
     }
   }
@@ -267,7 +269,7 @@ export class Tally {
       log = {
         occurrences: [],
         views: [],
-        subjects: this.cancellable.has(type) ? new Map() : null,
+        subjects: null,
         cancels: this.cancels.get(type) ?? null,
         ordered: true,
         lastAt: -Infinity,
@@ -306,6 +308,13 @@ export class Tally {
   }
 
   private retract(log: TypeLog, subject: string, at: number): void {
+    if (log.subjects === null) {
+      // First retraction of this type: index what was recorded so far, in arrival order.
+      log.subjects = new Map();
+      for (const o of log.occurrences) {
+        if (o.subject !== null) this.subjectLog(log, o.subject).occurrences.push(o);
+      }
+    }
     const s = this.subjectLog(log, subject);
     if (at <= s.retractedUpTo) return;
     s.retractedUpTo = at;
