@@ -90,10 +90,16 @@ interface ZoneTable {
   offsets: Map<number, number>;
   /** UTC day number → first instant (ms) of that day carrying the next day's offset */
   changes: Map<number, number>;
-  /** the last answer, valid for instants in [hitFrom, hitTo): consecutive events hit it */
+  /**
+   * The last two answers, each valid for instants in [from, to): the most recent one first. Two,
+   * because a streak update alternates between "now" and the member's last active instant.
+   */
   hitFrom: number;
   hitTo: number;
   hitOffset: number;
+  prevFrom: number;
+  prevTo: number;
+  prevOffset: number;
 }
 
 const FAST_MIN = Date.UTC(1000, 0, 2);
@@ -157,7 +163,16 @@ function tableFor(timezone: string): ZoneTable {
   let t = zoneTables.get(timezone);
   if (!t) {
     formatterFor(timezone); // validate before caching anything under this name
-    t = { offsets: new Map(), changes: new Map(), hitFrom: 0, hitTo: 0, hitOffset: 0 };
+    t = {
+      offsets: new Map(),
+      changes: new Map(),
+      hitFrom: 0,
+      hitTo: 0,
+      hitOffset: 0,
+      prevFrom: 0,
+      prevTo: 0,
+      prevOffset: 0,
+    };
     zoneTables.set(timezone, t);
   }
   return t;
@@ -180,6 +195,9 @@ function offsetAtMidnight(table: ZoneTable, utcDay: number, timezone: string): n
 function offsetAt(instantMs: number, timezone: string): number {
   const table = tableFor(timezone);
   if (instantMs >= table.hitFrom && instantMs < table.hitTo) return table.hitOffset;
+  if (instantMs >= table.prevFrom && instantMs < table.prevTo) {
+    return remember(table, table.prevFrom, table.prevTo, table.prevOffset);
+  }
   const utcDay = Math.floor(instantMs / DAY_MS);
   const before = offsetAtMidnight(table, utcDay, timezone);
   const after = offsetAtMidnight(table, utcDay + 1, timezone);
@@ -203,7 +221,11 @@ function offsetAt(instantMs: number, timezone: string): number {
     : remember(table, change, from + DAY_MS, after);
 }
 
+/** Makes [from, to) the most recent answer; the one it replaces becomes the previous one. */
 function remember(table: ZoneTable, from: number, to: number, offset: number): number {
+  table.prevFrom = table.hitFrom;
+  table.prevTo = table.hitTo;
+  table.prevOffset = table.hitOffset;
   table.hitFrom = from;
   table.hitTo = to;
   table.hitOffset = offset;
