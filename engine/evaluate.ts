@@ -364,7 +364,8 @@ function compilePlan(c: Criteria): Plan {
       return (ctx, self, out) => {
         const summary = summaryOf(ctx);
         let points = summary.points;
-        if (self) points -= self.points * (summary.sequences.get(self.id) ?? 0);
+        const own = self === undefined ? undefined : summary.sequences.get(self.id);
+        if (own !== undefined) points -= self!.points * own;
         set(out, Math.min(Math.max(0, points), threshold), threshold, points >= threshold);
       };
     }
