@@ -4,8 +4,8 @@
  */
 import type { BadgesCriteria, CountCriteria, Criteria } from './criteria';
 import { criteriaKinds, listenedEvents } from './criteria';
-import { PROFILE_EVENT, Tally } from './tally';
-import type { Retractions } from './tally';
+import { PROFILE_EVENT, Tally, countKeyOf } from './tally';
+import type { CountKey, Retractions } from './tally';
 
 export interface BadgeDef {
   id: number;
@@ -58,6 +58,8 @@ export const REVOKE_REASON = 'criteria no longer met';
 const MAX_META_ROUNDS = 10;
 const NONE: BadgeDef[] = [];
 const NO_HELD: Held[] = [];
+/** decide()'s evaluation result, read right after each evaluation (decide is synchronous) */
+const SCRATCH: Progress = { current: 0, target: 1, met: false };
 
 const isManual = (b: BadgeDef) => b.criteria.type === 'manual';
 
@@ -73,6 +75,8 @@ export class CatalogIndex {
   private readonly byEvent = new Map<string, BadgeDef[]>();
   private readonly meta: BadgeDef[] = [];
   private readonly scopes = new WeakMap<BadgesCriteria, Scope>();
+  /** badge id → its criteria compiled once (see planOf) */
+  private readonly plans = new Map<number, BadgePlan>();
 
   constructor(
     badges: BadgeDef[],
@@ -108,6 +112,27 @@ export class CatalogIndex {
       if (kinds.has('streak')) for (const ev of streakEvents) listen(ev, b);
       if (kinds.has('badges') || kinds.has('points')) this.meta.push(b);
     }
+    this.list.forEach((b, i) => {
+      if (!this.plans.has(b.id)) this.plans.set(b.id, badgePlan(b, i));
+    });
+    this.marks = new Int32Array(this.list.length);
+    this.positions = new Int32Array(this.list.length);
+  }
+
+  /**
+   * Scratch for decide(): marks[slot] === the running decision's generation when the badge already
+   * has a progress entry, at positions[slot]. decide() is synchronous, so one set per catalog
+   * serves every call without allocating.
+   */
+  readonly marks: Int32Array;
+  readonly positions: Int32Array;
+  generation = 0;
+
+  /** The badge's compiled criteria: built with the index for its own badges, else on demand. */
+  planFor(b: BadgeDef): BadgePlan {
+    const p = this.plans.get(b.id);
+    if (p !== undefined && p.badge === b && p.criteria === b.criteria) return p;
+    return badgePlan(b);
   }
 
   byId(id: number): BadgeDef | undefined {
@@ -172,7 +197,7 @@ export interface Scope {
 }
 
 interface EarnedSummary {
-  ids: Set<number>;
+  /** badge id → live sequences; its keys are the distinct badges earned */
   sequences: Map<number, number>;
   points: number;
 }
@@ -186,34 +211,42 @@ interface EvalContext {
 
 function summaryOf(ctx: EvalContext): EarnedSummary {
   if (ctx.summary) return ctx.summary;
-  const ids = new Set<number>();
   const sequences = new Map<number, number>();
   let points = 0;
   for (const e of ctx.facts.earned) {
     const b = ctx.catalog.byId(e.badgeId);
     if (!b || !b.enabled) continue;
-    ids.add(e.badgeId);
     sequences.set(e.badgeId, (sequences.get(e.badgeId) ?? 0) + 1);
     points += b.points;
   }
-  ctx.summary = { ids, sequences, points };
+  ctx.summary = { sequences, points };
   return ctx.summary;
 }
 
 const ratio = (p: Progress) => (p.target > 0 ? p.current / p.target : 0);
 
-function countProgress(c: CountCriteria, facts: MemberFacts, self: BadgeDef | undefined): Progress {
-  const n = facts.tally.count(c, facts.now);
+function countProgress(
+  c: CountCriteria,
+  key: CountKey,
+  facts: MemberFacts,
+  self: BadgeDef | undefined,
+  out: Progress
+): void {
+  const n = facts.tally.countBy(key, facts.now);
   const target = c.threshold;
-  if (self && self.repeatable && self.criteria === c) {
+  out.target = target;
+  if (self !== undefined && self.repeatable && self.criteria === c) {
     // Progress toward the next sequence, full once the last allowed sequence is reached.
     const times = repeatTimes(self, n, c);
-    if (self.maxRepeats !== null && times > 0 && times >= self.maxRepeats) {
-      return { current: target, target, met: times > 0 };
-    }
-    return { current: n - times * target, target, met: times > 0 };
+    out.met = times > 0;
+    out.current =
+      self.maxRepeats !== null && times > 0 && times >= self.maxRepeats
+        ? target
+        : n - times * target;
+    return;
   }
-  return { current: Math.min(n, target), target, met: n >= target };
+  out.current = Math.min(n, target);
+  out.met = n >= target;
 }
 
 function repeatTimes(badge: BadgeDef, n: number, c: CountCriteria): number {
@@ -221,18 +254,29 @@ function repeatTimes(badge: BadgeDef, n: number, c: CountCriteria): number {
   return badge.maxRepeats === null ? times : Math.max(0, Math.min(times, badge.maxRepeats));
 }
 
-function badgesProgress(c: BadgesCriteria, ctx: EvalContext, self: BadgeDef | undefined): Progress {
-  const summary = summaryOf(ctx);
+function badgesProgress(
+  c: BadgesCriteria,
+  ctx: EvalContext,
+  self: BadgeDef | undefined,
+  out: Progress
+): void {
+  const sequences = summaryOf(ctx).sequences;
   const scope = ctx.catalog.scopeIndex(c);
   const selfInScope = self !== undefined && scope.ids.has(self.id);
   const size = scope.ids.size - (selfInScope ? 1 : 0);
   let earned = 0;
-  for (const id of summary.ids) if (scope.ids.has(id)) earned++;
-  if (selfInScope && summary.ids.has(self!.id)) earned--;
+  for (const id of sequences.keys()) if (scope.ids.has(id)) earned++;
+  if (selfInScope && sequences.has(self!.id)) earned--;
   const target = c.count ?? size;
   // "Every badge" of an empty scope is unreachable, not free: report 0/1.
-  if (target === 0) return { current: 0, target: 1, met: false };
-  return { current: Math.min(earned, target), target, met: earned >= target };
+  if (target === 0) return set(out, 0, 1, false);
+  set(out, Math.min(earned, target), target, earned >= target);
+}
+
+function set(out: Progress, current: number, target: number, met: boolean): void {
+  out.current = current;
+  out.target = target;
+  out.met = met;
 }
 
 /** How far the member is toward one criteria. `self` is the badge being evaluated. */
@@ -242,66 +286,130 @@ export function evaluateCriteria(
   catalog: CatalogIndex,
   self?: BadgeDef
 ): Progress {
-  return evaluateIn(c, { facts, catalog, summary: null }, self);
+  const out: Progress = { current: 0, target: 1, met: false };
+  planOf(c)({ facts, catalog, summary: null }, self, out);
+  return out;
 }
 
-function evaluateIn(c: Criteria, ctx: EvalContext, self: BadgeDef | undefined): Progress {
-  const facts = ctx.facts;
+/**
+ * A criteria tree compiled to nested closures: each node's constants (its count key, fields,
+ * children) are resolved once, not on every evaluation. A plan writes its result into `out`
+ * rather than allocating one per evaluation; a group node hands its children its own scratch
+ * object, read right after each child returns (evaluation is synchronous and a tree cannot
+ * contain itself, so no evaluation ever overwrites a scratch object still being read).
+ */
+type Plan = (ctx: EvalContext, self: BadgeDef | undefined, out: Progress) => void;
+
+/** A badge's compiled criteria, and for a repeatable count the key its sequences are counted by. */
+export interface BadgePlan {
+  /** the badge's position in its CatalogIndex, -1 for a badge outside it */
+  readonly slot: number;
+  readonly badge: BadgeDef;
+  readonly criteria: Criteria;
+  readonly evaluate: Plan;
+  readonly repeatKey: CountKey | null;
+}
+
+const plans = new WeakMap<Criteria, Plan>();
+
+/** The compiled form of a criteria (memoised per criteria object: criteria are immutable). */
+function planOf(c: Criteria): Plan {
+  let p = plans.get(c);
+  if (p === undefined) {
+    p = compilePlan(c);
+    plans.set(c, p);
+  }
+  return p;
+}
+
+function badgePlan(b: BadgeDef, slot = -1): BadgePlan {
+  const c = b.criteria;
+  return {
+    slot,
+    badge: b,
+    criteria: c,
+    evaluate: planOf(c),
+    repeatKey: b.repeatable && c.type === 'count' ? countKeyOf(c) : null,
+  };
+}
+
+function compilePlan(c: Criteria): Plan {
   switch (c.type) {
-    case 'count':
-      return countProgress(c, facts, self);
+    case 'count': {
+      const key = countKeyOf(c);
+      return (ctx, self, out) => countProgress(c, key, ctx.facts, self, out);
+    }
     case 'profile': {
-      let filled = 0;
-      for (const f of c.fields) if (facts.tally.profile[f] === true) filled++;
-      return { current: filled, target: c.fields.length, met: filled === c.fields.length };
+      const fields = c.fields;
+      const target = fields.length;
+      return (ctx, _self, out) => {
+        const profile = ctx.facts.tally.profile;
+        let filled = 0;
+        for (let i = 0; i < fields.length; i++) if (profile[fields[i]] === true) filled++;
+        set(out, filled, target, filled === target);
+      };
     }
     case 'streak': {
-      const met = facts.streak.longest >= c.days;
-      return {
-        current: met ? c.days : Math.min(Math.max(0, facts.streak.current), c.days),
-        target: c.days,
-        met,
+      const days = c.days;
+      return (ctx, _self, out) => {
+        const streak = ctx.facts.streak;
+        const met = streak.longest >= days;
+        set(out, met ? days : Math.min(Math.max(0, streak.current), days), days, met);
       };
     }
     case 'badges':
-      return badgesProgress(c, ctx, self);
+      return (ctx, self, out) => badgesProgress(c, ctx, self, out);
     case 'points': {
-      const summary = summaryOf(ctx);
-      let points = summary.points;
-      if (self && summary.ids.has(self.id)) {
-        points -= self.points * (summary.sequences.get(self.id) ?? 0);
-      }
-      return {
-        current: Math.min(Math.max(0, points), c.threshold),
-        target: c.threshold,
-        met: points >= c.threshold,
+      const threshold = c.threshold;
+      return (ctx, self, out) => {
+        const summary = summaryOf(ctx);
+        let points = summary.points;
+        const own = self === undefined ? undefined : summary.sequences.get(self.id);
+        if (own !== undefined) points -= self!.points * own;
+        set(out, Math.min(Math.max(0, points), threshold), threshold, points >= threshold);
       };
     }
     case 'all': {
-      let current = 0;
-      let target = 0;
-      let met = true;
-      for (const child of c.of) {
-        const p = evaluateIn(child, ctx, self);
-        current += Math.min(p.current, p.target);
-        target += p.target;
-        met = met && p.met;
-      }
-      return { current, target, met };
+      const children = c.of.map(planOf);
+      const p: Progress = { current: 0, target: 1, met: false };
+      return (ctx, self, out) => {
+        let current = 0;
+        let target = 0;
+        let met = true;
+        for (let i = 0; i < children.length; i++) {
+          children[i](ctx, self, p);
+          current += Math.min(p.current, p.target);
+          target += p.target;
+          met = met && p.met;
+        }
+        set(out, current, target, met);
+      };
     }
     case 'any': {
-      let best: Progress | null = null;
-      for (const child of c.of) {
-        const p = evaluateIn(child, ctx, self);
-        if (p.met) return { current: p.target, target: p.target, met: true };
-        if (!best || ratio(p) > ratio(best)) best = p;
-      }
-      return best ? { current: best.current, target: best.target, met: false } : never();
+      const children = c.of.map(planOf);
+      const p: Progress = { current: 0, target: 1, met: false };
+      return (ctx, self, out) => {
+        let found = false;
+        let bestCurrent = 0;
+        let bestTarget = 1;
+        let bestRatio = 0;
+        for (let i = 0; i < children.length; i++) {
+          children[i](ctx, self, p);
+          if (p.met) return set(out, p.target, p.target, true);
+          const r = ratio(p);
+          if (!found || r > bestRatio) {
+            found = true;
+            bestCurrent = p.current;
+            bestTarget = p.target;
+            bestRatio = r;
+          }
+        }
+        set(out, bestCurrent, bestTarget, false);
+      };
     }
-    case 'manual':
-      return { current: 0, target: 1, met: false };
     default:
-      return never();
+      // manual, and anything unknown: never met
+      return (_ctx, _self, out) => set(out, 0, 1, false);
   }
 }
 
@@ -311,18 +419,20 @@ function never(): Progress {
 
 /** How many sequences of the badge the facts support right now. */
 export function timesEarnable(badge: BadgeDef, facts: MemberFacts, catalog: CatalogIndex): number {
-  return earnable(badge, { facts, catalog, summary: null }).times;
+  const ctx: EvalContext = { facts, catalog, summary: null };
+  const plan = catalog.planFor(badge);
+  const progress = never();
+  plan.evaluate(ctx, badge, progress);
+  return timesOf(badge, plan, progress, facts);
 }
 
-function earnable(badge: BadgeDef, ctx: EvalContext): { times: number; progress: Progress } {
-  const facts = ctx.facts;
-  const progress = evaluateIn(badge.criteria, ctx, badge);
-  if (!badge.enabled || isManual(badge)) return { times: 0, progress };
-  const c = badge.criteria;
-  if (badge.repeatable && c.type === 'count') {
-    return { times: repeatTimes(badge, facts.tally.count(c, facts.now), c), progress };
+function timesOf(badge: BadgeDef, plan: BadgePlan, progress: Progress, facts: MemberFacts): number {
+  if (!badge.enabled || isManual(badge)) return 0;
+  if (plan.repeatKey !== null) {
+    const c = badge.criteria as CountCriteria;
+    return repeatTimes(badge, facts.tally.countBy(plan.repeatKey, facts.now), c);
   }
-  return { times: progress.met ? 1 : 0, progress };
+  return progress.met ? 1 : 0;
 }
 
 interface Slot {
@@ -339,12 +449,16 @@ type Earned = ReadonlyArray<{ badgeId: number; sequence: number }>;
 /** The working state of one decide() call; a class rather than closures keeps it on V8's fast path. */
 class Decider {
   private heldBy: Map<number, Held[]> | null = null;
-  private readonly slots = new Map<number, Map<number, Slot>>();
+  /** built on the first change only: most decisions change nothing */
+  private slots: Map<number, Map<number, Slot>> | null = null;
   private readonly order: Slot[] = [];
   private readonly progress: Decision['progress'] = [];
   private progressAt: Map<number, number> | null = null;
   private earned: Earned;
   private ctx: EvalContext;
+  /** this decision's mark in the catalog's scratch (see CatalogIndex.marks) */
+  private readonly generation: number;
+  private foreign = false;
   changed = false;
 
   constructor(
@@ -354,13 +468,24 @@ class Decider {
   ) {
     this.earned = facts.earned;
     this.ctx = { facts, catalog, summary: null };
+    let generation = (catalog.generation + 1) | 0;
+    if (generation === 0) {
+      // Wrapped around: forget every mark, so none can match a reused generation.
+      catalog.marks.fill(0);
+      generation = 1;
+    }
+    this.generation = catalog.generation = generation;
   }
 
-  seen(badgeId: number): boolean {
-    return this.progressIndex(badgeId) >= 0;
+  /** The badge's entry in `progress`, or -1: O(1) for the catalog's own badges. */
+  private progressIndex(badgeId: number, slot: number): number {
+    if (slot >= 0 && !this.foreign) {
+      return this.catalog.marks[slot] === this.generation ? this.catalog.positions[slot] : -1;
+    }
+    return this.scanProgress(badgeId);
   }
 
-  private progressIndex(badgeId: number): number {
+  private scanProgress(badgeId: number): number {
     // A few candidates per event: a scan beats a Map; backfills (whole catalog) get the Map.
     if (this.progressAt) return this.progressAt.get(badgeId) ?? -1;
     const list = this.progress;
@@ -372,18 +497,34 @@ class Decider {
     return -1;
   }
 
-  consider(b: BadgeDef): void {
+  /** `candidate`: skip a badge already considered (candidates may repeat one). */
+  consider(b: BadgeDef, candidate: boolean): void {
+    const plan = this.catalog.planFor(b);
+    // A badge outside the catalog (a dry run's draft) may share an id with one inside: from then
+    // on, entries are found by id.
+    if (plan.slot < 0) this.foreign = true;
+    const at = this.progressIndex(b.id, plan.slot);
+    if (candidate && at >= 0) return;
     if (!b.enabled || isManual(b)) return;
-    const { times, progress: p } = earnable(b, this.ctx);
-    const entry = { badgeId: b.id, current: p.current, target: p.target };
-    const at = this.progressIndex(b.id);
+    const ctx = this.ctx;
+    const p = SCRATCH;
+    plan.evaluate(ctx, b, p);
+    const times = timesOf(b, plan, p, ctx.facts);
     if (at < 0) {
-      this.progressAt?.set(b.id, this.progress.length);
-      this.progress.push(entry);
+      const n = this.progress.length;
+      this.progressAt?.set(b.id, n);
+      if (plan.slot >= 0) {
+        this.catalog.marks[plan.slot] = this.generation;
+        this.catalog.positions[plan.slot] = n;
+      }
+      this.progress.push({ badgeId: b.id, current: p.current, target: p.target });
     } else {
-      this.progress[at] = entry;
+      // A meta badge seen again in a later round: its entry is ours until result(), update it.
+      const entry = this.progress[at];
+      entry.current = p.current;
+      entry.target = p.target;
     }
-    let bySeq = this.slots.get(b.id);
+    let bySeq = this.slots === null ? undefined : this.slots.get(b.id);
     if (!bySeq) {
       // The common case is "no change": settle it from the held list without building slots.
       if (!this.wouldChange(b, times)) return;
@@ -456,11 +597,19 @@ class Decider {
   }
 
   private wouldChange(b: BadgeDef, times: number): boolean {
+    // Nothing earnable and nothing to revoke: the held list cannot matter (the common case).
+    if (times <= 0 && !b.autoRevoke) return false;
+    const id = b.id;
+    const autoRevoke = b.autoRevoke;
+    const held = this.heldOf(id);
     let liveWithin = 0;
-    for (const h of this.heldOf(b.id)) {
-      if (h.badgeId !== b.id || h.revoked) continue;
-      if (h.sequence >= 1 && h.sequence <= times) liveWithin++;
-      else if (b.autoRevoke && !h.manual && h.sequence > times) return true;
+    for (let i = 0; i < held.length; i++) {
+      const h = held[i];
+      if (h.badgeId !== id || h.revoked) continue;
+      if (h.sequence >= 1 && h.sequence <= times) {
+        // Without auto-revoke only the count matters: stop once every sequence is held.
+        if (++liveWithin >= times && !autoRevoke) return false;
+      } else if (autoRevoke && !h.manual && h.sequence > times) return true;
     }
     return liveWithin < times;
   }
@@ -479,7 +628,7 @@ class Decider {
       bySeq.set(h.sequence, slot);
       this.order.push(slot);
     }
-    this.slots.set(badgeId, bySeq);
+    (this.slots ??= new Map()).set(badgeId, bySeq);
     return bySeq;
   }
 
@@ -496,10 +645,8 @@ class Decider {
         const n = (summary.sequences.get(def.id) ?? 0) + delta;
         if (n > 0) {
           summary.sequences.set(def.id, n);
-          summary.ids.add(def.id);
         } else {
           summary.sequences.delete(def.id);
-          summary.ids.delete(def.id);
         }
         summary.points += def.points * delta;
       }
@@ -520,11 +667,11 @@ export function decide(
   catalog: CatalogIndex
 ): Decision {
   const d = new Decider(facts, held, catalog);
-  for (const b of candidates) if (!d.seen(b.id)) d.consider(b);
+  for (const b of candidates) d.consider(b, true);
   // Meta badges only move when earned moves: iterate until it settles (bounded, in case of cycles).
   for (let round = 0; round < MAX_META_ROUNDS && d.changed; round++) {
     d.changed = false;
-    for (const b of catalog.metaBadges()) d.consider(b);
+    for (const b of catalog.metaBadges()) d.consider(b, false);
   }
   return d.result();
 }

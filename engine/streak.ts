@@ -24,13 +24,10 @@ export const emptyStreak = (timezone: string): StreakState => ({
 });
 
 const DAY_MS = 86_400_000;
-// Every offset in use today is a multiple of 15 minutes and changes on a 15-minute UTC boundary,
-// so the local date is constant inside one 15-minute bucket and can be cached per bucket.
-const BUCKET_MS = 900_000;
-const MAX_CACHED_DAYS = 20_000;
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
-const dayCaches = new Map<string, Map<number, string>>();
+const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
+const zoneTables = new Map<string, ZoneTable>();
 const validity = new Map<string, boolean>();
 
 function formatterFor(timezone: string): Intl.DateTimeFormat {
@@ -66,6 +63,7 @@ export function isValidTimeZone(tz: string): boolean {
 
 const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
 
+/** The local day straight from Intl: the reference the offset tables below must agree with. */
 function computeDay(instantMs: number, timezone: string): string {
   let year = 0;
   let month = 0;
@@ -78,23 +76,185 @@ function computeDay(instantMs: number, timezone: string): string {
   return `${String(year).padStart(4, '0')}-${pad2(month)}-${pad2(day)}`;
 }
 
+/*
+ * Local days without an Intl call per instant. A zone's UTC offset is read from Intl at UTC
+ * midnights only (one call per UTC day ever touched, memoised per zone). When the offsets at both
+ * ends of a UTC day agree, the offset is taken as constant over that day; when they differ, the
+ * instant of the change is found by bisection to the second (tz rules change on whole seconds) and
+ * memoised too. The one assumption: a zone's offset changes at most once within one UTC day, which
+ * holds for every rule in the tz database (DST changes are months apart; even the shortest
+ * Ramadan suspensions last weeks). Outside years 1000–9999 the plain Intl path is used.
+ */
+interface ZoneTable {
+  /** UTC day number → the zone's offset (ms) at that day's 00:00 UTC */
+  offsets: Map<number, number>;
+  /** UTC day number → first instant (ms) of that day carrying the next day's offset */
+  changes: Map<number, number>;
+  /**
+   * The last two answers, each valid for instants in [from, to): the most recent one first. Two,
+   * because a streak update alternates between "now" and the member's last active instant.
+   */
+  hitFrom: number;
+  hitTo: number;
+  hitOffset: number;
+  prevFrom: number;
+  prevTo: number;
+  prevOffset: number;
+}
+
+const FAST_MIN = Date.UTC(1000, 0, 2);
+const FAST_MAX = Date.UTC(9999, 11, 30);
+const MAX_TABLE_DAYS = 100_000;
+const MAX_DAY_STRINGS = 100_000;
+const dayStrings = new Map<number, string>();
+
+function offsetFormatterFor(timezone: string): Intl.DateTimeFormat {
+  let f = offsetFormatters.get(timezone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: timezone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    offsetFormatters.set(timezone, f);
+  }
+  return f;
+}
+
+/** The zone's UTC offset in ms at a whole-second instant, from Intl. */
+function intlOffset(instantMs: number, timezone: string): number {
+  let y = 0;
+  let mo = 0;
+  let d = 0;
+  let h = 0;
+  let mi = 0;
+  let s = 0;
+  for (const part of offsetFormatterFor(timezone).formatToParts(instantMs)) {
+    switch (part.type) {
+      case 'year':
+        y = Number(part.value);
+        break;
+      case 'month':
+        mo = Number(part.value);
+        break;
+      case 'day':
+        d = Number(part.value);
+        break;
+      case 'hour':
+        h = Number(part.value) % 24;
+        break;
+      case 'minute':
+        mi = Number(part.value);
+        break;
+      case 'second':
+        s = Number(part.value);
+        break;
+    }
+  }
+  return Date.UTC(y, mo - 1, d, h, mi, s) - instantMs;
+}
+
+function tableFor(timezone: string): ZoneTable {
+  let t = zoneTables.get(timezone);
+  if (!t) {
+    formatterFor(timezone); // validate before caching anything under this name
+    t = {
+      offsets: new Map(),
+      changes: new Map(),
+      hitFrom: 0,
+      hitTo: 0,
+      hitOffset: 0,
+      prevFrom: 0,
+      prevTo: 0,
+      prevOffset: 0,
+    };
+    zoneTables.set(timezone, t);
+  }
+  return t;
+}
+
+function offsetAtMidnight(table: ZoneTable, utcDay: number, timezone: string): number {
+  let off = table.offsets.get(utcDay);
+  if (off === undefined) {
+    off = intlOffset(utcDay * DAY_MS, timezone);
+    if (table.offsets.size >= MAX_TABLE_DAYS) {
+      table.offsets.clear();
+      table.changes.clear();
+    }
+    table.offsets.set(utcDay, off);
+  }
+  return off;
+}
+
+/** The zone's UTC offset (ms) at an instant inside years 1000–9999. */
+function offsetAt(instantMs: number, timezone: string): number {
+  const table = tableFor(timezone);
+  if (instantMs >= table.hitFrom && instantMs < table.hitTo) return table.hitOffset;
+  if (instantMs >= table.prevFrom && instantMs < table.prevTo) {
+    return remember(table, table.prevFrom, table.prevTo, table.prevOffset);
+  }
+  const utcDay = Math.floor(instantMs / DAY_MS);
+  const before = offsetAtMidnight(table, utcDay, timezone);
+  const after = offsetAtMidnight(table, utcDay + 1, timezone);
+  const from = utcDay * DAY_MS;
+  if (before === after) return remember(table, from, from + DAY_MS, before);
+  let change = table.changes.get(utcDay);
+  if (change === undefined) {
+    // Bisect on whole seconds: offset(lo) is `before`, offset(hi) is `after`.
+    let lo = utcDay * 86_400;
+    let hi = lo + 86_400;
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (intlOffset(mid * 1000, timezone) === before) lo = mid;
+      else hi = mid;
+    }
+    change = hi * 1000;
+    table.changes.set(utcDay, change);
+  }
+  return instantMs < change
+    ? remember(table, from, change, before)
+    : remember(table, change, from + DAY_MS, after);
+}
+
+/** Makes [from, to) the most recent answer; the one it replaces becomes the previous one. */
+function remember(table: ZoneTable, from: number, to: number, offset: number): number {
+  table.prevFrom = table.hitFrom;
+  table.prevTo = table.hitTo;
+  table.prevOffset = table.hitOffset;
+  table.hitFrom = from;
+  table.hitTo = to;
+  table.hitOffset = offset;
+  return offset;
+}
+
+/** 'YYYY-MM-DD' of a day number (days since 1970-01-01), memoised. */
+function dayString(dayNo: number): string {
+  let s = dayStrings.get(dayNo);
+  if (s === undefined) {
+    const d = new Date(dayNo * DAY_MS);
+    s = `${String(d.getUTCFullYear()).padStart(4, '0')}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`;
+    if (dayStrings.size >= MAX_DAY_STRINGS) dayStrings.clear();
+    dayStrings.set(dayNo, s);
+  }
+  return s;
+}
+
+/** The member's local calendar day as a day number (days since 1970-01-01), or NaN off range. */
+function fastDayNumber(instantMs: number, timezone: string): number {
+  if (!(instantMs >= FAST_MIN && instantMs <= FAST_MAX)) return NaN;
+  return Math.floor((instantMs + offsetAt(instantMs, timezone)) / DAY_MS);
+}
+
 /** The member's calendar day ('YYYY-MM-DD') for an instant, in an IANA timezone. */
 export function localDay(instantMs: number, timezone: string): string {
   if (!Number.isFinite(instantMs)) throw new RangeError(`invalid instant: ${instantMs}`);
-  let cache = dayCaches.get(timezone);
-  if (!cache) {
-    formatterFor(timezone); // validate before caching anything under this name
-    cache = new Map();
-    dayCaches.set(timezone, cache);
-  }
-  const bucket = Math.floor(instantMs / BUCKET_MS);
-  let day = cache.get(bucket);
-  if (day === undefined) {
-    day = computeDay(instantMs, timezone);
-    if (cache.size >= MAX_CACHED_DAYS) cache.clear();
-    cache.set(bucket, day);
-  }
-  return day;
+  if (!(instantMs >= FAST_MIN && instantMs <= FAST_MAX)) return computeDay(instantMs, timezone);
+  return dayString(fastDayNumber(instantMs, timezone));
 }
 
 function dayNumber(day: string): number {
@@ -104,6 +264,15 @@ function dayNumber(day: string): number {
   if (day.length !== 10 || !y || !m || !d) throw new RangeError(`invalid day: ${day}`);
   // UTC has no DST, so whole-day arithmetic on the calendar date is exact.
   return Date.UTC(y, m - 1, d) / DAY_MS;
+}
+
+/**
+ * The member's calendar day as a day number (days since 1970-01-01, as dayDiff counts them):
+ * localDay without building its text.
+ */
+export function localDayNumber(instantMs: number, timezone: string): number {
+  const n = fastDayNumber(instantMs, timezone);
+  return n === n ? n : dayNumber(localDay(instantMs, timezone));
 }
 
 /** Calendar days from a to b (b - a), both 'YYYY-MM-DD'. */
@@ -116,7 +285,25 @@ function resolveZone(...candidates: Array<string | null | undefined>): string {
   return 'UTC';
 }
 
-const monthOf = (day: string) => day.slice(0, 7);
+const MAX_MONTH_STRINGS = 10_000;
+const monthStrings = new Map<string, string>();
+/** 'YYYY-MM' of a day, memoised (streak state compares months on every activity) */
+const monthOf = (day: string) => {
+  let m = monthStrings.get(day);
+  if (m === undefined) {
+    m = day.slice(0, 7);
+    if (monthStrings.size >= MAX_MONTH_STRINGS) monthStrings.clear();
+    monthStrings.set(day, m);
+  }
+  return m;
+};
+
+/** localDay's text for a day number localDayNumber returned for the same instant and zone. */
+function dayText(dayNo: number, instantMs: number, timezone: string): string {
+  return instantMs >= FAST_MIN && instantMs <= FAST_MAX
+    ? dayString(dayNo)
+    : localDay(instantMs, timezone);
+}
 
 function freezesLeft(state: StreakState, month: string, freezesPerMonth: number) {
   const used = state.freezesMonth === month ? state.freezesUsed : 0;
@@ -133,7 +320,8 @@ export function applyActivity(
   opts: { freezesPerMonth: number }
 ): { state: StreakState; counted: boolean; freezesUsed: number } {
   const tz = resolveZone(activity.timezone, state.timezone);
-  const day = localDay(activity.at, tz);
+  const dayNo = localDayNumber(activity.at, tz);
+  const day = dayText(dayNo, activity.at, tz);
   const month = monthOf(day);
   const perMonth = Math.max(0, Math.floor(opts.freezesPerMonth || 0));
 
@@ -155,14 +343,15 @@ export function applyActivity(
     };
   }
 
-  const gap = dayDiff(localDay(state.lastActiveAt, tz), day);
+  const gap = dayNo - localDayNumber(state.lastActiveAt, tz);
   // An older activity arriving late: it can neither extend nor break the run.
   if (gap < 0) return { state, counted: false, freezesUsed: 0 };
   if (gap === 0) {
     // Keep the latest instant of the last active day: the next gap is measured from it.
     const lastActiveAt = Math.max(state.lastActiveAt, activity.at);
     return {
-      state: { ...state, lastActiveAt, lastActiveDay: localDay(lastActiveAt, tz), timezone: tz },
+      // Same local day as `day`, whichever instant is the later one.
+      state: { ...state, lastActiveAt, lastActiveDay: day, timezone: tz },
       counted: false,
       freezesUsed: 0,
     };
