@@ -114,6 +114,7 @@ export default ({ env }) => ({
         pollIntervalMs: env.int('ACHIEVEMENTS_POLL_MS', 5000),
         batchSize: env.int('ACHIEVEMENTS_BATCH_SIZE', 200),
         leaseMs: env.int('ACHIEVEMENTS_LEASE_MS', 60000),
+        coalesceMs: env.int('ACHIEVEMENTS_COALESCE_MS', 100),
       },
     },
   },

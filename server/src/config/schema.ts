@@ -76,6 +76,12 @@ export const pluginConfigSchema = z
         batchSize: z.number().int().min(1).max(10_000),
         /** How long a claimed event stays with one process before another may take it over. */
         leaseMs: z.number().int().min(1000).max(3_600_000),
+        /**
+         * While events keep arriving, the engine starts a new batch at most this often, so a busy
+         * site's events are evaluated in batches (fewer statements per event); an event arriving
+         * when the engine is idle is evaluated at once.
+         */
+        coalesceMs: z.number().int().min(0).max(10_000),
       })
       .strict(),
   })

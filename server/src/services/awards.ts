@@ -100,24 +100,40 @@ const awardsService = ({ strapi }: { strapi: Core.Strapi }) => {
   return {
     /** What the member holds; `byAdmin` marks achievements an admin revoked (they stay revoked). */
     async held(userId: number): Promise<Array<Held & { byAdmin: boolean }>> {
+      return (await this.heldMany([userId])).get(userId)!;
+    },
+
+    /** held() of several members in one statement. */
+    async heldMany(userIds: number[]): Promise<Map<number, Array<Held & { byAdmin: boolean }>>> {
+      const out = new Map<number, Array<Held & { byAdmin: boolean }>>(
+        userIds.map((id) => [id, []])
+      );
+      if (userIds.length === 0) return out;
       const t = ach();
-      const rows = await knex()(t.name)
-        .select(
-          t.col('badgeId'),
-          t.col('sequence'),
-          t.col('revokedAt'),
-          t.col('awardedBy'),
-          t.col('revokedBy')
-        )
-        .where(t.col('userId'), userId);
-      return rows.map((r: any) => ({
-        badgeId: r[t.col('badgeId')],
-        sequence: r[t.col('sequence')],
-        revoked: r[t.col('revokedAt')] !== null,
-        manual: (r[t.col('awardedBy')] ?? 'system') !== 'system',
-        byAdmin:
-          r[t.col('revokedAt')] !== null && String(r[t.col('revokedBy')] ?? '').startsWith('admin'),
-      }));
+      const query = knex()(t.name).select(
+        t.col('userId'),
+        t.col('badgeId'),
+        t.col('sequence'),
+        t.col('revokedAt'),
+        t.col('awardedBy'),
+        t.col('revokedBy')
+      );
+      const rows =
+        userIds.length === 1
+          ? await query.where(t.col('userId'), userIds[0])
+          : await query.whereIn(t.col('userId'), userIds);
+      for (const r of rows) {
+        out.get(r[t.col('userId')])?.push({
+          badgeId: r[t.col('badgeId')],
+          sequence: r[t.col('sequence')],
+          revoked: r[t.col('revokedAt')] !== null,
+          manual: (r[t.col('awardedBy')] ?? 'system') !== 'system',
+          byAdmin:
+            r[t.col('revokedAt')] !== null &&
+            String(r[t.col('revokedBy')] ?? '').startsWith('admin'),
+        });
+      }
+      return out;
     },
 
     /** Applies an engine decision for one member. */

@@ -49,13 +49,26 @@ const streaksService = ({ strapi }: { strapi: Core.Strapi }) => {
   return {
     /** The member's IANA timezone, or the configured default when it has none or a bad one. */
     async timezoneOf(userId: number): Promise<string> {
-      const field = config().timezoneField;
-      const user = await strapi.db
-        .query(UID.user)
-        .findOne({ where: { id: userId }, select: ['id', field] as any });
-      const tz = user?.[field];
-      if (typeof tz === 'string' && isValidTimeZone(tz)) return tz;
-      return (await getService(strapi, 'settings').streakOptions()).defaultTimezone;
+      return (await this.timezonesOf([userId])).get(userId)!;
+    },
+
+    /** Timezones of several members at once (see timezoneOf). */
+    async timezonesOf(userIds: number[]): Promise<Map<number, string>> {
+      const fallback = (await getService(strapi, 'settings').streakOptions()).defaultTimezone;
+      const out = new Map<number, string>(userIds.map((id) => [id, fallback]));
+      if (userIds.length === 0) return out;
+      const users = tableOf(strapi, UID.user);
+      const column = users.col(config().timezoneField);
+      const query = strapi.db.connection(users.name).select('id', column);
+      const rows =
+        userIds.length === 1
+          ? await query.where('id', userIds[0])
+          : await query.whereIn('id', userIds);
+      for (const r of rows) {
+        const tz = r[column];
+        if (typeof tz === 'string' && isValidTimeZone(tz)) out.set(r.id, tz);
+      }
+      return out;
     },
 
     async get(userId: number): Promise<StreakState | null> {
@@ -64,7 +77,7 @@ const streaksService = ({ strapi }: { strapi: Core.Strapi }) => {
       return r ? fromRow(r, t) : null;
     },
 
-    async getMany(userIds: number[]): Promise<Map<number, StreakState>> {
+    async getMany(userIds: number[]): Promise<Map<number, StreakState & { version: number }>> {
       const t = table();
       const rows = userIds.length
         ? await strapi.db.connection(t.name).whereIn(t.col('userId'), userIds)
@@ -91,14 +104,23 @@ const streaksService = ({ strapi }: { strapi: Core.Strapi }) => {
     async recordActivity(
       userId: number,
       instants: number[],
-      timezone: string
+      timezone: string,
+      /** The member's row as just read (null: none), to save reading it again. */
+      known?: (StreakState & { version: number }) | null
     ): Promise<{ before: StreakState; states: StreakState[] }> {
       const t = table();
       const knex = strapi.db.connection;
       const { freezesPerMonth } = await getService(strapi, 'settings').streakOptions();
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
-        const existing = await knex(t.name).where(t.col('userId'), userId).first();
-        const start = existing ? fromRow(existing, t) : { ...emptyStreak(timezone), version: 0 };
+        // A version conflict means someone else wrote in between: read again.
+        const existing =
+          attempt === 0 && known !== undefined
+            ? known
+            : await knex(t.name)
+                .where(t.col('userId'), userId)
+                .first()
+                .then((r: any) => (r ? fromRow(r, t) : null));
+        const start = existing ?? { ...emptyStreak(timezone), version: 0 };
         let state: StreakState = start;
         const states: StreakState[] = [];
         for (const at of instants) {
