@@ -27,6 +27,13 @@ export interface BackfillState {
     lastUserId: number;
     /** The last member whose profile was replayed (absent in runs started by older versions). */
     profileId?: number;
+    /**
+     * The highest id of each replayable trigger's documents, and of members, when the run
+     * started: the replay covers what existed then. What is written after is the live triggers'
+     * (replaying it too would race them for the same key).
+     */
+    upTo?: number[];
+    profileUpTo?: number;
   };
   added: { events: number; achievements: number };
   error: string | null;
@@ -168,13 +175,13 @@ const backfillService = ({ strapi }: { strapi: Core.Strapi }) => {
    * findMany ends in, without its per-call parameter pipeline; localized content types keep the
    * document service, which also picks the default locale.
    */
-  const replayPage = async (trigger: Trigger, lastId: number, populate: unknown) => {
+  const replayPage = async (trigger: Trigger, lastId: number, upTo: number, populate: unknown) => {
     const model = strapi.getModel(trigger.uid as any) as any;
     const dp = model.options?.draftAndPublish === true;
     if (model.pluginOptions?.i18n?.localized === true) {
       return (await (strapi.documents(trigger.uid as any) as any).findMany({
         populate,
-        filters: { id: { $gt: lastId } },
+        filters: { id: { $gt: lastId, $lte: upTo } },
         sort: 'id:asc',
         limit: PAGE,
         ...(dp ? { status: 'published' } : {}),
@@ -182,7 +189,7 @@ const backfillService = ({ strapi }: { strapi: Core.Strapi }) => {
     }
     return (await strapi.db.query(trigger.uid as any).findMany({
       where: {
-        id: { $gt: lastId },
+        id: { $gt: lastId, $lte: upTo },
         ...(dp ? { publishedAt: { $notNull: true } } : {}),
       },
       orderBy: { id: 'asc' },
@@ -246,7 +253,11 @@ const backfillService = ({ strapi }: { strapi: Core.Strapi }) => {
     );
     const knex = strapi.db.connection;
 
-    return async (lastId: number, limit: number): Promise<Array<Record<string, any>>> => {
+    return async (
+      lastId: number,
+      upTo: number,
+      limit: number
+    ): Promise<Array<Record<string, any>>> => {
       const query = knex(t.name)
         .select(
           'id',
@@ -255,6 +266,7 @@ const backfillService = ({ strapi }: { strapi: Core.Strapi }) => {
           ...[...relations.values()].filter((m) => m.joinColumn).map((m) => m.joinColumn.name)
         )
         .where('id', '>', lastId)
+        .where('id', '<=', upTo)
         .orderBy('id')
         .limit(limit);
       if (dp) query.whereNotNull(t.col('publishedAt'));
@@ -349,10 +361,11 @@ const backfillService = ({ strapi }: { strapi: Core.Strapi }) => {
         if (!model) continue;
         const populate = triggers.populateFor(trigger.uid, [trigger]);
         const raw = rawReaderFor(trigger);
+        const upTo = state.cursor.upTo?.[state.cursor.trigger] ?? Number.MAX_SAFE_INTEGER;
         for (;;) {
           const docs = raw
-            ? await raw(state.cursor.lastId, PAGE)
-            : await replayPage(trigger, state.cursor.lastId, populate);
+            ? await raw(state.cursor.lastId, upTo, PAGE)
+            : await replayPage(trigger, state.cursor.lastId, upTo, populate);
           if (docs.length === 0) break;
           const events: Replayed[] = [];
           for (const doc of docs) {
@@ -374,7 +387,12 @@ const backfillService = ({ strapi }: { strapi: Core.Strapi }) => {
         );
         for (;;) {
           const users = (await strapi.db.query(UID.user).findMany({
-            where: { id: { $gt: state.cursor.profileId ?? 0 } },
+            where: {
+              id: {
+                $gt: state.cursor.profileId ?? 0,
+                $lte: state.cursor.profileUpTo ?? Number.MAX_SAFE_INTEGER,
+              },
+            },
             orderBy: { id: 'asc' },
             limit: PAGE,
             populate,
@@ -487,6 +505,14 @@ const backfillService = ({ strapi }: { strapi: Core.Strapi }) => {
           error: null,
         };
     if (!resume) {
+      const maxId = async (uid: string) => {
+        if (!strapi.getModel(uid as any)) return 0;
+        const [{ max }] = await strapi.db.connection(tableOf(strapi, uid).name).max({ max: 'id' });
+        return Number(max ?? 0);
+      };
+      state.cursor.upTo = [];
+      for (const trigger of replayable()) state.cursor.upTo.push(await maxId(trigger.uid));
+      state.cursor.profileUpTo = await maxId(UID.user);
       let total = (await strapi.db.query(UID.user).count({})) as number;
       for (const trigger of replayable()) total += await countDocs(trigger);
       // Each member with activity is evaluated once after the replay.
