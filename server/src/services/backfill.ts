@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { PLUGIN_ID, UID } from '../../../common/constants';
 import type { PluginConfig, Trigger } from '../config/schema';
-import { tableOf, toJson } from '../utils/db';
+import { dialectOf, tableOf, toJson } from '../utils/db';
 import { getService } from '../utils/get-service';
 import { bulkRows, insertMany } from './bulk';
 import { isFilled, PROFILE_EVENT } from './triggers';
@@ -116,9 +116,10 @@ const backfillService = ({ strapi }: { strapi: Core.Strapi }) => {
 
   /**
    * Writes a page of replayed facts as processed (the evaluate phase judges them, silently if
-   * asked) and returns how many were new. Keys already in the ledger are read first, so a rerun
-   * writes nothing; the rest go in multi-row inserts the unique key index may still refuse (a
-   * live event with the same key arriving meanwhile).
+   * asked) and returns how many were new, in multi-row inserts the unique key index refuses
+   * row by row (facts already in the ledger, live or replayed before). On SQLite the keys
+   * already there are read first, so a rerun does not even take the one write lock live
+   * writes need; PostgreSQL and MariaDB check the index before writing a row anyway.
    */
   const insertReplayed = async (events: Replayed[]): Promise<number> => {
     const t = tableOf(strapi, UID.event);
@@ -127,18 +128,21 @@ const backfillService = ({ strapi }: { strapi: Core.Strapi }) => {
     const unique = new Map<string, Replayed>();
     for (const e of events) if (!unique.has(e.key)) unique.set(e.key, e);
     let added = 0;
+    const precheck = dialectOf(strapi) === 'sqlite';
     const list = [...unique.values()];
     for (let i = 0; i < list.length; i += INSERT_CHUNK) {
       const part = list.slice(i, i + INSERT_CHUNK);
-      const existing = new Set(
-        (
-          await knex(t.name)
-            .select(keyCol)
-            .whereIn(
-              keyCol,
-              part.map((e) => e.key)
-            )
-        ).map((r: any) => r[keyCol] as string)
+      const existing = new Set<string>(
+        precheck
+          ? (
+              await knex(t.name)
+                .select(keyCol)
+                .whereIn(
+                  keyCol,
+                  part.map((e) => e.key)
+                )
+            ).map((r: any) => r[keyCol] as string)
+          : []
       );
       const now = new Date();
       const rows = bulkRows(
