@@ -419,15 +419,25 @@ const backfillService = ({ strapi }: { strapi: Core.Strapi }) => {
       state.phase = 'evaluate';
       const t = tableOf(strapi, UID.event);
       const bulk = getService(strapi, 'bulk');
+      // The ledger just grew by the replay: fresh statistics keep PostgreSQL's plans for the
+      // reads below on the indexes (autovacuum would get there, later).
+      if (dialectOf(strapi) === 'postgres' && state.added.events > 0)
+        await strapi.db.connection.raw('ANALYZE ??', [t.name]);
       for (;;) {
-        const ids = (
-          await strapi.db
-            .connection(t.name)
-            .distinct(t.col('userId'))
-            .where(t.col('userId'), '>', state.cursor.lastUserId)
-            .orderBy(t.col('userId'))
-            .limit(PAGE)
-        ).map((r: any) => Number(r[t.col('userId')]));
+        // The next members with activity, read in index order rather than with DISTINCT (which
+        // PostgreSQL, lacking a loose index scan, may answer by aggregating every later row).
+        const window = await strapi.db
+          .connection(t.name)
+          .select(t.col('userId'))
+          .where(t.col('userId'), '>', state.cursor.lastUserId)
+          .orderBy(t.col('userId'))
+          .limit(PAGE * 20);
+        const ids: number[] = [];
+        for (const r of window as any[]) {
+          const id = Number(r[t.col('userId')]);
+          if (ids[ids.length - 1] !== id) ids.push(id);
+          if (ids.length === PAGE) break;
+        }
         if (ids.length === 0) break;
         const { earned } = await bulk.recalculateMembers(ids, { only, notify: state.notify });
         state.added.achievements += earned;

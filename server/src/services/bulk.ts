@@ -189,7 +189,7 @@ const bulkService = ({ strapi }: { strapi: Core.Strapi }) => {
           t.col('occurredAt'),
           t.col('data')
         )
-        .whereIn(t.col('userId'), ids)
+        .whereBetween(t.col('userId'), [ids[0], ids[ids.length - 1]])
         .whereIn(t.col('type'), [...types])
         .orderBy([{ column: t.col('userId') }, { column: t.col('occurredAt') }, { column: 'id' }]);
       for (const r of rows as any[]) {
@@ -223,7 +223,7 @@ const bulkService = ({ strapi }: { strapi: Core.Strapi }) => {
           t.col('awardedBy'),
           t.col('revokedBy')
         )
-        .whereIn(t.col('userId'), ids);
+        .whereBetween(t.col('userId'), [ids[0], ids[ids.length - 1]]);
       for (const r of rows as any[]) {
         byUser.get(Number(r[t.col('userId')]))?.push({
           badgeId: r[t.col('badgeId')],
@@ -266,11 +266,11 @@ const bulkService = ({ strapi }: { strapi: Core.Strapi }) => {
     for (const ids of chunks(userIds)) {
       for (const r of (await knex()(st.name)
         .select(st.col('userId'))
-        .whereIn(st.col('userId'), ids)) as any[])
+        .whereBetween(st.col('userId'), [ids[0], ids[ids.length - 1]])) as any[])
         streaks.add(Number(r[st.col('userId')]));
       for (const r of (await knex()(pt.name)
         .select(pt.col('userId'), pt.col('badgeId'), pt.col('current'), pt.col('target'))
-        .whereIn(pt.col('userId'), ids)) as any[]) {
+        .whereBetween(pt.col('userId'), [ids[0], ids[ids.length - 1]])) as any[]) {
         const userId = Number(r[pt.col('userId')]);
         if (!progress.has(userId)) progress.set(userId, new Map());
         progress.get(userId)!.set(Number(r[pt.col('badgeId')]), {
@@ -585,7 +585,7 @@ const bulkService = ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /**
-     * Recalculates these members (ascending ids) as engine.recalculateMember would, from one
+     * Recalculates these members as engine.recalculateMember would, from one
      * ordered ledger read, and writes their changes in one short transaction. Webhooks go out
      * only when `notify` (then each member's awards go through awards.apply, which sends them).
      * Returns how many achievements were awarded or reinstated.
@@ -594,6 +594,9 @@ const bulkService = ({ strapi }: { strapi: Core.Strapi }) => {
       userIds: number[],
       opts: { only?: BadgeDef[]; notify?: boolean } = {}
     ): Promise<{ earned: number }> {
+      // Ascending and unique: the reads below go by id ranges (which stay on the user_id
+      // indexes whatever the planner's statistics say); the backfill passes consecutive members.
+      userIds = [...new Set(userIds)].sort((a, b) => a - b);
       if (userIds.length === 0) return { earned: 0 };
       const catalog = await getService(strapi, 'catalog').get();
       const options = await getService(strapi, 'settings').streakOptions();
