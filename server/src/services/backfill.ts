@@ -331,7 +331,10 @@ const backfillService = ({ strapi }: { strapi: Core.Strapi }) => {
   /** triggers.profileEventFor, for a member already loaded with the profile fields populated. */
   const profileEventOf = (user: Record<string, any>): Replayed => {
     const fields = config().profileFields;
-    const at = user.updatedAt ? new Date(user.updatedAt).getTime() : NaN;
+    const at =
+      user.updatedAt === null || user.updatedAt === undefined
+        ? NaN
+        : new Date(user.updatedAt).getTime();
     const occurredAt = Number.isNaN(at) ? Date.now() : at;
     return {
       type: PROFILE_EVENT,
