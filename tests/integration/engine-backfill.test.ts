@@ -91,3 +91,67 @@ describe('backfill (recalculation)', () => {
     await expect(backfill.start({ badges: ['no-such-badge'] })).rejects.toThrow(/no-such-badge/);
   });
 });
+
+describe('replayed facts are the facts the triggers recorded live', () => {
+  it('every trigger of the academy, field by field (the raw and query-engine readers alike)', async () => {
+    await enableAchievements(app);
+    const course = await createCourse(app, { modules: 1, lessons: 2 });
+    const dee = await registerMember(app);
+    const eli = await registerMember(app);
+    for (const lesson of course.modules[0].lessons)
+      ok(await academy(app).completeLesson(dee, lesson));
+    const post = ok(await academy(app).createPost(eli, 'Live post', 'x')).body.data.documentId;
+    const comment = ok(await academy(app).comment(dee, post, 'Live comment')).body.data.documentId;
+    ok(await academy(app).markHelpful(eli, comment));
+    ok(await academy(app).react(dee, { post })); // user path `post.author`
+    ok(await academy(app).react(eli, { comment })); // user path `comment.author`
+    ok(await academy(app).updateProfile(dee, { bio: 'Replayed.' }));
+    await plugin(app).service('engine').drain();
+
+    const users = [dee.user.id, eli.user.id];
+    const fields = (r: any) => ({
+      type: r.type,
+      userId: r.userId,
+      actorId: r.actorId ?? null,
+      subject: r.subject ?? null,
+      occurredAt: new Date(r.occurredAt).getTime(),
+      data: typeof r.data === 'string' ? JSON.parse(r.data) : (r.data ?? null),
+    });
+    const retractions = ['post.retracted', 'reaction.withdrawn'];
+    const live = (await eventRows(app, { userId: { $in: users } })).filter(
+      (r: any) => !retractions.includes(r.type)
+    );
+    // The profile is replayed as it is now: its latest profile.updated fact.
+    const latestProfile = (userId: number) =>
+      live
+        .filter((r: any) => r.type === 'profile.updated' && r.userId === userId)
+        .sort(
+          (a: any, b: any) => new Date(b.occurredAt).getTime() - new Date(a.occurredAt).getTime()
+        )[0];
+    const expected = live.filter(
+      (r: any) => r.type !== 'profile.updated' || r === latestProfile(r.userId)
+    );
+    expect(new Set(expected.map((r: any) => r.type))).toEqual(
+      new Set([
+        'lesson.completed',
+        'module.completed',
+        'course.completed',
+        'post.published',
+        'comment.created',
+        'comment.helpful',
+        'reaction.received',
+        'profile.updated',
+      ])
+    );
+    await app.strapi.db
+      .query('plugin::achievements.event')
+      .deleteMany({ where: { userId: { $in: users } } });
+
+    const run = await plugin(app).service('backfill').run();
+    expect(run.status).toBe('done');
+    const replayed = await eventRows(app, { userId: { $in: users } });
+    const byKey = (rows: any[]) =>
+      Object.fromEntries(rows.map((r) => [r.key, fields(r)]).sort(([a], [b]) => (a < b ? -1 : 1)));
+    expect(byKey(replayed)).toEqual(byKey(expected));
+  });
+});

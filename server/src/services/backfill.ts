@@ -2,8 +2,10 @@ import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { PLUGIN_ID, UID } from '../../../common/constants';
 import type { PluginConfig, Trigger } from '../config/schema';
-import { insertIgnore, row, tableOf, toJson } from '../utils/db';
+import { dialectOf, tableOf, toJson } from '../utils/db';
 import { getService } from '../utils/get-service';
+import { bulkRows, insertMany } from './bulk';
+import { isFilled, PROFILE_EVENT } from './triggers';
 
 export interface BackfillState {
   id: string;
@@ -18,14 +20,49 @@ export interface BackfillState {
   finishedAt: string | null;
   owner: string;
   /** Where a resumed run continues. */
-  cursor: { trigger: number; lastId: number; users: boolean; lastUserId: number };
+  cursor: {
+    trigger: number;
+    lastId: number;
+    users: boolean;
+    lastUserId: number;
+    /** The last member whose profile was replayed (absent in runs started by older versions). */
+    profileId?: number;
+    /**
+     * The highest id of each replayable trigger's documents, and of members, when the run
+     * started: the replay covers what existed then. What is written after is the live triggers'
+     * (replaying it too would race them for the same key).
+     */
+    upTo?: number[];
+    profileUpTo?: number;
+  };
   added: { events: number; achievements: number };
   error: string | null;
+  /** Wall time of each phase in this process (ms), for the admin and the benchmark. */
+  timings?: { replayMs: number; evaluateMs: number };
 }
 
-const PAGE = 200;
+/** Documents (or members) per replay page, members per evaluation page. */
+const PAGE = 500;
+const CHECKPOINT_MS = 1_000;
+/** Pages hand the event loop (and, on SQLite, the one writer) back to live requests in between. */
+const yieldToLive = () => new Promise<void>((resolve) => setImmediate(resolve));
 /** A run whose owner has not written progress for this long is taken over by the next start. */
 const LEASE_MS = 60_000;
+/** Rows per multi-row insert (well under every dialect's bound-parameter limit). */
+const INSERT_CHUNK = 500;
+/** Attribute types whose raw column value is what the query engine returns (booleans aside). */
+const RAW_SCALARS = new Set([
+  'string',
+  'text',
+  'richtext',
+  'uid',
+  'email',
+  'enumeration',
+  'integer',
+  'boolean',
+]);
+/** Attribute types a trigger's occurredAt may read raw (epoch ms or a Date either way). */
+const RAW_INSTANTS = new Set(['datetime', 'timestamp']);
 const REPLAYABLE: Trigger['action'][] = ['create', 'update', 'publish'];
 
 /**
@@ -45,6 +82,14 @@ const backfillService = ({ strapi }: { strapi: Core.Strapi }) => {
   const save = async (state: BackfillState) => {
     state.updatedAt = new Date().toISOString();
     await store().set({ value: state });
+  };
+  /** Saves the cursor between pages at most every CHECKPOINT_MS: a resumed run redoes at most
+   * that much (every page is idempotent), and the lease stays far from expiring. */
+  let savedAt = 0;
+  const checkpoint = async (state: BackfillState) => {
+    if (Date.now() - savedAt < CHECKPOINT_MS) return;
+    await save(state);
+    savedAt = Date.now();
   };
 
   const replayable = () =>
@@ -69,30 +114,236 @@ const backfillService = ({ strapi }: { strapi: Core.Strapi }) => {
     data?: Record<string, unknown>;
   }
 
-  const insertReplayed = async (event: Replayed) => {
+  /**
+   * Writes a page of replayed facts as processed (the evaluate phase judges them, silently if
+   * asked) and returns how many were new, in multi-row inserts the unique key index refuses
+   * row by row (facts already in the ledger, live or replayed before). On SQLite the keys
+   * already there are read first, so a rerun does not even take the one write lock live
+   * writes need; PostgreSQL and MariaDB check the index before writing a row anyway.
+   */
+  const insertReplayed = async (events: Replayed[]): Promise<number> => {
     const t = tableOf(strapi, UID.event);
-    const now = new Date();
-    // Replayed facts are written as processed: the evaluate phase judges them, silently if asked.
-    return insertIgnore(
-      strapi,
-      strapi.db.connection,
-      t.name,
-      row(t, {
-        key: event.key,
-        type: event.type,
-        userId: event.userId,
-        actorId: event.actorId ?? null,
-        subject: event.subject ?? null,
-        occurredAt: new Date(event.occurredAt),
-        processedAt: now,
-        claimedAt: null,
-        claimedBy: null,
-        attempts: 0,
-        source: 'backfill',
-        data: toJson(event.data ?? null),
-      }),
-      [t.col('key')]
+    const knex = strapi.db.connection;
+    const keyCol = t.col('key');
+    const unique = new Map<string, Replayed>();
+    for (const e of events) if (!unique.has(e.key)) unique.set(e.key, e);
+    let added = 0;
+    const precheck = dialectOf(strapi) === 'sqlite';
+    const list = [...unique.values()];
+    for (let i = 0; i < list.length; i += INSERT_CHUNK) {
+      const part = list.slice(i, i + INSERT_CHUNK);
+      const existing = new Set<string>(
+        precheck
+          ? (
+              await knex(t.name)
+                .select(keyCol)
+                .whereIn(
+                  keyCol,
+                  part.map((e) => e.key)
+                )
+            ).map((r: any) => r[keyCol] as string)
+          : []
+      );
+      const now = new Date();
+      const rows = bulkRows(
+        t,
+        part
+          .filter((e) => !existing.has(e.key))
+          .map((event) => ({
+            key: event.key,
+            type: event.type,
+            userId: event.userId,
+            actorId: event.actorId ?? null,
+            subject: event.subject ?? null,
+            occurredAt: new Date(event.occurredAt),
+            processedAt: now,
+            claimedAt: null,
+            claimedBy: null,
+            attempts: 0,
+            source: 'backfill',
+            data: toJson(event.data ?? null),
+          })),
+        now
+      );
+      if (rows.length === 0) continue;
+      added += (
+        await insertMany(strapi, knex, t.name, rows, { conflict: [keyCol], returning: 'id' })
+      ).count;
+    }
+    return added;
+  };
+
+  /**
+   * One page of a trigger's documents, as the document service would return them (published
+   * versions under draft & publish). Through the query engine, which the document service's
+   * findMany ends in, without its per-call parameter pipeline; localized content types keep the
+   * document service, which also picks the default locale.
+   */
+  const replayPage = async (trigger: Trigger, lastId: number, upTo: number, populate: unknown) => {
+    const model = strapi.getModel(trigger.uid as any) as any;
+    const dp = model.options?.draftAndPublish === true;
+    if (model.pluginOptions?.i18n?.localized === true) {
+      return (await (strapi.documents(trigger.uid as any) as any).findMany({
+        populate,
+        filters: { id: { $gt: lastId, $lte: upTo } },
+        sort: 'id:asc',
+        limit: PAGE,
+        ...(dp ? { status: 'published' } : {}),
+      })) as Array<Record<string, any>>;
+    }
+    return (await strapi.db.query(trigger.uid as any).findMany({
+      where: {
+        id: { $gt: lastId, $lte: upTo },
+        ...(dp ? { publishedAt: { $notNull: true } } : {}),
+      },
+      orderBy: { id: 'asc' },
+      limit: PAGE,
+      populate: populate as any,
+    })) as Array<Record<string, any>>;
+  };
+
+  /**
+   * A raw-knex page reader for a trigger whose every path is a plain attribute of the document
+   * or a one-level many-to-one / one-to-one relation (read as { id, documentId }), which is what
+   * most triggers are (the user, the lesson, the completion date). It returns what the query
+   * engine would for those paths, without populating whole related rows and transforming every
+   * field. null when a path goes further (e.g. `post.author`), goes through media or components,
+   * needs a value the raw row would give in another shape (dates, decimals, JSON), or would read
+   * the id of a draft & publish relation target: those triggers keep the query engine.
+   */
+  const rawReaderFor = (trigger: Trigger) => {
+    const model = strapi.getModel(trigger.uid as any) as any;
+    if (!model || model.pluginOptions?.i18n?.localized === true) return null;
+    const meta = strapi.db.metadata.get(trigger.uid as any) as any;
+    const t = tableOf(strapi, trigger.uid);
+    const scalars = new Map<string, string>();
+    const booleans = new Set<string>();
+    const relations = new Map<string, any>();
+    const use = (path: string, as: 'id' | 'value' | 'instant'): boolean => {
+      if (path.includes('.')) return false;
+      const attr = model.attributes[path];
+      const m = meta.attributes[path];
+      if (!attr || !m) return false;
+      if (attr.type === 'relation') {
+        if (as === 'instant' || !['manyToOne', 'oneToOne'].includes(attr.relation)) return false;
+        if (!attr.target || attr.morphBy || m.morphBy) return false;
+        const viaTable = m.joinTable && !m.joinTable.on;
+        if (!viaTable && !m.joinColumn) return false;
+        const target = strapi.getModel(attr.target) as any;
+        if (!target || (as === 'id' && target.options?.draftAndPublish === true)) return false;
+        relations.set(path, { ...m, targetUid: attr.target });
+        return true;
+      }
+      const ok = as === 'instant' ? RAW_INSTANTS.has(attr.type) : RAW_SCALARS.has(attr.type);
+      if (!ok) return false;
+      scalars.set(path, t.col(path));
+      if (attr.type === 'boolean') booleans.add(path);
+      return true;
+    };
+    const paths: Array<[string, 'id' | 'value' | 'instant']> = [
+      ...[trigger.user].flat().map((p) => [p, 'id'] as [string, 'id']),
+      ...(trigger.actor ? [[trigger.actor, 'id'] as [string, 'id']] : []),
+      ...(trigger.subject ? [trigger.subject].flat() : []).map(
+        (p) => [p, 'value'] as [string, 'value']
+      ),
+      ...Object.keys(trigger.when ?? {}).map((p) => [p, 'value'] as [string, 'value']),
+      ...(trigger.data ?? []).map((p) => [p, 'value'] as [string, 'value']),
+      ...(trigger.occurredAt ? [[trigger.occurredAt, 'instant'] as [string, 'instant']] : []),
+    ];
+    if (!paths.every(([path, as]) => use(path, as))) return null;
+    const dp = model.options?.draftAndPublish === true;
+    const stamps = ['documentId', 'createdAt', 'updatedAt', 'publishedAt'].filter(
+      (a) => meta.attributes[a]
     );
+    const knex = strapi.db.connection;
+
+    return async (
+      lastId: number,
+      upTo: number,
+      limit: number
+    ): Promise<Array<Record<string, any>>> => {
+      const query = knex(t.name)
+        .select(
+          'id',
+          ...stamps.map((a) => t.col(a)),
+          ...scalars.values(),
+          ...[...relations.values()].filter((m) => m.joinColumn).map((m) => m.joinColumn.name)
+        )
+        .where('id', '>', lastId)
+        .where('id', '<=', upTo)
+        .orderBy('id')
+        .limit(limit);
+      if (dp) query.whereNotNull(t.col('publishedAt'));
+      const rows = (await query) as any[];
+      const docs = rows.map((r) => {
+        const doc: Record<string, any> = { id: r.id };
+        for (const a of stamps) doc[a] = r[t.col(a)];
+        for (const [a, column] of scalars) {
+          const v = r[column];
+          doc[a] = booleans.has(a) && v !== null && v !== undefined ? Boolean(v) : v;
+        }
+        return doc;
+      });
+      for (const [name, m] of relations) {
+        const target = tableOf(strapi, m.targetUid);
+        const linked = new Map<unknown, { id: number; documentId: string }>();
+        if (m.joinColumn) {
+          const refs = [...new Set(rows.map((r) => r[m.joinColumn.name]).filter((v) => v != null))];
+          const ref = m.joinColumn.referencedColumn ?? 'id';
+          const found = refs.length
+            ? await knex(target.name).select(ref, 'id', target.col('documentId')).whereIn(ref, refs)
+            : [];
+          const byRef = new Map(found.map((f: any) => [f[ref], f]));
+          rows.forEach((r, i) => {
+            const f: any = byRef.get(r[m.joinColumn.name]);
+            docs[i][name] = f ? { id: f.id, documentId: f[target.col('documentId')] } : null;
+          });
+          continue;
+        }
+        const jt = m.joinTable;
+        const src = jt.joinColumn.referencedColumn ?? 'id';
+        const ids = rows.map((r) => r[src]);
+        const found = ids.length
+          ? await knex(jt.name)
+              .join(
+                target.name,
+                `${target.name}.${jt.inverseJoinColumn.referencedColumn ?? 'id'}`,
+                `${jt.name}.${jt.inverseJoinColumn.name}`
+              )
+              .select(
+                `${jt.name}.${jt.joinColumn.name} as src`,
+                `${target.name}.id as id`,
+                `${target.name}.${target.col('documentId')} as documentId`
+              )
+              .whereIn(`${jt.name}.${jt.joinColumn.name}`, ids)
+              .orderBy(`${jt.name}.id`)
+          : [];
+        for (const f of found as any[])
+          if (!linked.has(f.src)) linked.set(f.src, { id: f.id, documentId: f.documentId });
+        rows.forEach((r, i) => {
+          docs[i][name] = linked.get(r[src]) ?? null;
+        });
+      }
+      return docs;
+    };
+  };
+
+  /** triggers.profileEventFor, for a member already loaded with the profile fields populated. */
+  const profileEventOf = (user: Record<string, any>): Replayed => {
+    const fields = config().profileFields;
+    const at =
+      user.updatedAt === null || user.updatedAt === undefined
+        ? NaN
+        : new Date(user.updatedAt).getTime();
+    const occurredAt = Number.isNaN(at) ? Date.now() : at;
+    return {
+      type: PROFILE_EVENT,
+      userId: user.id as number,
+      key: `${PROFILE_EVENT}:${UID.user}:${user.documentId}:${occurredAt}`,
+      occurredAt,
+      subject: user.documentId as string,
+      data: { fields: Object.fromEntries(fields.map((f) => [f, isFilled(user[f])])) },
+    };
   };
 
   const execute = async (state: BackfillState): Promise<BackfillState> => {
@@ -102,6 +353,8 @@ const backfillService = ({ strapi }: { strapi: Core.Strapi }) => {
       ? catalog.defs.filter((b) => state.badges!.includes(b.slug))
       : undefined;
     const list = replayable();
+    const timings = (state.timings ??= { replayMs: 0, evaluateMs: 0 });
+    let phaseStart = Date.now();
     try {
       // Phase 1: replay host documents.
       state.phase = 'replay';
@@ -113,60 +366,90 @@ const backfillService = ({ strapi }: { strapi: Core.Strapi }) => {
         const trigger = list[state.cursor.trigger];
         const model = strapi.getModel(trigger.uid as any) as any;
         if (!model) continue;
-        const dp = model.options?.draftAndPublish === true;
+        const populate = triggers.populateFor(trigger.uid, [trigger]);
+        const raw = rawReaderFor(trigger);
+        const upTo = state.cursor.upTo?.[state.cursor.trigger] ?? Number.MAX_SAFE_INTEGER;
         for (;;) {
-          const docs = (await (strapi.documents(trigger.uid as any) as any).findMany({
-            populate: triggers.populateFor(trigger.uid, [trigger]),
-            filters: { id: { $gt: state.cursor.lastId } },
-            sort: 'id:asc',
-            limit: PAGE,
-            ...(dp ? { status: 'published' } : {}),
-          })) as Array<Record<string, any>>;
+          const docs = raw
+            ? await raw(state.cursor.lastId, upTo, PAGE)
+            : await replayPage(trigger, state.cursor.lastId, upTo, populate);
           if (docs.length === 0) break;
+          const events: Replayed[] = [];
           for (const doc of docs) {
             const event = triggers.toEvent(trigger, doc, doc.documentId);
-            if (event && (await insertReplayed(event))) state.added.events += 1;
-            state.cursor.lastId = doc.id;
-            state.processed += 1;
+            if (event) events.push(event);
           }
-          await save(state);
+          state.added.events += await insertReplayed(events);
+          state.cursor.lastId = docs[docs.length - 1].id;
+          state.processed += docs.length;
+          await checkpoint(state);
+          await yieldToLive();
         }
       }
       if (!state.cursor.users) {
-        const users = await strapi.db
-          .query(UID.user)
-          .findMany({ select: ['id'], orderBy: { id: 'asc' } });
-        for (const user of users) {
-          const event = await triggers.profileEventFor(user.id);
-          if (event && (await insertReplayed(event))) state.added.events += 1;
-          state.processed += 1;
+        const fields = config().profileFields;
+        const userModel = strapi.getModel(UID.user) as any;
+        const populate = fields.filter((f) =>
+          ['relation', 'media', 'component'].includes(userModel.attributes[f]?.type)
+        );
+        for (;;) {
+          const users = (await strapi.db.query(UID.user).findMany({
+            where: {
+              id: {
+                $gt: state.cursor.profileId ?? 0,
+                $lte: state.cursor.profileUpTo ?? Number.MAX_SAFE_INTEGER,
+              },
+            },
+            orderBy: { id: 'asc' },
+            limit: PAGE,
+            populate,
+          })) as Array<Record<string, any>>;
+          if (users.length === 0) break;
+          state.added.events += await insertReplayed(users.map(profileEventOf));
+          state.cursor.profileId = users[users.length - 1].id;
+          state.processed += users.length;
+          await checkpoint(state);
+          await yieldToLive();
         }
         state.cursor.users = true;
         await save(state);
       }
 
-      // Phase 2: re-evaluate every member with activity, oldest fact first.
+      // Phase 2: re-evaluate every member with activity, oldest fact first, a page of members
+      // at a time (one ordered ledger read, one short write transaction per page).
+      timings.replayMs += Date.now() - phaseStart;
+      phaseStart = Date.now();
       state.phase = 'evaluate';
       const t = tableOf(strapi, UID.event);
-      const engine = getService(strapi, 'engine');
+      const bulk = getService(strapi, 'bulk');
+      // The ledger just grew by the replay: fresh statistics keep PostgreSQL's plans for the
+      // reads below on the indexes (autovacuum would get there, later).
+      if (dialectOf(strapi) === 'postgres' && state.added.events > 0)
+        await strapi.db.connection.raw('ANALYZE ??', [t.name]);
       for (;;) {
-        const ids = (
-          await strapi.db
-            .connection(t.name)
-            .distinct(t.col('userId'))
-            .where(t.col('userId'), '>', state.cursor.lastUserId)
-            .orderBy(t.col('userId'))
-            .limit(PAGE)
-        ).map((r: any) => r[t.col('userId')] as number);
-        if (ids.length === 0) break;
-        for (const userId of ids) {
-          const { earned } = await engine.recalculateMember(userId, { only, notify: state.notify });
-          state.added.achievements += earned.length;
-          state.cursor.lastUserId = userId;
-          state.processed += 1;
+        // The next members with activity, read in index order rather than with DISTINCT (which
+        // PostgreSQL, lacking a loose index scan, may answer by aggregating every later row).
+        const window = await strapi.db
+          .connection(t.name)
+          .select(t.col('userId'))
+          .where(t.col('userId'), '>', state.cursor.lastUserId)
+          .orderBy(t.col('userId'))
+          .limit(PAGE * 20);
+        const ids: number[] = [];
+        for (const r of window as any[]) {
+          const id = Number(r[t.col('userId')]);
+          if (ids[ids.length - 1] !== id) ids.push(id);
+          if (ids.length === PAGE) break;
         }
-        await save(state);
+        if (ids.length === 0) break;
+        const { earned } = await bulk.recalculateMembers(ids, { only, notify: state.notify });
+        state.added.achievements += earned;
+        state.cursor.lastUserId = ids[ids.length - 1];
+        state.processed += ids.length;
+        await checkpoint(state);
+        await yieldToLive();
       }
+      timings.evaluateMs += Date.now() - phaseStart;
       state.status = 'done';
       state.phase = 'done';
       state.finishedAt = new Date().toISOString();
@@ -239,6 +522,14 @@ const backfillService = ({ strapi }: { strapi: Core.Strapi }) => {
           error: null,
         };
     if (!resume) {
+      const maxId = async (uid: string) => {
+        if (!strapi.getModel(uid as any)) return 0;
+        const [{ max }] = await strapi.db.connection(tableOf(strapi, uid).name).max({ max: 'id' });
+        return Number(max ?? 0);
+      };
+      state.cursor.upTo = [];
+      for (const trigger of replayable()) state.cursor.upTo.push(await maxId(trigger.uid));
+      state.cursor.profileUpTo = await maxId(UID.user);
       let total = (await strapi.db.query(UID.user).count({})) as number;
       for (const trigger of replayable()) total += await countDocs(trigger);
       // Each member with activity is evaluated once after the replay.

@@ -11,6 +11,7 @@ import badges from './badges';
 import seed from './seed';
 import members from './members';
 import backfill from './backfill';
+import bulk from './bulk';
 
 export default {
   settings,
@@ -26,4 +27,5 @@ export default {
   seed,
   members,
   backfill,
+  bulk,
 };

@@ -1,0 +1,669 @@
+import crypto from 'crypto';
+import type { Core } from '@strapi/strapi';
+import { PLUGIN_ID, UID } from '../../../common/constants';
+import { criteriaKinds, listenedEvents } from '../../../engine/criteria';
+import {
+  decide,
+  REVOKE_REASON,
+  type BadgeDef,
+  type Decision,
+  type Held,
+} from '../../../engine/evaluate';
+import {
+  applyActivity,
+  emptyStreak,
+  isValidTimeZone,
+  type StreakState,
+} from '../../../engine/streak';
+import { Tally } from '../../../engine/tally';
+import type { AwardToApply } from './awards';
+import type { PluginConfig } from '../config/schema';
+import { columns, dialectOf, fromJson, tableOf, toJson, toMs, type Table } from '../utils/db';
+import { getService } from '../utils/get-service';
+import { PROFILE_EVENT } from './triggers';
+
+/** Rows per multi-row statement: well under SQLite's and PostgreSQL's bound-parameter limits. */
+const CHUNK = 400;
+
+interface LedgerRow {
+  id: number;
+  type: string;
+  userId: number;
+  actorId: number | null;
+  subject: string | null;
+  occurredAt: number;
+  data: Record<string, unknown> | null;
+}
+
+interface HeldRow extends Held {
+  byAdmin: boolean;
+}
+
+/** What the walk over one member's ledger decided: the net change to write. */
+export interface MemberOutcome {
+  userId: number;
+  awards: AwardToApply[];
+  revokes: Decision['revokes'];
+  progress: Decision['progress'];
+  /** The replayed streak, stored when the member has none yet; null without streak activity. */
+  streak: StreakState | null;
+  /** What the member held before (to tell a reinstatement from a first award). */
+  before: Map<string, HeldRow>;
+  /** Whether a streak row exists already (then it is left alone, as streaks.ensure does). */
+  hasStreak: boolean;
+  /** The progress rows stored now, badge id → values. */
+  storedProgress: Map<number, { current: number; target: number }>;
+}
+
+const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+let idSeq = 0;
+
+/**
+ * `n` fresh documentIds shaped like Strapi's (24 lower-case letters and digits, a letter first),
+ * from one call to the system's random source: cuid2's hashing costs ~40 µs an id, which for a
+ * million ledger rows is most of a backfill. A time-and-sequence prefix (then 10 random
+ * characters, ~51 bits) keeps rows written together next to each other in the documentId index,
+ * so a bulk insert appends to it instead of touching a random page per row.
+ */
+export const newDocumentIds = (n: number): string[] => {
+  const bytes = crypto.randomBytes(n * 10);
+  const stamp = Date.now().toString(36).padStart(9, '0').slice(-9);
+  const out: string[] = new Array(n);
+  for (let i = 0; i < n; i += 1) {
+    idSeq = (idSeq + 1) % 1_679_616; // 36^4
+    let id = `b${stamp}${idSeq.toString(36).padStart(4, '0')}`;
+    for (let j = 0; j < 10; j += 1) id += ALPHABET[bytes[i * 10 + j] % 36];
+    out[i] = id;
+  }
+  return out;
+};
+
+/** utils/db `row()` for many rows at once: Strapi's bookkeeping columns with cheap documentIds. */
+export const bulkRows = (
+  table: Table,
+  list: Array<Record<string, unknown>>,
+  now = new Date()
+): Array<Record<string, unknown>> => {
+  const ids = newDocumentIds(list.length);
+  const documentId = table.col('documentId');
+  const createdAt = table.col('createdAt');
+  const updatedAt = table.col('updatedAt');
+  const publishedAt = table.col('publishedAt');
+  return list.map((values, i) => {
+    const out: Record<string, unknown> = {
+      [documentId]: ids[i],
+      [createdAt]: now,
+      [updatedAt]: now,
+      [publishedAt]: now,
+    };
+    for (const key of Object.keys(values)) out[table.col(key)] = values[key];
+    return out;
+  });
+};
+
+/**
+ * One multi-row INSERT that the unique index `conflict` may refuse row by row (DO NOTHING /
+ * INSERT IGNORE), or upsert into (`merge`). Built as one raw statement: knex's query builder
+ * spends more time compiling a 500-row insert than the database spends running it.
+ * Returns how many rows were written and, on PostgreSQL and SQLite, the `returning` column of
+ * each row inserted (MySQL/MariaDB cannot say which, only how many).
+ */
+export const insertMany = async (
+  strapi: Core.Strapi,
+  conn: any,
+  table: string,
+  rows: Array<Record<string, unknown>>,
+  opts: { conflict: string[]; merge?: string[]; returning?: string }
+): Promise<{ count: number; returned: unknown[] | null }> => {
+  if (rows.length === 0) return { count: 0, returned: [] };
+  const mysql = dialectOf(strapi) === 'mysql';
+  const q = (id: string) =>
+    mysql ? `\`${id.replace(/`/g, '``')}\`` : `"${id.replace(/"/g, '""')}"`;
+  const cols = Object.keys(rows[0]);
+  const tuple = `(${cols.map(() => '?').join(', ')})`;
+  const bindings: unknown[] = [];
+  for (const r of rows) for (const c of cols) bindings.push(r[c] === undefined ? null : r[c]);
+  const values = rows.map(() => tuple).join(', ');
+  const head = `into ${q(table)} (${cols.map(q).join(', ')}) values ${values}`;
+  let sql: string;
+  if (mysql) {
+    sql = opts.merge
+      ? `insert ${head} on duplicate key update ${opts.merge.map((c) => `${q(c)} = values(${q(c)})`).join(', ')}`
+      : `insert ignore ${head}`;
+  } else {
+    sql =
+      `insert ${head} on conflict (${opts.conflict.map(q).join(', ')}) do ` +
+      (opts.merge
+        ? `update set ${opts.merge.map((c) => `${q(c)} = excluded.${q(c)}`).join(', ')}`
+        : 'nothing') +
+      (opts.returning ? ` returning ${q(opts.returning)}` : '');
+  }
+  const result = await conn.raw(sql, bindings);
+  if (mysql) return { count: Number(result?.[0]?.affectedRows ?? 0), returned: null };
+  if (!opts.returning) return { count: -1, returned: null };
+  const out: any[] = Array.isArray(result) ? result : (result?.rows ?? []);
+  return { count: out.length, returned: out.map((r) => r[opts.returning!]) };
+};
+
+const chunks = <T>(list: T[], size = CHUNK): T[][] => {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+};
+
+/**
+ * Bulk recalculation for the backfill: evaluates many members from one ordered read of the
+ * ledger and writes their net changes with a few multi-row statements, instead of one ledger
+ * query, one held query, one timezone query and one insert per award for every member.
+ *
+ * The walk over each member's ledger is the one `engine.recalculateMember` does (every ledger
+ * event is a marker, the streak is replayed from nothing in the member's timezone, awards carry
+ * the instant their criteria were first met, the same `ledger:<id>` source keys), so the two
+ * produce the same achievements; tests/integration/engine-bulk.test.ts compares them.
+ */
+const bulkService = ({ strapi }: { strapi: Core.Strapi }) => {
+  const knex = () => strapi.db.connection;
+  const config = () => strapi.config.get(`plugin::${PLUGIN_ID}`) as PluginConfig;
+
+  /** Every event type a recalculation walks as a marker (engine.recalculateMember's set). */
+  const markerTypes = () => {
+    const triggers = getService(strapi, 'triggers');
+    return new Set([...triggers.knownEvents(), ...Object.keys(triggers.retractions())]);
+  };
+
+  /** The members' ledgers, each oldest first (occurredAt, then id), in one query per chunk. */
+  const loadLedgers = async (userIds: number[], types: Set<string>) => {
+    const t = tableOf(strapi, UID.event);
+    const byUser = new Map<number, LedgerRow[]>();
+    for (const id of userIds) byUser.set(id, []);
+    if (types.size === 0) return byUser;
+    for (const ids of chunks(userIds)) {
+      const rows = await knex()(t.name)
+        .select(
+          'id',
+          t.col('userId'),
+          t.col('type'),
+          t.col('actorId'),
+          t.col('subject'),
+          t.col('occurredAt'),
+          t.col('data')
+        )
+        .whereBetween(t.col('userId'), [ids[0], ids[ids.length - 1]])
+        .whereIn(t.col('type'), [...types])
+        .orderBy([{ column: t.col('userId') }, { column: t.col('occurredAt') }, { column: 'id' }]);
+      for (const r of rows as any[]) {
+        const userId = Number(r[t.col('userId')]);
+        byUser.get(userId)?.push({
+          id: r.id as number,
+          type: r[t.col('type')] as string,
+          userId,
+          actorId: r[t.col('actorId')] as number | null,
+          subject: r[t.col('subject')] as string | null,
+          occurredAt: toMs(r[t.col('occurredAt')])!,
+          data: fromJson<Record<string, unknown>>(r[t.col('data')]),
+        });
+      }
+    }
+    return byUser;
+  };
+
+  /** What each member holds (awards.held, for many members at once). */
+  const loadHeld = async (userIds: number[]) => {
+    const t = tableOf(strapi, UID.achievement);
+    const byUser = new Map<number, HeldRow[]>();
+    for (const id of userIds) byUser.set(id, []);
+    for (const ids of chunks(userIds)) {
+      const rows = await knex()(t.name)
+        .select(
+          t.col('userId'),
+          t.col('badgeId'),
+          t.col('sequence'),
+          t.col('revokedAt'),
+          t.col('awardedBy'),
+          t.col('revokedBy')
+        )
+        .whereBetween(t.col('userId'), [ids[0], ids[ids.length - 1]]);
+      for (const r of rows as any[]) {
+        byUser.get(Number(r[t.col('userId')]))?.push({
+          badgeId: r[t.col('badgeId')],
+          sequence: r[t.col('sequence')],
+          revoked: r[t.col('revokedAt')] !== null,
+          manual: (r[t.col('awardedBy')] ?? 'system') !== 'system',
+          byAdmin:
+            r[t.col('revokedAt')] !== null &&
+            String(r[t.col('revokedBy')] ?? '').startsWith('admin'),
+        });
+      }
+    }
+    return byUser;
+  };
+
+  /** Each member's timezone (streaks.timezoneOf, for many members at once). */
+  const loadTimezones = async (userIds: number[], fallback: string) => {
+    const field = config().timezoneField;
+    const out = new Map<number, string>();
+    for (const ids of chunks(userIds)) {
+      const users = (await strapi.db.query(UID.user).findMany({
+        where: { id: { $in: ids } },
+        select: ['id', field] as any,
+      })) as Array<Record<string, any>>;
+      for (const u of users) {
+        const tz = u[field];
+        out.set(u.id, typeof tz === 'string' && isValidTimeZone(tz) ? tz : fallback);
+      }
+    }
+    for (const id of userIds) if (!out.has(id)) out.set(id, fallback);
+    return out;
+  };
+
+  /** Which members have a streak row, and their stored progress rows. */
+  const loadStored = async (userIds: number[]) => {
+    const st = tableOf(strapi, UID.streak);
+    const pt = tableOf(strapi, UID.progress);
+    const streaks = new Set<number>();
+    const progress = new Map<number, Map<number, { current: number; target: number }>>();
+    for (const ids of chunks(userIds)) {
+      for (const r of (await knex()(st.name)
+        .select(st.col('userId'))
+        .whereBetween(st.col('userId'), [ids[0], ids[ids.length - 1]])) as any[])
+        streaks.add(Number(r[st.col('userId')]));
+      for (const r of (await knex()(pt.name)
+        .select(pt.col('userId'), pt.col('badgeId'), pt.col('current'), pt.col('target'))
+        .whereBetween(pt.col('userId'), [ids[0], ids[ids.length - 1]])) as any[]) {
+        const userId = Number(r[pt.col('userId')]);
+        if (!progress.has(userId)) progress.set(userId, new Map());
+        progress.get(userId)!.set(Number(r[pt.col('badgeId')]), {
+          current: Number(r[pt.col('current')]),
+          target: Number(r[pt.col('target')]),
+        });
+      }
+    }
+    return { streaks, progress };
+  };
+
+  /** Writes the outcomes of a page of members; returns how many achievements changed. */
+  const writeOutcomes = async (outcomes: MemberOutcome[]): Promise<number> => {
+    const st = tableOf(strapi, UID.streak);
+    const at = tableOf(strapi, UID.achievement);
+    const pt = tableOf(strapi, UID.progress);
+    let changed = 0;
+    await knex().transaction(async (trx: any) => {
+      // Streaks: stored for members who have none yet (streaks.ensure).
+      const streakRows = bulkRows(
+        st,
+        outcomes
+          .filter((o) => o.streak && !o.hasStreak)
+          .map((o) => {
+            const s = o.streak!;
+            return {
+              userId: o.userId,
+              current: s.current,
+              longest: s.longest,
+              lastActiveAt: s.lastActiveAt === null ? null : new Date(s.lastActiveAt),
+              lastActiveDay: s.lastActiveDay,
+              timezone: s.timezone,
+              freezesUsed: s.freezesUsed,
+              freezesMonth: s.freezesMonth,
+              version: 1,
+            };
+          })
+      );
+      for (const part of chunks(streakRows))
+        await insertMany(strapi, trx, st.name, part, { conflict: [st.col('userId')] });
+
+      // Awards: first awards in multi-row inserts the unique index may refuse; a reinstatement
+      // (held but revoked) or a refused insert takes awards.apply's update path.
+      const fresh: Array<{ userId: number; award: AwardToApply; values: Record<string, unknown> }> =
+        [];
+      const reinstate: Array<{ userId: number; award: AwardToApply }> = [];
+      for (const o of outcomes)
+        for (const award of o.awards) {
+          const was = o.before.get(`${award.badgeId}:${award.sequence}`);
+          if (was) {
+            reinstate.push({ userId: o.userId, award });
+            continue;
+          }
+          fresh.push({
+            userId: o.userId,
+            award,
+            values: {
+              userId: o.userId,
+              badgeId: award.badgeId,
+              sequence: award.sequence,
+              earnedAt: award.earnedAt,
+              sourceEvent: award.sourceEvent ?? null,
+              evidence: toJson(award.evidence ?? null),
+              revokedAt: null,
+              revokeReason: null,
+              awardedBy: award.awardedBy ?? 'system',
+            },
+          });
+        }
+      const freshRows = bulkRows(
+        at,
+        fresh.map((f) => f.values)
+      );
+      const docId = at.col('documentId');
+      for (let i = 0; i < fresh.length; i += CHUNK) {
+        const part = fresh.slice(i, i + CHUNK);
+        const rows = freshRows.slice(i, i + CHUNK);
+        const { count, returned } = await insertMany(strapi, trx, at.name, rows, {
+          conflict: [at.col('userId'), at.col('badgeId'), at.col('sequence')],
+          returning: docId,
+        });
+        let inserted: Set<string>;
+        if (returned) inserted = new Set(returned as string[]);
+        else if (count === rows.length) inserted = new Set(rows.map((r) => r[docId] as string));
+        else {
+          // MySQL/MariaDB: some were refused, find which of ours are there.
+          const mine = await trx(at.name)
+            .select(docId)
+            .whereIn(
+              docId,
+              rows.map((r) => r[docId] as string)
+            );
+          inserted = new Set(mine.map((r: any) => r[docId] as string));
+        }
+        part.forEach((f, j) => {
+          if (inserted.has(rows[j][docId] as string)) changed += 1;
+          else reinstate.push({ userId: f.userId, award: f.award });
+        });
+      }
+      for (const { userId, award } of reinstate) {
+        const n = await trx(at.name)
+          .where({
+            [at.col('userId')]: userId,
+            [at.col('badgeId')]: award.badgeId,
+            [at.col('sequence')]: award.sequence,
+          })
+          .whereNotNull(at.col('revokedAt'))
+          .update(
+            columns(at, {
+              revokedAt: null,
+              revokeReason: null,
+              revokedBy: null,
+              earnedAt: award.earnedAt,
+              awardedBy: award.awardedBy ?? 'system',
+              updatedAt: new Date(),
+            })
+          );
+        if (n > 0) changed += 1;
+      }
+      const now = new Date();
+      for (const o of outcomes)
+        for (const r of o.revokes) {
+          await trx(at.name)
+            .where({
+              [at.col('userId')]: o.userId,
+              [at.col('badgeId')]: r.badgeId,
+              [at.col('sequence')]: r.sequence,
+            })
+            .whereNull(at.col('revokedAt'))
+            .update(
+              columns(at, {
+                revokedAt: now,
+                revokeReason: r.reason,
+                revokedBy: 'system',
+                updatedAt: now,
+              })
+            );
+        }
+
+      // Progress: one upsert per chunk (awards.saveProgress, for many members).
+      // Rows already holding these values are left alone (a rerun rewrites nothing).
+      const progressRows = bulkRows(
+        pt,
+        outcomes.flatMap((o) =>
+          o.progress
+            .filter((p) => {
+              const stored = o.storedProgress.get(p.badgeId);
+              return !stored || stored.current !== p.current || stored.target !== p.target;
+            })
+            .map((p) => ({
+              userId: o.userId,
+              badgeId: p.badgeId,
+              current: p.current,
+              target: p.target,
+            }))
+        ),
+        now
+      );
+      for (const part of chunks(progressRows))
+        await insertMany(strapi, trx, pt.name, part, {
+          conflict: [pt.col('userId'), pt.col('badgeId')],
+          merge: [pt.col('current'), pt.col('target'), pt.col('updatedAt')],
+        });
+    });
+    return changed;
+  };
+
+  return {
+    /**
+     * The walk of engine.recalculateMember over an already loaded ledger (oldest first), without
+     * I/O: every event of a known type is a marker, the streak is replayed from nothing, and the
+     * result is the net change against what the member held. null when the member has no marker
+     * (the engine's no-marker path applies then).
+     */
+    evaluateLedger(input: {
+      userId: number;
+      events: LedgerRow[];
+      held: HeldRow[];
+      timezone: string;
+      catalog: { defs: BadgeDef[]; index: import('../../../engine/evaluate').CatalogIndex };
+      markerTypes: Set<string>;
+      retractions: Record<string, string>;
+      streakEvents: Set<string>;
+      freezesPerMonth: number;
+      only?: BadgeDef[];
+    }): MemberOutcome | null {
+      const { userId, catalog, timezone, retractions } = input;
+      const markers = input.events.filter((e) => input.markerTypes.has(e.type));
+      if (markers.length === 0) return null;
+
+      // Streak as of each marker, replayed from nothing.
+      const streakAt = new Map<number, StreakState>();
+      let replayed = emptyStreak(timezone);
+      let activity = 0;
+      for (const e of markers) {
+        if (!input.streakEvents.has(e.type)) continue;
+        activity += 1;
+        replayed = applyActivity(
+          replayed,
+          { at: e.occurredAt, timezone },
+          { freezesPerMonth: input.freezesPerMonth }
+        ).state;
+        streakAt.set(e.id, replayed);
+      }
+      let streakNow: { current: number; longest: number } = { current: 0, longest: 0 };
+
+      const only = input.only ? new Set(input.only.map((b) => b.id)) : null;
+      const candidatesFor = (type: string) =>
+        only
+          ? catalog.index.badgesFor(type).filter((b) => only.has(b.id))
+          : catalog.index.badgesFor(type);
+      const scope = input.only
+        ? input.only
+        : [...new Set(markers.flatMap((e) => catalog.index.badgesFor(e.type)))];
+      const types = new Set(markers.map((e) => e.type));
+      for (const badge of [...scope, ...catalog.index.metaBadges()]) {
+        for (const event of listenedEvents(badge.criteria)) types.add(event);
+        if (criteriaKinds(badge.criteria).has('profile')) types.add(PROFILE_EVENT);
+      }
+      for (const [retraction, cancelled] of Object.entries(retractions))
+        if (types.has(cancelled)) types.add(retraction);
+      const tally = new Tally({ retractions, timezone });
+
+      const initial = input.held;
+      const adminRevoked = new Set(
+        initial.filter((h) => h.byAdmin).map((h) => `${h.badgeId}:${h.sequence}`)
+      );
+      const held = new Map<string, Held>(
+        initial.map((h) => [
+          `${h.badgeId}:${h.sequence}`,
+          h.byAdmin
+            ? { badgeId: h.badgeId, sequence: h.sequence, revoked: false, manual: true }
+            : { badgeId: h.badgeId, sequence: h.sequence, revoked: h.revoked, manual: h.manual },
+        ])
+      );
+      const earnedInfo = new Map<string, { at: number; key: string; type: string }>();
+      const revokeReason = new Map<string, string>();
+      const progress = new Map<number, Decision['progress'][number]>();
+
+      let heldList: Held[] | null = null;
+      let earned: Held[] = [];
+      for (const event of input.events) {
+        if (!types.has(event.type)) continue;
+        tally.apply(event);
+        if (!input.markerTypes.has(event.type)) continue;
+        const s = streakAt.get(event.id);
+        if (s) streakNow = s;
+        if (!heldList) {
+          heldList = [...held.values()];
+          earned = heldList.filter(
+            (h) => !h.revoked && !adminRevoked.has(`${h.badgeId}:${h.sequence}`)
+          );
+        }
+        const decision = decide(
+          candidatesFor(event.type),
+          { tally, streak: streakNow, earned, now: event.occurredAt },
+          heldList,
+          catalog.index
+        );
+        // What is held only changes with an award or a revocation.
+        if (decision.awards.length || decision.revokes.length) heldList = null;
+        const key = `ledger:${event.id}`;
+        for (const a of decision.awards) {
+          const k = `${a.badgeId}:${a.sequence}`;
+          held.set(k, { badgeId: a.badgeId, sequence: a.sequence, revoked: false, manual: false });
+          earnedInfo.set(k, { at: event.occurredAt, key, type: event.type });
+        }
+        for (const r of decision.revokes) {
+          const k = `${r.badgeId}:${r.sequence}`;
+          const h = held.get(k);
+          if (h) h.revoked = true;
+          revokeReason.set(k, r.reason);
+        }
+        for (const p of decision.progress) progress.set(p.badgeId, p);
+      }
+
+      const before = new Map(initial.map((h) => [`${h.badgeId}:${h.sequence}`, h]));
+      const awards: AwardToApply[] = [];
+      const revokes: Decision['revokes'] = [];
+      for (const [key, h] of held) {
+        if (adminRevoked.has(key)) continue;
+        const was = before.get(key);
+        if (!h.revoked && (!was || was.revoked)) {
+          const info = earnedInfo.get(key);
+          awards.push({
+            badgeId: h.badgeId,
+            sequence: h.sequence,
+            earnedAt: new Date(info?.at ?? Date.now()),
+            sourceEvent: info?.key ?? null,
+            evidence: info?.key
+              ? { event: info.key, type: info.type }
+              : { reason: 'recalculation' },
+          });
+        } else if (h.revoked && was && !was.revoked) {
+          revokes.push({
+            badgeId: h.badgeId,
+            sequence: h.sequence,
+            reason: revokeReason.get(key) ?? REVOKE_REASON,
+          });
+        }
+      }
+      return {
+        userId,
+        awards,
+        revokes,
+        progress: [...progress.values()],
+        streak: activity ? replayed : null,
+        before,
+        hasStreak: false,
+        storedProgress: new Map(),
+      };
+    },
+
+    /**
+     * Recalculates these members as engine.recalculateMember would, from one
+     * ordered ledger read, and writes their changes in one short transaction. Webhooks go out
+     * only when `notify` (then each member's awards go through awards.apply, which sends them).
+     * Returns how many achievements were awarded or reinstated.
+     */
+    async recalculateMembers(
+      userIds: number[],
+      opts: { only?: BadgeDef[]; notify?: boolean } = {}
+    ): Promise<{ earned: number }> {
+      // Ascending and unique: the reads below go by id ranges (which stay on the user_id
+      // indexes whatever the planner's statistics say); the backfill passes consecutive members.
+      userIds = [...new Set(userIds)].sort((a, b) => a - b);
+      if (userIds.length === 0) return { earned: 0 };
+      const catalog = await getService(strapi, 'catalog').get();
+      const options = await getService(strapi, 'settings').streakOptions();
+      const retractions = getService(strapi, 'triggers').retractions();
+      const markers = catalog.index.all().length ? markerTypes() : new Set<string>();
+      // Everything any member's walk may read: the markers and what the badges listen to.
+      const types = new Set(markers);
+      if (markers.size) {
+        for (const badge of catalog.defs) {
+          for (const event of listenedEvents(badge.criteria)) types.add(event);
+          if (criteriaKinds(badge.criteria).has('profile')) types.add(PROFILE_EVENT);
+        }
+        for (const [retraction, cancelled] of Object.entries(retractions))
+          if (types.has(cancelled)) types.add(retraction);
+      }
+
+      const ledgers = await loadLedgers(userIds, types);
+      const held = await loadHeld(userIds);
+      const timezones = await loadTimezones(userIds, options.defaultTimezone);
+      const stored = await loadStored(userIds);
+      const streakEvents = new Set(options.events);
+      const outcomes: MemberOutcome[] = [];
+      const leftover: number[] = [];
+      for (const userId of userIds) {
+        const outcome = this.evaluateLedger({
+          userId,
+          events: ledgers.get(userId) ?? [],
+          held: held.get(userId) ?? [],
+          timezone: timezones.get(userId)!,
+          catalog,
+          markerTypes: markers,
+          retractions,
+          streakEvents,
+          freezesPerMonth: options.freezesPerMonth,
+          only: opts.only,
+        });
+        if (!outcome) {
+          leftover.push(userId);
+          continue;
+        }
+        outcome.hasStreak = stored.streaks.has(userId);
+        outcome.storedProgress = stored.progress.get(userId) ?? new Map();
+        outcomes.push(outcome);
+      }
+      let earned = 0;
+      if (opts.notify) {
+        await writeOutcomes(outcomes.map((o) => ({ ...o, awards: [], revokes: [], progress: [] })));
+        const awards = getService(strapi, 'awards');
+        for (const o of outcomes) {
+          const result = await awards.apply(o.userId, {
+            awards: o.awards,
+            revokes: o.revokes,
+            progress: o.progress,
+            notify: true,
+          });
+          earned += result.earned.length;
+        }
+      } else {
+        earned += await writeOutcomes(outcomes);
+      }
+      // Members without a single marker: the engine's own path (it decides once, at now).
+      const engine = getService(strapi, 'engine');
+      for (const userId of leftover)
+        earned += (await engine.recalculateMember(userId, opts)).earned.length;
+      return { earned };
+    },
+  };
+};
+
+export default bulkService;
