@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { UID } from '../../../common/constants';
 import type { Decision, Held } from '../../../engine/evaluate';
+import type { WalkAward } from '../../../engine/walk';
 import { columns, insertIgnore, row, tableOf, toDate, toJson } from '../utils/db';
 import { getService } from '../utils/get-service';
 
@@ -9,6 +10,15 @@ export const WEBHOOK_EVENTS = {
   earned: 'achievement.earned',
   revoked: 'achievement.revoked',
 } as const;
+
+/** An award the ledger walk decided, as awards.apply writes it. */
+export const toAwardToApply = (a: WalkAward): AwardToApply => ({
+  badgeId: a.badgeId,
+  sequence: a.sequence,
+  earnedAt: new Date(a.earnedAt),
+  sourceEvent: a.source?.key ?? null,
+  evidence: a.source ? { event: a.source.key, type: a.source.type } : { reason: 'recalculation' },
+});
 
 export interface AwardToApply {
   badgeId: number;

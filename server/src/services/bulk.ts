@@ -1,14 +1,7 @@
-import crypto from 'crypto';
 import type { Core } from '@strapi/strapi';
 import { PLUGIN_ID, UID } from '../../../common/constants';
 import { criteriaKinds, listenedEvents } from '../../../engine/criteria';
-import {
-  decide,
-  REVOKE_REASON,
-  type BadgeDef,
-  type Decision,
-  type Held,
-} from '../../../engine/evaluate';
+import { type BadgeDef, type Decision, type Held } from '../../../engine/evaluate';
 import {
   applyActivity,
   emptyStreak,
@@ -16,9 +9,19 @@ import {
   type StreakState,
 } from '../../../engine/streak';
 import { Tally } from '../../../engine/tally';
-import type { AwardToApply } from './awards';
+import { ledgerScope, walkLedger } from '../../../engine/walk';
+import { toAwardToApply, type AwardToApply } from './awards';
 import type { PluginConfig } from '../config/schema';
-import { columns, dialectOf, fromJson, tableOf, toJson, toMs, type Table } from '../utils/db';
+import {
+  columns,
+  dialectOf,
+  fromJson,
+  newDocumentIds,
+  tableOf,
+  toJson,
+  toMs,
+  type Table,
+} from '../utils/db';
 import { getService } from '../utils/get-service';
 import { PROFILE_EVENT } from './triggers';
 
@@ -54,30 +57,6 @@ export interface MemberOutcome {
   /** The progress rows stored now, badge id → values. */
   storedProgress: Map<number, { current: number; target: number }>;
 }
-
-const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
-
-let idSeq = 0;
-
-/**
- * `n` fresh documentIds shaped like Strapi's (24 lower-case letters and digits, a letter first),
- * from one call to the system's random source: cuid2's hashing costs ~40 µs an id, which for a
- * million ledger rows is most of a backfill. A time-and-sequence prefix (then 10 random
- * characters, ~51 bits) keeps rows written together next to each other in the documentId index,
- * so a bulk insert appends to it instead of touching a random page per row.
- */
-export const newDocumentIds = (n: number): string[] => {
-  const bytes = crypto.randomBytes(n * 10);
-  const stamp = Date.now().toString(36).padStart(9, '0').slice(-9);
-  const out: string[] = new Array(n);
-  for (let i = 0; i < n; i += 1) {
-    idSeq = (idSeq + 1) % 1_679_616; // 36^4
-    let id = `b${stamp}${idSeq.toString(36).padStart(4, '0')}`;
-    for (let j = 0; j < 10; j += 1) id += ALPHABET[bytes[i * 10 + j] % 36];
-    out[i] = id;
-  }
-  return out;
-};
 
 /** utils/db `row()` for many rows at once: Strapi's bookkeeping columns with cheap documentIds. */
 export const bulkRows = (
@@ -475,108 +454,34 @@ const bulkService = ({ strapi }: { strapi: Core.Strapi }) => {
         ).state;
         streakAt.set(e.id, replayed);
       }
-      let streakNow: { current: number; longest: number } = { current: 0, longest: 0 };
-
       const only = input.only ? new Set(input.only.map((b) => b.id)) : null;
-      const candidatesFor = (type: string) =>
-        only
-          ? catalog.index.badgesFor(type).filter((b) => only.has(b.id))
-          : catalog.index.badgesFor(type);
-      const scope = input.only
-        ? input.only
-        : [...new Set(markers.flatMap((e) => catalog.index.badgesFor(e.type)))];
-      const types = new Set(markers.map((e) => e.type));
-      for (const badge of [...scope, ...catalog.index.metaBadges()]) {
-        for (const event of listenedEvents(badge.criteria)) types.add(event);
-        if (criteriaKinds(badge.criteria).has('profile')) types.add(PROFILE_EVENT);
-      }
-      for (const [retraction, cancelled] of Object.entries(retractions))
-        if (types.has(cancelled)) types.add(retraction);
-      const tally = new Tally({ retractions, timezone });
-
-      const initial = input.held;
-      const adminRevoked = new Set(
-        initial.filter((h) => h.byAdmin).map((h) => `${h.badgeId}:${h.sequence}`)
+      const { scope, types } = ledgerScope(
+        catalog.index,
+        markers.map((e) => e.type),
+        retractions,
+        input.only
       );
-      const held = new Map<string, Held>(
-        initial.map((h) => [
-          `${h.badgeId}:${h.sequence}`,
-          h.byAdmin
-            ? { badgeId: h.badgeId, sequence: h.sequence, revoked: false, manual: true }
-            : { badgeId: h.badgeId, sequence: h.sequence, revoked: h.revoked, manual: h.manual },
-        ])
-      );
-      const earnedInfo = new Map<string, { at: number; key: string; type: string }>();
-      const revokeReason = new Map<string, string>();
-      const progress = new Map<number, Decision['progress'][number]>();
-
-      let heldList: Held[] | null = null;
-      let earned: Held[] = [];
-      for (const event of input.events) {
-        if (!types.has(event.type)) continue;
-        tally.apply(event);
-        if (!input.markerTypes.has(event.type)) continue;
-        const s = streakAt.get(event.id);
-        if (s) streakNow = s;
-        if (!heldList) {
-          heldList = [...held.values()];
-          earned = heldList.filter(
-            (h) => !h.revoked && !adminRevoked.has(`${h.badgeId}:${h.sequence}`)
-          );
-        }
-        const decision = decide(
-          candidatesFor(event.type),
-          { tally, streak: streakNow, earned, now: event.occurredAt },
-          heldList,
-          catalog.index
-        );
-        // What is held only changes with an award or a revocation.
-        if (decision.awards.length || decision.revokes.length) heldList = null;
-        const key = `ledger:${event.id}`;
-        for (const a of decision.awards) {
-          const k = `${a.badgeId}:${a.sequence}`;
-          held.set(k, { badgeId: a.badgeId, sequence: a.sequence, revoked: false, manual: false });
-          earnedInfo.set(k, { at: event.occurredAt, key, type: event.type });
-        }
-        for (const r of decision.revokes) {
-          const k = `${r.badgeId}:${r.sequence}`;
-          const h = held.get(k);
-          if (h) h.revoked = true;
-          revokeReason.set(k, r.reason);
-        }
-        for (const p of decision.progress) progress.set(p.badgeId, p);
-      }
-
-      const before = new Map(initial.map((h) => [`${h.badgeId}:${h.sequence}`, h]));
-      const awards: AwardToApply[] = [];
-      const revokes: Decision['revokes'] = [];
-      for (const [key, h] of held) {
-        if (adminRevoked.has(key)) continue;
-        const was = before.get(key);
-        if (!h.revoked && (!was || was.revoked)) {
-          const info = earnedInfo.get(key);
-          awards.push({
-            badgeId: h.badgeId,
-            sequence: h.sequence,
-            earnedAt: new Date(info?.at ?? Date.now()),
-            sourceEvent: info?.key ?? null,
-            evidence: info?.key
-              ? { event: info.key, type: info.type }
-              : { reason: 'recalculation' },
-          });
-        } else if (h.revoked && was && !was.revoked) {
-          revokes.push({
-            badgeId: h.badgeId,
-            sequence: h.sequence,
-            reason: revokeReason.get(key) ?? REVOKE_REASON,
-          });
-        }
-      }
+      const { awards, revokes, progress } = walkLedger({
+        ledger: input.events.filter((e) => types.has(e.type)),
+        markers: new Map(markers.map((e) => [e.id, `ledger:${e.id}`])),
+        streakAt,
+        streak: { current: 0, longest: 0 },
+        held: input.held,
+        candidatesFor: (type) =>
+          only
+            ? catalog.index.badgesFor(type).filter((b) => only.has(b.id))
+            : catalog.index.badgesFor(type),
+        scope,
+        now: Date.now(),
+        tally: new Tally({ retractions, timezone }),
+        index: catalog.index,
+      });
+      const before = new Map(input.held.map((h) => [`${h.badgeId}:${h.sequence}`, h]));
       return {
         userId,
-        awards,
+        awards: awards.map(toAwardToApply),
         revokes,
-        progress: [...progress.values()],
+        progress,
         streak: activity ? replayed : null,
         before,
         hasStreak: false,

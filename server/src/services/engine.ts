@@ -2,17 +2,11 @@ import crypto from 'crypto';
 import type { Core } from '@strapi/strapi';
 import { PLUGIN_ID, UID } from '../../../common/constants';
 import { listenedEvents, criteriaKinds } from '../../../engine/criteria';
-import {
-  decide,
-  type CatalogIndex,
-  REVOKE_REASON,
-  type BadgeDef,
-  type Decision,
-  type Held,
-} from '../../../engine/evaluate';
+import { decide, type CatalogIndex, type BadgeDef, type Held } from '../../../engine/evaluate';
 import { applyActivity, emptyStreak, type StreakState } from '../../../engine/streak';
 import { Tally, type LedgerEvent } from '../../../engine/tally';
-import type { AwardToApply } from './awards';
+import { ledgerScope, walkLedger } from '../../../engine/walk';
+import { toAwardToApply } from './awards';
 import type { PluginConfig } from '../config/schema';
 import { dialectOf, fromJson, tableOf, toMs } from '../utils/db';
 import { getService } from '../utils/get-service';
@@ -160,23 +154,13 @@ const engineService = ({ strapi }: { strapi: Core.Strapi }) => {
     (await loadLedgers([userId], types)).get(userId)!;
 
   /** The event types evaluating these markers (or only these badges) needs from the ledger. */
-  const typesFor = (
-    catalog: { index: CatalogIndex },
-    markers: LedgerEvent[],
-    only?: BadgeDef[]
-  ) => {
-    const scope = only ?? [...new Set(markers.flatMap((e) => catalog.index.badgesFor(e.type)))];
-    const types = new Set(markers.map((e) => e.type));
-    for (const badge of [...scope, ...catalog.index.metaBadges()]) {
-      for (const event of listenedEvents(badge.criteria)) types.add(event);
-      if (criteriaKinds(badge.criteria).has('profile')) types.add(PROFILE_EVENT);
-    }
-    for (const [retraction, cancelled] of Object.entries(
-      getService(strapi, 'triggers').retractions()
-    ))
-      if (types.has(cancelled)) types.add(retraction);
-    return { scope, types };
-  };
+  const typesFor = (catalog: { index: CatalogIndex }, markers: LedgerEvent[], only?: BadgeDef[]) =>
+    ledgerScope(
+      catalog.index,
+      markers.map((e) => e.type),
+      getService(strapi, 'triggers').retractions(),
+      only
+    );
 
   /**
    * What evaluating members reads, for a whole batch in four statements instead of four per
@@ -265,94 +249,22 @@ const engineService = ({ strapi }: { strapi: Core.Strapi }) => {
     const ledger = reads
       ? reads.ledger.filter((e) => types.has(e.type))
       : await loadLedger(userId, types);
-    const tally = new Tally({ retractions, timezone });
-
-    const initial = reads ? reads.held : await awards.held(userId);
-    // An admin's revocation stands: the engine sees it as held (never re-awarded, never revoked
-    // again) but not earned (it counts toward no meta badge and no points).
-    const adminRevoked = new Set(
-      initial.filter((h) => h.byAdmin).map((h) => `${h.badgeId}:${h.sequence}`)
-    );
-    const held = new Map<string, Held>(
-      initial.map((h) => [
-        `${h.badgeId}:${h.sequence}`,
-        h.byAdmin
-          ? { badgeId: h.badgeId, sequence: h.sequence, revoked: false, manual: true }
-          : { ...h },
-      ])
-    );
-    const earnedInfo = new Map<string, { at: number; key: string | null; type: string | null }>();
-    const revokeReason = new Map<string, string>();
-    const progress = new Map<number, Decision['progress'][number]>();
-
-    const decideAt = (candidates: BadgeDef[], now: number, source: ClaimedEvent | null) => {
-      const heldList = [...held.values()];
-      const decision = decide(
-        candidates,
-        {
-          tally,
-          streak: streakNow,
-          earned: heldList.filter(
-            (h) => !h.revoked && !adminRevoked.has(`${h.badgeId}:${h.sequence}`)
-          ),
-          now,
-        },
-        heldList,
-        catalog.index
-      );
-      for (const a of decision.awards) {
-        const key = `${a.badgeId}:${a.sequence}`;
-        held.set(key, { badgeId: a.badgeId, sequence: a.sequence, revoked: false, manual: false });
-        earnedInfo.set(key, { at: now, key: source?.key ?? null, type: source?.type ?? null });
-      }
-      for (const r of decision.revokes) {
-        const key = `${r.badgeId}:${r.sequence}`;
-        const h = held.get(key);
-        if (h) h.revoked = true;
-        revokeReason.set(key, r.reason);
-      }
-      for (const p of decision.progress) progress.set(p.badgeId, p);
-    };
-
-    const markerById = new Map(markers.map((e) => [e.id, e]));
-    for (const event of ledger) {
-      tally.apply(event);
-      const marker = markerById.get(event.id);
-      if (!marker) continue;
-      const s = streakAt.get(marker.id);
-      if (s) streakNow = s;
-      decideAt(candidatesFor(marker.type), marker.occurredAt, marker);
-    }
-    if (markers.length === 0) decideAt(scope, Date.now(), null);
-
-    // Net change against what the member held before the walk.
-    const before = new Map(initial.map((h) => [`${h.badgeId}:${h.sequence}`, h]));
-    const toAward: AwardToApply[] = [];
-    const toRevoke: Decision['revokes'] = [];
-    for (const [key, h] of held) {
-      if (adminRevoked.has(key)) continue;
-      const was = before.get(key);
-      if (!h.revoked && (!was || was.revoked)) {
-        const info = earnedInfo.get(key);
-        toAward.push({
-          badgeId: h.badgeId,
-          sequence: h.sequence,
-          earnedAt: new Date(info?.at ?? Date.now()),
-          sourceEvent: info?.key ?? null,
-          evidence: info?.key ? { event: info.key, type: info.type } : { reason: 'recalculation' },
-        });
-      } else if (h.revoked && was && !was.revoked) {
-        toRevoke.push({
-          badgeId: h.badgeId,
-          sequence: h.sequence,
-          reason: revokeReason.get(key) ?? REVOKE_REASON,
-        });
-      }
-    }
+    const outcome = walkLedger({
+      ledger,
+      markers: new Map(markers.map((e) => [e.id, e.key])),
+      streakAt,
+      streak: streakNow,
+      held: reads ? reads.held : await awards.held(userId),
+      candidatesFor,
+      scope,
+      now: Date.now(),
+      tally: new Tally({ retractions, timezone }),
+      index: catalog.index,
+    });
     return awards.apply(userId, {
-      awards: toAward,
-      revokes: toRevoke,
-      progress: [...progress.values()],
+      awards: outcome.awards.map(toAwardToApply),
+      revokes: outcome.revokes,
+      progress: outcome.progress,
       notify: opts.notify,
     });
   };

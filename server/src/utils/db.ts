@@ -60,6 +60,27 @@ export const newDocumentId = (): string => {
   return id;
 };
 
+let idSeq = 0;
+/**
+ * `n` fresh documentIds shaped like Strapi's (24 lower-case letters and digits, a letter first),
+ * from one call to the system's random source: cuid2's hashing costs ~40 µs an id, which for a
+ * million ledger rows is most of a backfill. A time-and-sequence prefix (then 10 random
+ * characters, ~51 bits) keeps rows written together next to each other in the documentId index,
+ * so a bulk insert appends to it instead of touching a random page per row.
+ */
+export const newDocumentIds = (n: number): string[] => {
+  const bytes = crypto.randomBytes(n * 10);
+  const stamp = Date.now().toString(36).padStart(9, '0').slice(-9);
+  const out: string[] = new Array(n);
+  for (let i = 0; i < n; i += 1) {
+    idSeq = (idSeq + 1) % 1_679_616; // 36^4
+    let id = `b${stamp}${idSeq.toString(36).padStart(4, '0')}`;
+    for (let j = 0; j < 10; j += 1) id += ID_ALPHABET[bytes[i * 10 + j] % 36];
+    out[i] = id;
+  }
+  return out;
+};
+
 /** Converts attribute-keyed values to column-keyed ones and adds Strapi's bookkeeping columns. */
 export const row = (table: Table, values: Record<string, unknown>, now = new Date()) => {
   const out: Record<string, unknown> = {
