@@ -96,43 +96,17 @@ const handlers = {
   async generateCompletions(args) {
     return { made: await generateCompletions(strapi, args) };
   },
-  /** One backfill run, with the time of each phase (the state object is updated in place). */
+  /** One backfill run (the run times its own phases: state.timings, read by P4). */
   async backfill() {
-    // Phase times without touching the plugin: the evaluate phase starts at the first
-    // recalculateMember call (timers cannot be trusted: on SQLite the run rarely yields).
-    const engine = achievements(strapi, 'engine');
-    const original = engine.recalculateMember;
-    let firstEval = null,
-      evalCalls = 0,
-      evalMs = 0;
-    engine.recalculateMember = async function (...args) {
-      firstEval ??= Date.now();
-      evalCalls++;
-      const s = Date.now();
-      try {
-        return await original.apply(this, args);
-      } finally {
-        evalMs += Date.now() - s;
-      }
-    };
     const t0 = Date.now();
-    try {
-      const final = await achievements(strapi, 'backfill').run({});
-      const end = Date.now();
-      const phases = { replay: (firstEval ?? end) - t0, evaluate: firstEval ? end - firstEval : 0 };
-      return {
-        ms: end - t0,
-        phases,
-        membersEvaluated: evalCalls,
-        msPerMember: evalCalls ? Math.round((evalMs / evalCalls) * 100) / 100 : null,
-        status: final.status,
-        error: final.error,
-        added: final.added,
-        processed: final.processed,
-      };
-    } finally {
-      engine.recalculateMember = original;
-    }
+    const final = await achievements(strapi, 'backfill').run({});
+    return {
+      ms: Date.now() - t0,
+      status: final.status,
+      error: final.error,
+      added: final.added,
+      processed: final.processed,
+    };
   },
   async analyze() {
     await strapi.db.connection.raw(strapi.db.dialect.client === 'postgres' ? 'ANALYZE' : 'ANALYZE');
