@@ -50,19 +50,6 @@ const yieldToLive = () => new Promise<void>((resolve) => setImmediate(resolve));
 const LEASE_MS = 60_000;
 /** Rows per multi-row insert (well under every dialect's bound-parameter limit). */
 const INSERT_CHUNK = 500;
-/** Attribute types whose raw column value is what the query engine returns (booleans aside). */
-const RAW_SCALARS = new Set([
-  'string',
-  'text',
-  'richtext',
-  'uid',
-  'email',
-  'enumeration',
-  'integer',
-  'boolean',
-]);
-/** Attribute types a trigger's occurredAt may read raw (epoch ms or a Date either way). */
-const RAW_INSTANTS = new Set(['datetime', 'timestamp']);
 const REPLAYABLE: Trigger['action'][] = ['create', 'update', 'publish'];
 
 /**
@@ -212,49 +199,9 @@ const backfillService = ({ strapi }: { strapi: Core.Strapi }) => {
    * the id of a draft & publish relation target: those triggers keep the query engine.
    */
   const rawReaderFor = (trigger: Trigger) => {
-    const model = strapi.getModel(trigger.uid as any) as any;
-    if (!model || model.pluginOptions?.i18n?.localized === true) return null;
-    const meta = strapi.db.metadata.get(trigger.uid as any) as any;
-    const t = tableOf(strapi, trigger.uid);
-    const scalars = new Map<string, string>();
-    const booleans = new Set<string>();
-    const relations = new Map<string, any>();
-    const use = (path: string, as: 'id' | 'value' | 'instant'): boolean => {
-      if (path.includes('.')) return false;
-      const attr = model.attributes[path];
-      const m = meta.attributes[path];
-      if (!attr || !m) return false;
-      if (attr.type === 'relation') {
-        if (as === 'instant' || !['manyToOne', 'oneToOne'].includes(attr.relation)) return false;
-        if (!attr.target || attr.morphBy || m.morphBy) return false;
-        const viaTable = m.joinTable && !m.joinTable.on;
-        if (!viaTable && !m.joinColumn) return false;
-        const target = strapi.getModel(attr.target) as any;
-        if (!target || (as === 'id' && target.options?.draftAndPublish === true)) return false;
-        relations.set(path, { ...m, targetUid: attr.target });
-        return true;
-      }
-      const ok = as === 'instant' ? RAW_INSTANTS.has(attr.type) : RAW_SCALARS.has(attr.type);
-      if (!ok) return false;
-      scalars.set(path, t.col(path));
-      if (attr.type === 'boolean') booleans.add(path);
-      return true;
-    };
-    const paths: Array<[string, 'id' | 'value' | 'instant']> = [
-      ...[trigger.user].flat().map((p) => [p, 'id'] as [string, 'id']),
-      ...(trigger.actor ? [[trigger.actor, 'id'] as [string, 'id']] : []),
-      ...(trigger.subject ? [trigger.subject].flat() : []).map(
-        (p) => [p, 'value'] as [string, 'value']
-      ),
-      ...Object.keys(trigger.when ?? {}).map((p) => [p, 'value'] as [string, 'value']),
-      ...(trigger.data ?? []).map((p) => [p, 'value'] as [string, 'value']),
-      ...(trigger.occurredAt ? [[trigger.occurredAt, 'instant'] as [string, 'instant']] : []),
-    ];
-    if (!paths.every(([path, as]) => use(path, as))) return null;
-    const dp = model.options?.draftAndPublish === true;
-    const stamps = ['documentId', 'createdAt', 'updatedAt', 'publishedAt'].filter(
-      (a) => meta.attributes[a]
-    );
+    const plan = getService(strapi, 'triggers').rawPlanFor(trigger);
+    if (!plan) return null;
+    const { t, stamps, scalars, booleans, relations, dp } = plan;
     const knex = strapi.db.connection;
 
     return async (
