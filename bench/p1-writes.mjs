@@ -4,7 +4,7 @@
 import { createDatabase } from './lib/app.mjs';
 import { startServer, startLoad } from './lib/procs.mjs';
 import { median, p99, round, scaled } from './lib/stats.mjs';
-import { cpuMeter } from './lib/cpu.mjs';
+import { cpuMeter, cpuMs } from './lib/cpu.mjs';
 
 const client = process.env.BENCH_DB ?? 'sqlite';
 // Per-round ratios of ~2 s batches swing ±25 % on a shared 2-core machine: enough rounds that
@@ -43,13 +43,14 @@ try {
     return reqs;
   };
   const side = {
-    on: { rps: [], sustained: [], lat: [], p99s: [], drainMs: [], cpu: [] },
-    off: { rps: [], sustained: [], lat: [], p99s: [], drainMs: [], cpu: [] },
+    on: { rps: [], sustained: [], lat: [], p99s: [], drainMs: [], cpu: [], serverCpu: [] },
+    off: { rps: [], sustained: [], lat: [], p99s: [], drainMs: [], cpu: [], serverCpu: [] },
   };
   const runSide = async (mode, record) => {
     await server.call('enable', { value: mode === 'on' });
     const reqs = batch();
     const meter = cpuMeter();
+    const c0 = cpuMs(server.pid);
     const r = await load.run({
       port,
       requests: reqs,
@@ -64,9 +65,11 @@ try {
     // The engine works after the response: a sustained rate must include finishing that work.
     const { ms: drainMs } = mode === 'on' ? await server.call('drain') : { ms: 0 };
     const busy = meter();
+    const serverCpu = (cpuMs(server.pid) - c0) / r.done;
     if (!record) return;
     const s = side[mode];
     s.cpu.push(busy);
+    s.serverCpu.push(serverCpu);
     s.rps.push((r.done / r.wallMs) * 1000);
     s.sustained.push((r.done / (r.wallMs + drainMs)) * 1000);
     s.lat.push(...r.latencies);
@@ -101,6 +104,7 @@ try {
     },
     drainMsMedian: round(median(s.drainMs), 1),
     machineCpuBusyPct: median(s.cpu),
+    serverCpuMsPerRequest: round(median(s.serverCpu), 2),
   });
   const on = fmt(side.on),
     off = fmt(side.off);
@@ -140,6 +144,11 @@ try {
         'on ÷ off',
         `${round(median(pairedSustained), 3)} sustained, ${round(median(paired), 3)} at the client`,
         `per-round ratios ${paired.map((x) => round(x, 2)).join(' ')}`,
+      ],
+      [
+        'server CPU per completion',
+        `${on.serverCpuMsPerRequest} ms on, ${off.serverCpuMsPerRequest} ms off (${round(off.serverCpuMsPerRequest / on.serverCpuMsPerRequest, 3)})`,
+        'Strapi process, /proc, medians of batches (on includes draining the engine); steadier than rates on a shared machine',
       ],
       [
         'SQL statements per completion',

@@ -1,10 +1,10 @@
 // P3 — the read routes at scale: GET /api/achievements/users/:id/card and /users/:id vs a
 // raw-knex read of the same data (the ceiling), at growing numbers of achievements (10 per
 // member, 200 badges). Steps: 10k, 100k (default) and 1M achievements (BENCH_SCALE >= 10).
-import fs from 'fs';
 import { createDatabase } from './lib/app.mjs';
 import { startServer, startLoad } from './lib/procs.mjs';
 import { median, p99, round, SCALE } from './lib/stats.mjs';
+import { cpuMs } from './lib/cpu.mjs';
 
 const client = process.env.BENCH_DB ?? 'sqlite';
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -17,15 +17,6 @@ const port = 23000 + (process.pid % 2000);
 
 // Telemetry is off in every benchmark server (bench/lib/app.mjs): on, it taxed only the Strapi
 // side here (the ceiling routes are mounted before it) and kept TLS contexts alive (+200 MB RSS).
-/** The server process's CPU time so far (ms, /proc): CPU per request is robust to other load. */
-const cpuMs = (pid) => {
-  try {
-    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime + stime, USER_HZ = 100
-  } catch {
-    return NaN;
-  }
-};
 const db = await createDatabase(client);
 const server = await startServer(db.env, port);
 const load = startLoad();

@@ -24,3 +24,13 @@ export const cpuMeter = () => {
     return Math.round(busy * 1000) / 10;
   };
 };
+
+/** A process's CPU time so far (ms, /proc): CPU per request is robust to other load. */
+export const cpuMs = (pid) => {
+  try {
+    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime + stime, USER_HZ = 100
+  } catch {
+    return NaN;
+  }
+};
