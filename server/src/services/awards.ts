@@ -3,7 +3,7 @@ import { errors } from '@strapi/utils';
 import { UID } from '../../../common/constants';
 import type { Decision, Held } from '../../../engine/evaluate';
 import type { WalkAward } from '../../../engine/walk';
-import { columns, insertIgnore, row, tableOf, toDate, toJson } from '../utils/db';
+import { columns, insertIgnore, row, tableOf, toDate, toJson, type Table } from '../utils/db';
 import { getService } from '../utils/get-service';
 
 export const WEBHOOK_EVENTS = {
@@ -18,6 +18,16 @@ export const toAwardToApply = (a: WalkAward): AwardToApply => ({
   earnedAt: new Date(a.earnedAt),
   sourceEvent: a.source?.key ?? null,
   evidence: a.source ? { event: a.source.key, type: a.source.type } : { reason: 'recalculation' },
+});
+
+/** An achievement row as the engine sees it (`t` is the achievement table). */
+export const heldOf = (t: Table, r: Record<string, any>): Held & { byAdmin: boolean } => ({
+  badgeId: r[t.col('badgeId')],
+  sequence: r[t.col('sequence')],
+  revoked: r[t.col('revokedAt')] !== null,
+  manual: (r[t.col('awardedBy')] ?? 'system') !== 'system',
+  byAdmin:
+    r[t.col('revokedAt')] !== null && String(r[t.col('revokedBy')] ?? '').startsWith('admin'),
 });
 
 export interface AwardToApply {
@@ -93,10 +103,11 @@ const awardsService = ({ strapi }: { strapi: Core.Strapi }) => {
     sequence: number,
     reason: string,
     revokedBy: string,
-    now: Date
+    now: Date,
+    conn: any = knex()
   ): Promise<boolean> => {
     const t = ach();
-    const n = await knex()(t.name)
+    const n = await conn(t.name)
       .where({
         [t.col('userId')]: userId,
         [t.col('badgeId')]: badgeId,
@@ -107,7 +118,37 @@ const awardsService = ({ strapi }: { strapi: Core.Strapi }) => {
     return n > 0;
   };
 
+  /** Clears the revocation of an achievement whose criteria hold again; false when not revoked. */
+  const reinstateOne = async (
+    userId: number,
+    award: AwardToApply,
+    conn: any = knex()
+  ): Promise<boolean> => {
+    const t = ach();
+    const n = await conn(t.name)
+      .where({
+        [t.col('userId')]: userId,
+        [t.col('badgeId')]: award.badgeId,
+        [t.col('sequence')]: award.sequence,
+      })
+      .whereNotNull(t.col('revokedAt'))
+      .update(
+        columns(t, {
+          revokedAt: null,
+          revokeReason: null,
+          revokedBy: null,
+          earnedAt: award.earnedAt,
+          awardedBy: award.awardedBy ?? 'system',
+          updatedAt: new Date(),
+        })
+      );
+    return n > 0;
+  };
+
   return {
+    revokeOne,
+    reinstateOne,
+
     /** What the member holds; `byAdmin` marks achievements an admin revoked (they stay revoked). */
     async held(userId: number): Promise<Array<Held & { byAdmin: boolean }>> {
       return (await this.heldMany([userId])).get(userId)!;
@@ -132,17 +173,7 @@ const awardsService = ({ strapi }: { strapi: Core.Strapi }) => {
         userIds.length === 1
           ? await query.where(t.col('userId'), userIds[0])
           : await query.whereIn(t.col('userId'), userIds);
-      for (const r of rows) {
-        out.get(r[t.col('userId')])?.push({
-          badgeId: r[t.col('badgeId')],
-          sequence: r[t.col('sequence')],
-          revoked: r[t.col('revokedAt')] !== null,
-          manual: (r[t.col('awardedBy')] ?? 'system') !== 'system',
-          byAdmin:
-            r[t.col('revokedAt')] !== null &&
-            String(r[t.col('revokedBy')] ?? '').startsWith('admin'),
-        });
-      }
+      for (const r of rows) out.get(r[t.col('userId')])?.push(heldOf(t, r));
       return out;
     },
 
@@ -170,27 +201,8 @@ const awardsService = ({ strapi }: { strapi: Core.Strapi }) => {
           [t.col('userId'), t.col('badgeId'), t.col('sequence')]
         );
         let changed = inserted;
-        if (!inserted) {
-          // Held but revoked, and the criteria hold again: reinstate it.
-          changed =
-            (await knex()(t.name)
-              .where({
-                [t.col('userId')]: userId,
-                [t.col('badgeId')]: award.badgeId,
-                [t.col('sequence')]: award.sequence,
-              })
-              .whereNotNull(t.col('revokedAt'))
-              .update(
-                columns(t, {
-                  revokedAt: null,
-                  revokeReason: null,
-                  revokedBy: null,
-                  earnedAt: award.earnedAt,
-                  awardedBy: award.awardedBy ?? 'system',
-                  updatedAt: new Date(),
-                })
-              )) > 0;
-        }
+        // Held but revoked, and the criteria hold again: reinstate it.
+        if (!inserted) changed = await reinstateOne(userId, award);
         if (changed)
           earned.push({
             badgeId: award.badgeId,

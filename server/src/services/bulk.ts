@@ -1,27 +1,13 @@
 import type { Core } from '@strapi/strapi';
-import { PLUGIN_ID, UID } from '../../../common/constants';
+import { UID } from '../../../common/constants';
 import { criteriaKinds, listenedEvents } from '../../../engine/criteria';
 import { type BadgeDef, type Decision, type Held } from '../../../engine/evaluate';
-import {
-  applyActivity,
-  emptyStreak,
-  isValidTimeZone,
-  type StreakState,
-} from '../../../engine/streak';
+import { applyActivity, emptyStreak, type StreakState } from '../../../engine/streak';
 import { Tally } from '../../../engine/tally';
 import { ledgerScope, walkLedger } from '../../../engine/walk';
-import { toAwardToApply, type AwardToApply } from './awards';
-import type { PluginConfig } from '../config/schema';
-import {
-  columns,
-  dialectOf,
-  fromJson,
-  newDocumentIds,
-  tableOf,
-  toJson,
-  toMs,
-  type Table,
-} from '../utils/db';
+import { heldOf, toAwardToApply, type AwardToApply } from './awards';
+import { streakColumns } from './streaks';
+import { dialectOf, ledgerRowOf, newDocumentIds, tableOf, toJson, type Table } from '../utils/db';
 import { getService } from '../utils/get-service';
 import { PROFILE_EVENT } from './triggers';
 
@@ -143,7 +129,6 @@ const chunks = <T>(list: T[], size = CHUNK): T[][] => {
  */
 const bulkService = ({ strapi }: { strapi: Core.Strapi }) => {
   const knex = () => strapi.db.connection;
-  const config = () => strapi.config.get(`plugin::${PLUGIN_ID}`) as PluginConfig;
 
   /** Every event type a recalculation walks as a marker (engine.recalculateMember's set). */
   const markerTypes = () => {
@@ -172,16 +157,8 @@ const bulkService = ({ strapi }: { strapi: Core.Strapi }) => {
         .whereIn(t.col('type'), [...types])
         .orderBy([{ column: t.col('userId') }, { column: t.col('occurredAt') }, { column: 'id' }]);
       for (const r of rows as any[]) {
-        const userId = Number(r[t.col('userId')]);
-        byUser.get(userId)?.push({
-          id: r.id as number,
-          type: r[t.col('type')] as string,
-          userId,
-          actorId: r[t.col('actorId')] as number | null,
-          subject: r[t.col('subject')] as string | null,
-          occurredAt: toMs(r[t.col('occurredAt')])!,
-          data: fromJson<Record<string, unknown>>(r[t.col('data')]),
-        });
+        const row = ledgerRowOf(t, r);
+        byUser.get(row.userId)?.push(row);
       }
     }
     return byUser;
@@ -203,37 +180,9 @@ const bulkService = ({ strapi }: { strapi: Core.Strapi }) => {
           t.col('revokedBy')
         )
         .whereBetween(t.col('userId'), [ids[0], ids[ids.length - 1]]);
-      for (const r of rows as any[]) {
-        byUser.get(Number(r[t.col('userId')]))?.push({
-          badgeId: r[t.col('badgeId')],
-          sequence: r[t.col('sequence')],
-          revoked: r[t.col('revokedAt')] !== null,
-          manual: (r[t.col('awardedBy')] ?? 'system') !== 'system',
-          byAdmin:
-            r[t.col('revokedAt')] !== null &&
-            String(r[t.col('revokedBy')] ?? '').startsWith('admin'),
-        });
-      }
+      for (const r of rows as any[]) byUser.get(Number(r[t.col('userId')]))?.push(heldOf(t, r));
     }
     return byUser;
-  };
-
-  /** Each member's timezone (streaks.timezoneOf, for many members at once). */
-  const loadTimezones = async (userIds: number[], fallback: string) => {
-    const field = config().timezoneField;
-    const out = new Map<number, string>();
-    for (const ids of chunks(userIds)) {
-      const users = (await strapi.db.query(UID.user).findMany({
-        where: { id: { $in: ids } },
-        select: ['id', field] as any,
-      })) as Array<Record<string, any>>;
-      for (const u of users) {
-        const tz = u[field];
-        out.set(u.id, typeof tz === 'string' && isValidTimeZone(tz) ? tz : fallback);
-      }
-    }
-    for (const id of userIds) if (!out.has(id)) out.set(id, fallback);
-    return out;
   };
 
   /** Which members have a streak row, and their stored progress rows. */
@@ -275,17 +224,7 @@ const bulkService = ({ strapi }: { strapi: Core.Strapi }) => {
           .filter((o) => o.streak && !o.hasStreak)
           .map((o) => {
             const s = o.streak!;
-            return {
-              userId: o.userId,
-              current: s.current,
-              longest: s.longest,
-              lastActiveAt: s.lastActiveAt === null ? null : new Date(s.lastActiveAt),
-              lastActiveDay: s.lastActiveDay,
-              timezone: s.timezone,
-              freezesUsed: s.freezesUsed,
-              freezesMonth: s.freezesMonth,
-              version: 1,
-            };
+            return { userId: o.userId, ...streakColumns(s), version: 1 };
           })
       );
       for (const part of chunks(streakRows))
@@ -349,45 +288,13 @@ const bulkService = ({ strapi }: { strapi: Core.Strapi }) => {
           else reinstate.push({ userId: f.userId, award: f.award });
         });
       }
-      for (const { userId, award } of reinstate) {
-        const n = await trx(at.name)
-          .where({
-            [at.col('userId')]: userId,
-            [at.col('badgeId')]: award.badgeId,
-            [at.col('sequence')]: award.sequence,
-          })
-          .whereNotNull(at.col('revokedAt'))
-          .update(
-            columns(at, {
-              revokedAt: null,
-              revokeReason: null,
-              revokedBy: null,
-              earnedAt: award.earnedAt,
-              awardedBy: award.awardedBy ?? 'system',
-              updatedAt: new Date(),
-            })
-          );
-        if (n > 0) changed += 1;
-      }
+      const awards = getService(strapi, 'awards');
+      for (const { userId, award } of reinstate)
+        if (await awards.reinstateOne(userId, award, trx)) changed += 1;
       const now = new Date();
       for (const o of outcomes)
-        for (const r of o.revokes) {
-          await trx(at.name)
-            .where({
-              [at.col('userId')]: o.userId,
-              [at.col('badgeId')]: r.badgeId,
-              [at.col('sequence')]: r.sequence,
-            })
-            .whereNull(at.col('revokedAt'))
-            .update(
-              columns(at, {
-                revokedAt: now,
-                revokeReason: r.reason,
-                revokedBy: 'system',
-                updatedAt: now,
-              })
-            );
-        }
+        for (const r of o.revokes)
+          await awards.revokeOne(o.userId, r.badgeId, r.sequence, r.reason, 'system', now, trx);
 
       // Progress: one upsert per chunk (awards.saveProgress, for many members).
       // Rows already holding these values are left alone (a rerun rewrites nothing).
@@ -520,7 +427,7 @@ const bulkService = ({ strapi }: { strapi: Core.Strapi }) => {
 
       const ledgers = await loadLedgers(userIds, types);
       const held = await loadHeld(userIds);
-      const timezones = await loadTimezones(userIds, options.defaultTimezone);
+      const timezones = await getService(strapi, 'streaks').timezonesOf(userIds);
       const stored = await loadStored(userIds);
       const streakEvents = new Set(options.events);
       const outcomes: MemberOutcome[] = [];

@@ -8,7 +8,7 @@ import { Tally, type LedgerEvent } from '../../../engine/tally';
 import { ledgerScope, walkLedger } from '../../../engine/walk';
 import { toAwardToApply } from './awards';
 import type { PluginConfig } from '../config/schema';
-import { dialectOf, fromJson, tableOf, toMs } from '../utils/db';
+import { dialectOf, ledgerRowOf, tableOf } from '../utils/db';
 import { getService } from '../utils/get-service';
 import { PROFILE_EVENT } from './triggers';
 
@@ -95,14 +95,8 @@ const engineService = ({ strapi }: { strapi: Core.Strapi }) => {
     }
     return rows
       .map((r: any) => ({
-        id: r.id,
+        ...ledgerRowOf(t, r),
         key: r[t.col('key')],
-        type: r[t.col('type')],
-        userId: r[t.col('userId')],
-        actorId: r[t.col('actorId')],
-        subject: r[t.col('subject')],
-        occurredAt: toMs(r[t.col('occurredAt')])!,
-        data: fromJson<Record<string, unknown>>(r[t.col('data')]),
         attempts: r[t.col('attempts')],
       }))
       .sort((a, b) => a.occurredAt - b.occurredAt || a.id - b.id);
@@ -136,16 +130,8 @@ const engineService = ({ strapi }: { strapi: Core.Strapi }) => {
       .whereIn(t.col('type'), [...types])
       .orderBy([{ column: t.col('occurredAt') }, { column: 'id' }]);
     for (const r of rows) {
-      const userId = r[t.col('userId')] as number;
-      byUser.get(userId)?.push({
-        id: r.id as number,
-        type: r[t.col('type')] as string,
-        userId,
-        actorId: r[t.col('actorId')] as number | null,
-        subject: r[t.col('subject')] as string | null,
-        occurredAt: toMs(r[t.col('occurredAt')])!,
-        data: fromJson<Record<string, unknown>>(r[t.col('data')]),
-      });
+      const row = ledgerRowOf(t, r);
+      byUser.get(row.userId)?.push(row);
     }
     return byUser;
   };

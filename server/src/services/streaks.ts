@@ -12,6 +12,17 @@ import { getService } from '../utils/get-service';
 
 const MAX_ATTEMPTS = 8;
 
+/** A streak state as the streak row's attribute values. */
+export const streakColumns = (s: StreakState) => ({
+  current: s.current,
+  longest: s.longest,
+  lastActiveAt: s.lastActiveAt === null ? null : new Date(s.lastActiveAt),
+  lastActiveDay: s.lastActiveDay,
+  timezone: s.timezone,
+  freezesUsed: s.freezesUsed,
+  freezesMonth: s.freezesMonth,
+});
+
 /**
  * Learning streaks, one row per member. The arithmetic is the pure engine's; this service only
  * reads and writes the row, with optimistic concurrency (a version column) so two processes
@@ -34,16 +45,6 @@ const streaksService = ({ strapi }: { strapi: Core.Strapi }) => {
     freezesUsed: r[t.col('freezesUsed')] ?? 0,
     freezesMonth: r[t.col('freezesMonth')] ?? null,
     version: r[t.col('version')] ?? 0,
-  });
-
-  const toColumns = (s: StreakState) => ({
-    current: s.current,
-    longest: s.longest,
-    lastActiveAt: s.lastActiveAt === null ? null : new Date(s.lastActiveAt),
-    lastActiveDay: s.lastActiveDay,
-    timezone: s.timezone,
-    freezesUsed: s.freezesUsed,
-    freezesMonth: s.freezesMonth,
   });
 
   return {
@@ -92,7 +93,7 @@ const streaksService = ({ strapi }: { strapi: Core.Strapi }) => {
         strapi,
         strapi.db.connection,
         t.name,
-        row(t, { userId, ...toColumns(state), version: 1 }),
+        row(t, { userId, ...streakColumns(state), version: 1 }),
         [t.col('userId')]
       );
     },
@@ -133,7 +134,7 @@ const streaksService = ({ strapi }: { strapi: Core.Strapi }) => {
             strapi,
             knex,
             t.name,
-            row(t, { userId, ...toColumns(state), version: 1 }),
+            row(t, { userId, ...streakColumns(state), version: 1 }),
             [t.col('userId')]
           );
           if (inserted) return { before: start, states };
@@ -143,7 +144,7 @@ const streaksService = ({ strapi }: { strapi: Core.Strapi }) => {
           .where(t.col('userId'), userId)
           .where(t.col('version'), start.version)
           .update({
-            ...columns(t, { ...toColumns(state), version: start.version + 1 }),
+            ...columns(t, { ...streakColumns(state), version: start.version + 1 }),
             [t.col('updatedAt')]: new Date(),
           });
         if (updated === 1) return { before: start, states };

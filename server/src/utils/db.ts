@@ -140,3 +140,14 @@ export const insertIgnore = async (
 /** Affected-row count of an UPDATE, the same on every dialect. */
 export const affected = (result: unknown): number =>
   typeof result === 'number' ? result : Array.isArray(result) ? result.length : 0;
+
+/** A ledger row as the engine reads it (`t` is the event table). */
+export const ledgerRowOf = (t: Table, r: Record<string, any>) => ({
+  id: r.id as number,
+  type: r[t.col('type')] as string,
+  userId: Number(r[t.col('userId')]),
+  actorId: r[t.col('actorId')] as number | null,
+  subject: r[t.col('subject')] as string | null,
+  occurredAt: toMs(r[t.col('occurredAt')])!,
+  data: fromJson<Record<string, unknown>>(r[t.col('data')]),
+});
