@@ -202,4 +202,60 @@ describe('learning streaks in the member timezone', () => {
     expect(await activity(m, '2026-05-31T09:00:00Z')).toMatchObject({ current: 1 });
     expect(await activity(m, '2026-06-02T09:00:00Z')).toMatchObject({ current: 2, longest: 4 });
   });
+  it('a batch streak write is refused, and writes nothing, when the row changed since it was read', async () => {
+    const streaks = plugin(app).service('streaks');
+    const m = await memberIn('UTC');
+    await activity(m, '2026-07-01T09:00:00Z');
+    const read = await streaks
+      .getMany([m.user.id])
+      .then((rows: Map<number, any>) => rows.get(m.user.id));
+    // Another writer applies 2 July in between.
+    await activity(m, '2026-07-02T09:00:00Z');
+    const stored = await streaks
+      .getMany([m.user.id])
+      .then((rows: Map<number, any>) => rows.get(m.user.id));
+    expect(stored.version).toBe(read.version + 1);
+    // What was computed from the stale row (1 July, then 3 July: broken) must not land.
+    const stale = {
+      ...read,
+      current: 1,
+      longest: 1,
+      lastActiveAt: Date.parse('2026-07-03T09:00:00Z'),
+      lastActiveDay: '2026-07-03',
+    };
+    const other = await memberIn('UTC');
+    const fresh = { ...stale, current: 1, longest: 1 };
+    const refused = await streaks.saveMany([
+      { userId: m.user.id, state: stale, version: read.version },
+      // A member with no row yet is written; one whose row was created meanwhile is not.
+      { userId: other.user.id, state: fresh, version: 0 },
+    ]);
+    expect([...refused]).toEqual([m.user.id]);
+    expect(
+      await streaks.getMany([m.user.id]).then((r: Map<number, any>) => r.get(m.user.id))
+    ).toEqual(stored);
+    const created = await streaks
+      .getMany([other.user.id])
+      .then((r: Map<number, any>) => r.get(other.user.id));
+    expect(created).toMatchObject({ current: 1, lastActiveDay: '2026-07-03', version: 1 });
+    const again = await streaks.saveMany([
+      { userId: other.user.id, state: { ...fresh, current: 5 }, version: 0 },
+    ]);
+    expect([...again]).toEqual([other.user.id]);
+    expect(await streaks.get(other.user.id)).toMatchObject({ current: 1 });
+    // From the row as it is now, the write lands and the version moves on.
+    const next = {
+      ...stored,
+      current: 3,
+      longest: 3,
+      lastActiveAt: Date.parse('2026-07-03T09:00:00Z'),
+      lastActiveDay: '2026-07-03',
+    };
+    expect([
+      ...(await streaks.saveMany([{ userId: m.user.id, state: next, version: stored.version }])),
+    ]).toEqual([]);
+    expect(
+      await streaks.getMany([m.user.id]).then((r: Map<number, any>) => r.get(m.user.id))
+    ).toMatchObject({ current: 3, lastActiveDay: '2026-07-03', version: stored.version + 1 });
+  });
 });

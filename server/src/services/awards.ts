@@ -3,7 +3,18 @@ import { errors } from '@strapi/utils';
 import { UID } from '../../../common/constants';
 import type { Decision, Held } from '../../../engine/evaluate';
 import type { WalkAward } from '../../../engine/walk';
-import { columns, insertIgnore, row, tableOf, toDate, toJson, type Table } from '../utils/db';
+import {
+  bulkRows,
+  chunks,
+  columns,
+  insertIgnore,
+  insertMany,
+  row,
+  tableOf,
+  toDate,
+  toJson,
+  type Table,
+} from '../utils/db';
 import { getService } from '../utils/get-service';
 
 export const WEBHOOK_EVENTS = {
@@ -230,18 +241,26 @@ const awardsService = ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     async saveProgress(userId: number, progress: Decision['progress']) {
+      await this.saveProgressMany(progress.map((p) => ({ userId, ...p })));
+    },
+
+    /**
+     * Upserts progress rows of any number of members: one statement per few hundred rows (the
+     * unique (user, badge) index makes it an upsert). Rows go in (user, badge) order, so two
+     * writers of overlapping rows lock them in the same order and cannot deadlock.
+     */
+    async saveProgressMany(
+      progress: Array<{ userId: number; badgeId: number; current: number; target: number }>,
+      conn: any = knex()
+    ) {
       if (progress.length === 0) return;
       const t = tableOf(strapi, UID.progress);
-      const now = new Date();
-      const rows = progress.map((p) =>
-        row(t, { userId, badgeId: p.badgeId, current: p.current, target: p.target }, now)
-      );
-      const merge = [t.col('current'), t.col('target'), t.col('updatedAt')];
-      // One statement for all of a member's badges; the unique (user, badge) index makes it an upsert.
-      await knex()(t.name)
-        .insert(rows)
-        .onConflict([t.col('userId'), t.col('badgeId')])
-        .merge(merge);
+      const sorted = [...progress].sort((a, b) => a.userId - b.userId || a.badgeId - b.badgeId);
+      for (const part of chunks(bulkRows(t, sorted)))
+        await insertMany(strapi, conn, t.name, part, {
+          conflict: [t.col('userId'), t.col('badgeId')],
+          merge: [t.col('current'), t.col('target'), t.col('updatedAt')],
+        });
     },
 
     /** An admin awards a badge by hand. Repeatable badges get the next sequence. */

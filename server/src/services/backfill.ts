@@ -2,9 +2,8 @@ import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { PLUGIN_ID, UID } from '../../../common/constants';
 import type { PluginConfig, Trigger } from '../config/schema';
-import { dialectOf, tableOf, toJson } from '../utils/db';
+import { bulkRows, dialectOf, insertMany, tableOf, toJson } from '../utils/db';
 import { getService } from '../utils/get-service';
-import { bulkRows, insertMany } from './bulk';
 import { isFilled, PROFILE_EVENT } from './triggers';
 
 export interface BackfillState {

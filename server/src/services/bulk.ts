@@ -7,12 +7,9 @@ import { Tally } from '../../../engine/tally';
 import { ledgerScope, walkLedger } from '../../../engine/walk';
 import { heldOf, toAwardToApply, type AwardToApply } from './awards';
 import { streakColumns } from './streaks';
-import { dialectOf, ledgerRowOf, newDocumentIds, tableOf, toJson, type Table } from '../utils/db';
+import { bulkRows, CHUNK, chunks, insertMany, ledgerRowOf, tableOf, toJson } from '../utils/db';
 import { getService } from '../utils/get-service';
 import { PROFILE_EVENT } from './triggers';
-
-/** Rows per multi-row statement: well under SQLite's and PostgreSQL's bound-parameter limits. */
-const CHUNK = 400;
 
 interface LedgerRow {
   id: number;
@@ -43,79 +40,6 @@ export interface MemberOutcome {
   /** The progress rows stored now, badge id → values. */
   storedProgress: Map<number, { current: number; target: number }>;
 }
-
-/** utils/db `row()` for many rows at once: Strapi's bookkeeping columns with cheap documentIds. */
-export const bulkRows = (
-  table: Table,
-  list: Array<Record<string, unknown>>,
-  now = new Date()
-): Array<Record<string, unknown>> => {
-  const ids = newDocumentIds(list.length);
-  const documentId = table.col('documentId');
-  const createdAt = table.col('createdAt');
-  const updatedAt = table.col('updatedAt');
-  const publishedAt = table.col('publishedAt');
-  return list.map((values, i) => {
-    const out: Record<string, unknown> = {
-      [documentId]: ids[i],
-      [createdAt]: now,
-      [updatedAt]: now,
-      [publishedAt]: now,
-    };
-    for (const key of Object.keys(values)) out[table.col(key)] = values[key];
-    return out;
-  });
-};
-
-/**
- * One multi-row INSERT that the unique index `conflict` may refuse row by row (DO NOTHING /
- * INSERT IGNORE), or upsert into (`merge`). Built as one raw statement: knex's query builder
- * spends more time compiling a 500-row insert than the database spends running it.
- * Returns how many rows were written and, on PostgreSQL and SQLite, the `returning` column of
- * each row inserted (MySQL/MariaDB cannot say which, only how many).
- */
-export const insertMany = async (
-  strapi: Core.Strapi,
-  conn: any,
-  table: string,
-  rows: Array<Record<string, unknown>>,
-  opts: { conflict: string[]; merge?: string[]; returning?: string }
-): Promise<{ count: number; returned: unknown[] | null }> => {
-  if (rows.length === 0) return { count: 0, returned: [] };
-  const mysql = dialectOf(strapi) === 'mysql';
-  const q = (id: string) =>
-    mysql ? `\`${id.replace(/`/g, '``')}\`` : `"${id.replace(/"/g, '""')}"`;
-  const cols = Object.keys(rows[0]);
-  const tuple = `(${cols.map(() => '?').join(', ')})`;
-  const bindings: unknown[] = [];
-  for (const r of rows) for (const c of cols) bindings.push(r[c] === undefined ? null : r[c]);
-  const values = rows.map(() => tuple).join(', ');
-  const head = `into ${q(table)} (${cols.map(q).join(', ')}) values ${values}`;
-  let sql: string;
-  if (mysql) {
-    sql = opts.merge
-      ? `insert ${head} on duplicate key update ${opts.merge.map((c) => `${q(c)} = values(${q(c)})`).join(', ')}`
-      : `insert ignore ${head}`;
-  } else {
-    sql =
-      `insert ${head} on conflict (${opts.conflict.map(q).join(', ')}) do ` +
-      (opts.merge
-        ? `update set ${opts.merge.map((c) => `${q(c)} = excluded.${q(c)}`).join(', ')}`
-        : 'nothing') +
-      (opts.returning ? ` returning ${q(opts.returning)}` : '');
-  }
-  const result = await conn.raw(sql, bindings);
-  if (mysql) return { count: Number(result?.[0]?.affectedRows ?? 0), returned: null };
-  if (!opts.returning) return { count: -1, returned: null };
-  const out: any[] = Array.isArray(result) ? result : (result?.rows ?? []);
-  return { count: out.length, returned: out.map((r) => r[opts.returning!]) };
-};
-
-const chunks = <T>(list: T[], size = CHUNK): T[][] => {
-  const out: T[][] = [];
-  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
-  return out;
-};
 
 /**
  * Bulk recalculation for the backfill: evaluates many members from one ordered read of the
@@ -214,7 +138,6 @@ const bulkService = ({ strapi }: { strapi: Core.Strapi }) => {
   const writeOutcomes = async (outcomes: MemberOutcome[]): Promise<number> => {
     const st = tableOf(strapi, UID.streak);
     const at = tableOf(strapi, UID.achievement);
-    const pt = tableOf(strapi, UID.progress);
     let changed = 0;
     await knex().transaction(async (trx: any) => {
       // Streaks: stored for members who have none yet (streaks.ensure).
@@ -296,30 +219,19 @@ const bulkService = ({ strapi }: { strapi: Core.Strapi }) => {
         for (const r of o.revokes)
           await awards.revokeOne(o.userId, r.badgeId, r.sequence, r.reason, 'system', now, trx);
 
-      // Progress: one upsert per chunk (awards.saveProgress, for many members).
-      // Rows already holding these values are left alone (a rerun rewrites nothing).
-      const progressRows = bulkRows(
-        pt,
+      // Progress: awards.saveProgressMany. Rows already holding these values are left alone (a
+      // rerun rewrites nothing).
+      await awards.saveProgressMany(
         outcomes.flatMap((o) =>
           o.progress
             .filter((p) => {
               const stored = o.storedProgress.get(p.badgeId);
               return !stored || stored.current !== p.current || stored.target !== p.target;
             })
-            .map((p) => ({
-              userId: o.userId,
-              badgeId: p.badgeId,
-              current: p.current,
-              target: p.target,
-            }))
+            .map((p) => ({ userId: o.userId, ...p }))
         ),
-        now
+        trx
       );
-      for (const part of chunks(progressRows))
-        await insertMany(strapi, trx, pt.name, part, {
-          conflict: [pt.col('userId'), pt.col('badgeId')],
-          merge: [pt.col('current'), pt.col('target'), pt.col('updatedAt')],
-        });
     });
     return changed;
   };

@@ -7,6 +7,7 @@ import { applyActivity, emptyStreak, type StreakState } from '../../../engine/st
 import { Tally, type LedgerEvent } from '../../../engine/tally';
 import { ledgerScope, walkLedger } from '../../../engine/walk';
 import { toAwardToApply } from './awards';
+import { advance } from './streaks';
 import type { PluginConfig } from '../config/schema';
 import { dialectOf, ledgerRowOf, tableOf } from '../utils/db';
 import { getService } from '../utils/get-service';
@@ -178,21 +179,52 @@ const engineService = ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   /**
-   * Evaluates one member. It walks the member's ledger in order and decides at each of the
-   * `markers` (the events being processed), so every award carries the instant its criteria were
-   * first met — live, and just as well in a recalculation of years of history. Only the net
-   * change against what the member held before is written.
+   * The walk over one member's ledger that decides at each of the `markers` (the events being
+   * processed), so every award carries the instant its criteria were first met — live, and just
+   * as well in a recalculation of years of history. Pure given what was read: the net change
+   * against what the member held before.
+   */
+  const walkMember = async (
+    markers: ClaimedEvent[],
+    reads: Omit<MemberReads, 'streak'>,
+    streak: { at: Map<number, StreakState>; now: { current: number; longest: number } },
+    only?: BadgeDef[]
+  ) => {
+    const catalog = await getService(strapi, 'catalog').get();
+    const onlyIds = only ? new Set(only.map((b) => b.id)) : null;
+    const candidatesFor = (type: string) =>
+      onlyIds
+        ? catalog.index.badgesFor(type).filter((b) => onlyIds.has(b.id))
+        : catalog.index.badgesFor(type);
+    const { scope, types } = typesFor(catalog, markers, only);
+    const retractions = getService(strapi, 'triggers').retractions();
+    return walkLedger({
+      ledger: reads.ledger.filter((e) => types.has(e.type)),
+      markers: new Map(markers.map((e) => [e.id, e.key])),
+      streakAt: streak.at,
+      streak: streak.now,
+      held: reads.held,
+      candidatesFor,
+      scope,
+      now: Date.now(),
+      tally: new Tally({ retractions, timezone: reads.timezone }),
+      index: catalog.index,
+    });
+  };
+
+  /**
+   * Evaluates one member on their own, reading what it needs and writing the streak first (see
+   * walkMember; processBatch does the same for a whole batch with fewer statements).
    */
   const evaluateMember = async (
     userId: number,
     markers: ClaimedEvent[],
-    opts: { only?: BadgeDef[]; notify?: boolean; replayStreak?: boolean } = {},
-    reads?: MemberReads
+    opts: { only?: BadgeDef[]; notify?: boolean; replayStreak?: boolean } = {}
   ) => {
     const catalog = await getService(strapi, 'catalog').get();
     const streaks = getService(strapi, 'streaks');
     const awards = getService(strapi, 'awards');
-    const timezone = reads ? reads.timezone : await streaks.timezoneOf(userId);
+    const timezone = await streaks.timezoneOf(userId);
     const options = await getService(strapi, 'settings').streakOptions();
     const streakEvents = new Set(options.events);
     const activity = markers.filter((e) => streakEvents.has(e.type));
@@ -216,37 +248,21 @@ const engineService = ({ strapi }: { strapi: Core.Strapi }) => {
       const { before, states } = await streaks.recordActivity(
         userId,
         activity.map((e) => e.occurredAt),
-        timezone,
-        reads?.streak
+        timezone
       );
       activity.forEach((e, i) => streakAt.set(e.id, states[i]));
       streakNow = before;
     } else {
-      streakNow = (reads ? reads.streak : await streaks.get(userId)) ?? { current: 0, longest: 0 };
+      streakNow = (await streaks.get(userId)) ?? { current: 0, longest: 0 };
     }
 
-    const only = opts.only ? new Set(opts.only.map((b) => b.id)) : null;
-    const candidatesFor = (type: string) =>
-      only
-        ? catalog.index.badgesFor(type).filter((b) => only.has(b.id))
-        : catalog.index.badgesFor(type);
-    const { scope, types } = typesFor(catalog, markers, opts.only);
-    const retractions = getService(strapi, 'triggers').retractions();
-    const ledger = reads
-      ? reads.ledger.filter((e) => types.has(e.type))
-      : await loadLedger(userId, types);
-    const outcome = walkLedger({
-      ledger,
-      markers: new Map(markers.map((e) => [e.id, e.key])),
-      streakAt,
-      streak: streakNow,
-      held: reads ? reads.held : await awards.held(userId),
-      candidatesFor,
-      scope,
-      now: Date.now(),
-      tally: new Tally({ retractions, timezone }),
-      index: catalog.index,
-    });
+    const { types } = typesFor(catalog, markers, opts.only);
+    const outcome = await walkMember(
+      markers,
+      { timezone, ledger: await loadLedger(userId, types), held: await awards.held(userId) },
+      { at: streakAt, now: streakNow },
+      opts.only
+    );
     return awards.apply(userId, {
       awards: outcome.awards.map(toAwardToApply),
       revokes: outcome.revokes,
@@ -260,7 +276,11 @@ const engineService = ({ strapi }: { strapi: Core.Strapi }) => {
     ...Object.keys(getService(strapi, 'triggers').retractions()),
   ];
 
-  /** Processes one claimed batch; returns how many events it claimed. */
+  /**
+   * Processes one claimed batch; returns how many events it claimed. The batch's members are
+   * read together (readMembers), walked in memory, and written together: their streaks in one
+   * statement and their progress in one, with only awards and revokes written member by member.
+   */
   const processBatch = async (): Promise<number> => {
     const events = await claim();
     if (events.length === 0) return 0;
@@ -271,24 +291,96 @@ const engineService = ({ strapi }: { strapi: Core.Strapi }) => {
       else byUser.set(e.userId, [e]);
     }
     const catalog = await getService(strapi, 'catalog').get();
+    const streaks = getService(strapi, 'streaks');
+    const awards = getService(strapi, 'awards');
     const reads = await readMembers([...byUser.keys()], typesFor(catalog, events).types);
+    const { events: streakTypes, freezesPerMonth } = await getService(
+      strapi,
+      'settings'
+    ).streakOptions();
+    const streakEvents = new Set(streakTypes);
     const done: number[] = [];
-    for (const [userId, mine] of byUser) {
+    const failed = (userId: number, mine: ClaimedEvent[], error: unknown) => {
+      strapi.log.error(
+        `achievements: processing events of member ${userId} failed: ${(error as Error).stack ?? error}`
+      );
+      const exhausted = mine.filter((e) => e.attempts >= MAX_ATTEMPTS);
+      if (exhausted.length) {
+        strapi.log.error(
+          `achievements: setting aside ${exhausted.length} event(s) after ${MAX_ATTEMPTS} attempts: ${exhausted.map((e) => e.key).join(', ')}`
+        );
+        for (const e of exhausted) done.push(e.id);
+      }
+    };
+    /** A member evaluated on their own (as when the batch's shared writes failed). */
+    const alone = async (userId: number, mine: ClaimedEvent[]) => {
       try {
-        await evaluateMember(userId, mine, {}, reads.get(userId));
+        await evaluateMember(userId, mine);
         for (const e of mine) done.push(e.id);
       } catch (error) {
-        strapi.log.error(
-          `achievements: processing events of member ${userId} failed: ${(error as Error).stack ?? error}`
-        );
-        const exhausted = mine.filter((e) => e.attempts >= MAX_ATTEMPTS);
-        if (exhausted.length) {
-          strapi.log.error(
-            `achievements: setting aside ${exhausted.length} event(s) after ${MAX_ATTEMPTS} attempts: ${exhausted.map((e) => e.key).join(', ')}`
-          );
-          for (const e of exhausted) done.push(e.id);
-        }
+        failed(userId, mine, error);
       }
+    };
+
+    // Walk every member in memory, from the state read above.
+    const walked: Array<{
+      userId: number;
+      mine: ClaimedEvent[];
+      outcome: Awaited<ReturnType<typeof walkMember>>;
+      streak: { userId: number; state: StreakState; version: number } | null;
+    }> = [];
+    for (const [userId, mine] of byUser) {
+      try {
+        const read = reads.get(userId)!;
+        const activity = mine.filter((e) => streakEvents.has(e.type));
+        const at = new Map<number, StreakState>();
+        let streak = null;
+        let now: { current: number; longest: number } = read.streak ?? { current: 0, longest: 0 };
+        if (activity.length) {
+          const { start, states } = advance(
+            read.streak,
+            activity.map((e) => e.occurredAt),
+            read.timezone,
+            freezesPerMonth
+          );
+          activity.forEach((e, i) => at.set(e.id, states[i]));
+          now = start;
+          const version = read.streak?.version ?? 0;
+          streak = { userId, state: states[states.length - 1], version };
+        }
+        const outcome = await walkMember(mine, read, { at, now });
+        walked.push({ userId, mine, outcome, streak });
+      } catch (error) {
+        failed(userId, mine, error);
+      }
+    }
+
+    const walkedDone = done.length;
+    try {
+      // Streaks first: a member whose row another process changed since it was read is
+      // evaluated again on their own, from what is there now.
+      const refused = await streaks.saveMany(walked.flatMap((w) => (w.streak ? [w.streak] : [])));
+      const progress: Parameters<typeof awards.saveProgressMany>[0] = [];
+      const applied: typeof walked = [];
+      for (const w of walked) {
+        if (refused.has(w.userId)) continue;
+        await awards.apply(w.userId, {
+          awards: w.outcome.awards.map(toAwardToApply),
+          revokes: w.outcome.revokes,
+          progress: [],
+        });
+        for (const p of w.outcome.progress) progress.push({ userId: w.userId, ...p });
+        applied.push(w);
+      }
+      await awards.saveProgressMany(progress);
+      for (const w of applied) for (const e of w.mine) done.push(e.id);
+      for (const w of walked) if (refused.has(w.userId)) await alone(w.userId, w.mine);
+    } catch (error) {
+      // A shared write failed: every member again on their own (each write is idempotent), so
+      // one member's bad data cannot hold back the others, and attempts are counted per member.
+      strapi.log.warn(`achievements: batch write failed, evaluating members one by one: ${error}`);
+      done.length = walkedDone;
+      for (const w of walked) await alone(w.userId, w.mine);
     }
     await markProcessed(done);
     return events.length;

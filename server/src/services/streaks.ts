@@ -7,7 +7,18 @@ import {
   type StreakState,
 } from '../../../engine/streak';
 import type { PluginConfig } from '../config/schema';
-import { columns, insertIgnore, row, tableOf, toMs } from '../utils/db';
+import {
+  affected,
+  bulkRows,
+  chunks,
+  columns,
+  dialectOf,
+  insertIgnore,
+  insertMany,
+  row,
+  tableOf,
+  toMs,
+} from '../utils/db';
 import { getService } from '../utils/get-service';
 
 const MAX_ATTEMPTS = 8;
@@ -22,6 +33,26 @@ export const streakColumns = (s: StreakState) => ({
   freezesUsed: s.freezesUsed,
   freezesMonth: s.freezesMonth,
 });
+
+/**
+ * A member's streak row (null: none yet) after activity at these instants (epoch ms, in order):
+ * the state it starts from and the state after each instant. Pure.
+ */
+export const advance = (
+  existing: (StreakState & { version: number }) | null,
+  instants: number[],
+  timezone: string,
+  freezesPerMonth: number
+) => {
+  const start = existing ?? { ...emptyStreak(timezone), version: 0 };
+  let state: StreakState = start;
+  const states: StreakState[] = [];
+  for (const at of instants) {
+    state = applyActivity(state, { at, timezone }, { freezesPerMonth }).state;
+    states.push(state);
+  }
+  return { start, states };
+};
 
 /**
  * Learning streaks, one row per member. The arithmetic is the pure engine's; this service only
@@ -99,35 +130,80 @@ const streaksService = ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /**
+     * Writes several members' streaks computed from the rows they were read as (`version`, 0 for
+     * a member who had none): one statement on PostgreSQL and SQLite, where a conflicting row is
+     * updated only if it still has the version read (optimistic concurrency, as in
+     * recordActivity). Returns the members whose row changed in between: nothing was written for
+     * them, and the caller must read and apply again.
+     */
+    async saveMany(
+      writes: Array<{ userId: number; state: StreakState; version: number }>
+    ): Promise<Set<number>> {
+      const refused = new Set<number>();
+      if (writes.length === 0) return refused;
+      const t = table();
+      const knex = strapi.db.connection;
+      const values = (w: (typeof writes)[number]) => ({
+        userId: w.userId,
+        ...streakColumns(w.state),
+        version: w.version + 1,
+      });
+      if (dialectOf(strapi) === 'mysql') {
+        // No conditional upsert that says which rows it wrote: one statement per member.
+        for (const w of writes) {
+          const ok =
+            w.version === 0
+              ? await insertIgnore(strapi, knex, t.name, row(t, values(w)), [t.col('userId')])
+              : affected(
+                  await knex(t.name)
+                    .where(t.col('userId'), w.userId)
+                    .where(t.col('version'), w.version)
+                    .update({ ...columns(t, values(w)), [t.col('updatedAt')]: new Date() })
+                ) === 1;
+          if (!ok) refused.add(w.userId);
+        }
+        return refused;
+      }
+      const sorted = [...writes].sort((a, b) => a.userId - b.userId);
+      const merge = [...Object.keys(streakColumns(sorted[0].state)), 'version', 'updatedAt'].map(
+        (a) => t.col(a)
+      );
+      const userCol = t.col('userId');
+      const versionCol = t.col('version');
+      for (const part of chunks(sorted)) {
+        const { returned } = await insertMany(strapi, knex, t.name, bulkRows(t, part.map(values)), {
+          conflict: [userCol],
+          merge,
+          // A new member's row (version 1) never overwrites one another writer created.
+          mergeWhere: (q) => `${q(t.name)}.${q(versionCol)} = excluded.${q(versionCol)} - 1`,
+          returning: userCol,
+        });
+        const written = new Set((returned ?? []).map(Number));
+        for (const w of part) if (!written.has(w.userId)) refused.add(w.userId);
+      }
+      return refused;
+    },
+
+    /**
      * Applies activity instants (epoch ms, in order) in the member's timezone. Returns the state
      * after each instant, so the engine can judge streak badges as of each event.
      */
     async recordActivity(
       userId: number,
       instants: number[],
-      timezone: string,
-      /** The member's row as just read (null: none), to save reading it again. */
-      known?: (StreakState & { version: number }) | null
+      timezone: string
     ): Promise<{ before: StreakState; states: StreakState[] }> {
       const t = table();
       const knex = strapi.db.connection;
       const { freezesPerMonth } = await getService(strapi, 'settings').streakOptions();
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
         // A version conflict means someone else wrote in between: read again.
-        const existing =
-          attempt === 0 && known !== undefined
-            ? known
-            : await knex(t.name)
-                .where(t.col('userId'), userId)
-                .first()
-                .then((r: any) => (r ? fromRow(r, t) : null));
-        const start = existing ?? { ...emptyStreak(timezone), version: 0 };
-        let state: StreakState = start;
-        const states: StreakState[] = [];
-        for (const at of instants) {
-          state = applyActivity(state, { at, timezone }, { freezesPerMonth }).state;
-          states.push(state);
-        }
+        const existing = await knex(t.name)
+          .where(t.col('userId'), userId)
+          .first()
+          .then((r: any) => (r ? fromRow(r, t) : null));
+        const { start, states } = advance(existing, instants, timezone, freezesPerMonth);
+        const state = states[states.length - 1] ?? start;
 
         if (!existing) {
           const inserted = await insertIgnore(
