@@ -2,20 +2,17 @@ import * as React from 'react';
 import {
   Box,
   Button,
-  Field,
   Flex,
   Grid,
   IconButton,
   MultiSelect,
   MultiSelectOption,
-  NumberInput,
-  SingleSelect,
-  SingleSelectOption,
   Typography,
 } from '@strapi/design-system';
 import { Plus, Trash } from '@strapi/icons';
 import { CRITERIA_TYPES } from '../../../engine/criteria';
 import { useT } from '../utils/api';
+import { FormField, NumberField, SelectField } from './FormField';
 
 /** A criteria node as edited: loose, so a half-built rule can be shown before it is valid. */
 export type Node = { type: string; [key: string]: any };
@@ -91,15 +88,14 @@ export const CriteriaBuilder = ({
   const suffix = depth > 0 ? ` (${path.replace(/^criteria\.?/, '')})` : '';
 
   const number = (key: string, label: string, hint?: string, optional = false) => (
-    <Field.Root name={`${path}.${key}`} error={err(key)} hint={hint}>
-      <Field.Label>{label + suffix}</Field.Label>
-      <NumberInput
-        value={value[key] ?? undefined}
-        onValueChange={(v: number | undefined) => set(key, v === undefined && !optional ? 0 : v)}
-      />
-      <Field.Hint />
-      <Field.Error />
-    </Field.Root>
+    <NumberField
+      name={`${path}.${key}`}
+      label={label + suffix}
+      hint={hint}
+      error={err(key)}
+      value={value[key] ?? undefined}
+      onValueChange={(v) => set(key, v === undefined && !optional ? 0 : v)}
+    />
   );
 
   const col = (children: React.ReactNode, size = 6) => (
@@ -114,44 +110,33 @@ export const CriteriaBuilder = ({
       fields = (
         <>
           {col(
-            <Field.Root name={`${path}.event`} error={err('event')}>
-              <Field.Label>{t('criteria.event', 'Event') + suffix}</Field.Label>
-              <SingleSelect
-                value={Array.isArray(value.event) ? value.event[0] : value.event}
-                onChange={(v: string | number) => set('event', String(v))}
-              >
-                {ctx.events.map((e) => (
-                  <SingleSelectOption key={e} value={e}>
-                    {e}
-                  </SingleSelectOption>
-                ))}
-              </SingleSelect>
-              <Field.Error />
-            </Field.Root>
+            <SelectField
+              name={`${path}.event`}
+              label={t('criteria.event', 'Event') + suffix}
+              error={err('event')}
+              value={Array.isArray(value.event) ? value.event[0] : value.event}
+              onChange={(v) => set('event', v)}
+              options={ctx.events.map((e) => ({ value: e, label: e }))}
+            />
           )}
           {col(number('threshold', t('criteria.threshold', 'How many times')))}
           {col(
-            <Field.Root name={`${path}.distinct`} error={err('distinct')}>
-              <Field.Label>{t('criteria.distinct', 'Count only distinct') + suffix}</Field.Label>
-              <SingleSelect
-                value={value.distinct ?? 'none'}
-                onChange={(v: string | number) => set('distinct', v === 'none' ? undefined : v)}
-              >
-                <SingleSelectOption value="none">
-                  {t('criteria.distinct.none', 'Every occurrence')}
-                </SingleSelectOption>
-                <SingleSelectOption value="subject">
-                  {t('criteria.distinct.subject', 'Different subjects (e.g. lessons)')}
-                </SingleSelectOption>
-                <SingleSelectOption value="actor">
-                  {t('criteria.distinct.actor', 'Different people')}
-                </SingleSelectOption>
-                <SingleSelectOption value="day">
-                  {t('criteria.distinct.day', 'Different days')}
-                </SingleSelectOption>
-              </SingleSelect>
-              <Field.Error />
-            </Field.Root>
+            <SelectField
+              name={`${path}.distinct`}
+              label={t('criteria.distinct', 'Count only distinct') + suffix}
+              error={err('distinct')}
+              value={value.distinct ?? 'none'}
+              onChange={(v) => set('distinct', v === 'none' ? undefined : v)}
+              options={[
+                { value: 'none', label: t('criteria.distinct.none', 'Every occurrence') },
+                {
+                  value: 'subject',
+                  label: t('criteria.distinct.subject', 'Different subjects (e.g. lessons)'),
+                },
+                { value: 'actor', label: t('criteria.distinct.actor', 'Different people') },
+                { value: 'day', label: t('criteria.distinct.day', 'Different days') },
+              ]}
+            />
           )}
           {col(
             number(
@@ -166,8 +151,11 @@ export const CriteriaBuilder = ({
       break;
     case 'profile':
       fields = col(
-        <Field.Root name={`${path}.fields`} error={err('fields')}>
-          <Field.Label>{t('criteria.fields', 'Profile fields filled in') + suffix}</Field.Label>
+        <FormField
+          name={`${path}.fields`}
+          label={t('criteria.fields', 'Profile fields filled in') + suffix}
+          error={err('fields')}
+        >
           <MultiSelect
             withTags
             value={value.fields ?? []}
@@ -179,8 +167,7 @@ export const CriteriaBuilder = ({
               </MultiSelectOption>
             ))}
           </MultiSelect>
-          <Field.Error />
-        </Field.Root>,
+        </FormField>,
         12
       );
       break;
@@ -202,27 +189,24 @@ export const CriteriaBuilder = ({
             )
           )}
           {col(
-            <Field.Root name={`${path}.category`} error={err('category')}>
-              <Field.Label>{t('criteria.category', 'From category') + suffix}</Field.Label>
-              <SingleSelect
-                value={value.category ?? 'any'}
-                onChange={(v: string | number) => set('category', v === 'any' ? undefined : v)}
-              >
-                <SingleSelectOption value="any">
-                  {t('criteria.category.any', 'Any category')}
-                </SingleSelectOption>
-                {ctx.categories.map((c) => (
-                  <SingleSelectOption key={c.slug} value={c.slug}>
-                    {c.name}
-                  </SingleSelectOption>
-                ))}
-              </SingleSelect>
-              <Field.Error />
-            </Field.Root>
+            <SelectField
+              name={`${path}.category`}
+              label={t('criteria.category', 'From category') + suffix}
+              error={err('category')}
+              value={value.category ?? 'any'}
+              onChange={(v) => set('category', v === 'any' ? undefined : v)}
+              options={[
+                { value: 'any', label: t('criteria.category.any', 'Any category') },
+                ...ctx.categories.map((c) => ({ value: c.slug, label: c.name })),
+              ]}
+            />
           )}
           {col(
-            <Field.Root name={`${path}.badges`} error={err('badges')}>
-              <Field.Label>{t('criteria.badges', 'Among these badges') + suffix}</Field.Label>
+            <FormField
+              name={`${path}.badges`}
+              label={t('criteria.badges', 'Among these badges') + suffix}
+              error={err('badges')}
+            >
               <MultiSelect
                 withTags
                 value={value.badges ?? []}
@@ -234,8 +218,7 @@ export const CriteriaBuilder = ({
                   </MultiSelectOption>
                 ))}
               </MultiSelect>
-              <Field.Error />
-            </Field.Root>,
+            </FormField>,
             12
           )}
         </>
@@ -308,20 +291,14 @@ export const CriteriaBuilder = ({
   return (
     <Grid.Root gap={4}>
       {col(
-        <Field.Root name={`${path}.type`} error={ctx.errors[`${path}.type`]}>
-          <Field.Label>{t('criteria.kind', 'Kind of rule') + suffix}</Field.Label>
-          <SingleSelect
-            value={value.type}
-            onChange={(v: string | number) => onChange(defaultNode(String(v), ctx))}
-          >
-            {kinds.map((k) => (
-              <SingleSelectOption key={k} value={k}>
-                {kindLabel[k]}
-              </SingleSelectOption>
-            ))}
-          </SingleSelect>
-          <Field.Error />
-        </Field.Root>,
+        <SelectField
+          name={`${path}.type`}
+          label={t('criteria.kind', 'Kind of rule') + suffix}
+          error={ctx.errors[`${path}.type`]}
+          value={value.type}
+          onChange={(v) => onChange(defaultNode(v, ctx))}
+          options={kinds.map((k) => ({ value: k, label: kindLabel[k] }))}
+        />,
         12
       )}
       {fields}

@@ -1,17 +1,9 @@
 import * as React from 'react';
-import { useFetchClient } from '@strapi/strapi/admin';
+import { useFetchClient, useNotification, useRBAC } from '@strapi/strapi/admin';
 import { PLUGIN_ID } from '../../../common/constants';
 import { settingsSchema, type Settings, type SettingsPatch } from '../../../common/settings';
-
-type ApiError = {
-  response?: { data?: { error?: { message?: string; details?: unknown } } };
-  message?: string;
-};
-
-export const errorMessage = (error: unknown): string => {
-  const e = error as ApiError;
-  return e?.response?.data?.error?.message ?? e?.message ?? String(error);
-};
+import { errorMessage, fieldErrors, useT } from '../utils/api';
+import { PERMISSIONS } from '../utils/permissions';
 
 /** Loads and saves the plugin settings through the admin API; what arrives is validated. */
 export const useSettings = () => {
@@ -44,4 +36,51 @@ export const useSettings = () => {
   );
 
   return { settings, loadError, save };
+};
+
+/**
+ * The settings as a form: `canUpdate` says whether this admin may change them; `submit` saves a
+ * patch, keeps the field errors of a refusal for the form's fields and says how it went in a
+ * notification. `onSaved` runs before that notification.
+ */
+export const useSettingsForm = () => {
+  const t = useT();
+  const { toggleNotification } = useNotification();
+  const { allowedActions } = useRBAC({
+    read: PERMISSIONS.settingsRead,
+    update: PERMISSIONS.settingsUpdate,
+  });
+  const { settings, loadError, save } = useSettings();
+  const [saving, setSaving] = React.useState(false);
+  const [errors, setErrors] = React.useState<Record<string, string>>({});
+
+  const submit = async (patch: SettingsPatch, onSaved?: () => void) => {
+    setSaving(true);
+    setErrors({});
+    try {
+      await save(patch);
+      onSaved?.();
+      toggleNotification({ type: 'success', message: t('settings.saved', 'Settings saved') });
+    } catch (error) {
+      setErrors(fieldErrors(error));
+      toggleNotification({
+        type: 'danger',
+        message: t('settings.error', 'The settings could not be saved: {message}', {
+          message: errorMessage(error),
+        }),
+      });
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  return {
+    settings,
+    loadError,
+    canUpdate: allowedActions.canUpdate,
+    saving,
+    errors,
+    setErrors,
+    submit,
+  };
 };

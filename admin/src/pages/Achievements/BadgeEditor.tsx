@@ -1,26 +1,14 @@
 import * as React from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { BackButton, Layouts, Page, useNotification, useStrapiApp } from '@strapi/strapi/admin';
-import {
-  Box,
-  Button,
-  Checkbox,
-  Field,
-  Flex,
-  Grid,
-  NumberInput,
-  SingleSelect,
-  SingleSelectOption,
-  Textarea,
-  TextInput,
-  Typography,
-} from '@strapi/design-system';
+import { Box, Button, Checkbox, Flex, Grid, Textarea, Typography } from '@strapi/design-system';
 import { Check, Play } from '@strapi/icons';
 import type { AdminBadge, AdminCategory, AdminMeta } from '../../../../common/admin-api';
 import { BADGE_TIERS } from '../../../../common/constants';
 import type { Criteria } from '../../../../engine/criteria';
 import { describeCriteria } from '../../../../engine/sentence';
 import { CriteriaBuilder, defaultNode, type Node } from '../../components/CriteriaBuilder';
+import { FormField, NumberField, SelectField, TextField } from '../../components/FormField';
 import { Artwork, Tier, tierLabel } from '../../components/Tier';
 import { errorMessage, fieldErrors, useApi, useLoad, useT } from '../../utils/api';
 
@@ -210,21 +198,15 @@ const BadgeEditorPage = () => {
   };
 
   const text = (key: 'name' | 'description', label: string, long = false) => (
-    <Field.Root name={key} error={err(key)} required={key === 'name'}>
-      <Field.Label>{label}</Field.Label>
-      {long ? (
-        <Textarea
-          value={form[key]}
-          onChange={(e: React.ChangeEvent<HTMLTextAreaElement>) => set(key, e.target.value)}
-        />
-      ) : (
-        <TextInput
-          value={form[key]}
-          onChange={(e: React.ChangeEvent<HTMLInputElement>) => set(key, e.target.value)}
-        />
-      )}
-      <Field.Error />
-    </Field.Root>
+    <TextField
+      name={key}
+      label={label}
+      error={err(key)}
+      required={key === 'name'}
+      multiline={long}
+      value={form[key]}
+      onChange={(v) => set(key, v)}
+    />
   );
 
   const check = (
@@ -232,16 +214,14 @@ const BadgeEditorPage = () => {
     label: string,
     hint: string
   ) => (
-    <Field.Root name={key} error={err(key)} hint={hint}>
+    <FormField name={key} error={err(key)} hint={hint}>
       <Checkbox
         checked={form[key]}
         onCheckedChange={(checked: boolean | 'indeterminate') => set(key, checked === true)}
       >
         {label}
       </Checkbox>
-      <Field.Hint />
-      <Field.Error />
-    </Field.Root>
+    </FormField>
   );
 
   const card = (title: string, children: React.ReactNode) => (
@@ -306,8 +286,11 @@ const BadgeEditorPage = () => {
                 t('editor.details', 'Details'),
                 <Grid.Root gap={5}>
                   <Grid.Item col={12} direction="column" alignItems="stretch">
-                    <Field.Root name="image" error={err('image')}>
-                      <Field.Label>{t('editor.artwork', 'Artwork')}</Field.Label>
+                    <FormField
+                      name="image"
+                      label={t('editor.artwork', 'Artwork')}
+                      error={err('image')}
+                    >
                       <Flex gap={4} alignItems="center">
                         <Artwork
                           url={form.image?.url}
@@ -334,9 +317,7 @@ const BadgeEditorPage = () => {
                           </Button>
                         )}
                       </Flex>
-                      <Field.Hint />
-                      <Field.Error />
-                    </Field.Root>
+                    </FormField>
                     {pickingArtwork && MediaLibrary && (
                       <MediaLibrary
                         allowedTypes={['images']}
@@ -353,54 +334,42 @@ const BadgeEditorPage = () => {
                     {text('name', t('editor.name', 'Name'))}
                   </Grid.Item>
                   <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
-                    <Field.Root name="category" error={err('category')}>
-                      <Field.Label>{t('editor.category', 'Category')}</Field.Label>
-                      <SingleSelect
-                        value={form.category ?? 'none'}
-                        onChange={(v: string | number) =>
-                          set('category', v === 'none' ? null : String(v))
-                        }
-                      >
-                        <SingleSelectOption value="none">
-                          {t('editor.category.none', 'No category')}
-                        </SingleSelectOption>
-                        {categories.data!.map((c) => (
-                          <SingleSelectOption key={c.documentId} value={c.documentId}>
-                            {c.name}
-                          </SingleSelectOption>
-                        ))}
-                      </SingleSelect>
-                      <Field.Error />
-                    </Field.Root>
+                    <SelectField
+                      name="category"
+                      label={t('editor.category', 'Category')}
+                      error={err('category')}
+                      value={form.category ?? 'none'}
+                      onChange={(v) => set('category', v === 'none' ? null : v)}
+                      options={[
+                        { value: 'none', label: t('editor.category.none', 'No category') },
+                        ...categories.data!.map((c) => ({ value: c.documentId, label: c.name })),
+                      ]}
+                    />
                   </Grid.Item>
                   <Grid.Item col={12} direction="column" alignItems="stretch">
                     {text('description', t('editor.description', 'Description'), true)}
                   </Grid.Item>
                   <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
-                    <Field.Root name="tier" error={err('tier')}>
-                      <Field.Label>{t('editor.tier', 'Tier')}</Field.Label>
-                      <SingleSelect
-                        value={form.tier}
-                        onChange={(v: string | number) => set('tier', String(v))}
-                      >
-                        {BADGE_TIERS.map((tier) => (
-                          <SingleSelectOption key={tier} value={tier}>
-                            {tierLabel(t, tier)}
-                          </SingleSelectOption>
-                        ))}
-                      </SingleSelect>
-                      <Field.Error />
-                    </Field.Root>
+                    <SelectField
+                      name="tier"
+                      label={t('editor.tier', 'Tier')}
+                      error={err('tier')}
+                      value={form.tier}
+                      onChange={(v) => set('tier', v)}
+                      options={BADGE_TIERS.map((tier) => ({
+                        value: tier,
+                        label: tierLabel(t, tier),
+                      }))}
+                    />
                   </Grid.Item>
                   <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
-                    <Field.Root name="points" error={err('points')}>
-                      <Field.Label>{t('editor.points', 'Points')}</Field.Label>
-                      <NumberInput
-                        value={form.points}
-                        onValueChange={(v: number | undefined) => set('points', v ?? 0)}
-                      />
-                      <Field.Error />
-                    </Field.Root>
+                    <NumberField
+                      name="points"
+                      label={t('editor.points', 'Points')}
+                      error={err('points')}
+                      value={form.points}
+                      onValueChange={(v) => set('points', v ?? 0)}
+                    />
                   </Grid.Item>
                   <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
                     {check(
@@ -426,14 +395,13 @@ const BadgeEditorPage = () => {
                       t('editor.repeatable.hint', 'Can be earned more than once.')
                     )}
                     {form.repeatable ? (
-                      <Field.Root name="maxRepeats" error={err('maxRepeats')}>
-                        <Field.Label>{t('editor.maxRepeats', 'At most (times)')}</Field.Label>
-                        <NumberInput
-                          value={form.maxRepeats ?? undefined}
-                          onValueChange={(v: number | undefined) => set('maxRepeats', v ?? null)}
-                        />
-                        <Field.Error />
-                      </Field.Root>
+                      <NumberField
+                        name="maxRepeats"
+                        label={t('editor.maxRepeats', 'At most (times)')}
+                        error={err('maxRepeats')}
+                        value={form.maxRepeats ?? undefined}
+                        onValueChange={(v) => set('maxRepeats', v ?? null)}
+                      />
                     ) : null}
                   </Grid.Item>
                 </Grid.Root>
@@ -447,11 +415,11 @@ const BadgeEditorPage = () => {
                     </Typography>
                   </Box>
                   {showJson ? (
-                    <Field.Root
+                    <FormField
                       name="criteria-json"
+                      label={t('editor.json', 'Criteria (JSON)')}
                       hint={t('editor.json.hint', 'Applied as soon as it is valid JSON.')}
                     >
-                      <Field.Label>{t('editor.json', 'Criteria (JSON)')}</Field.Label>
                       <Textarea
                         value={json}
                         onChange={(e: React.ChangeEvent<HTMLTextAreaElement>) => {
@@ -465,8 +433,7 @@ const BadgeEditorPage = () => {
                         }}
                         style={{ fontFamily: 'monospace', minHeight: 200 }}
                       />
-                      <Field.Hint />
-                    </Field.Root>
+                    </FormField>
                   ) : (
                     <CriteriaBuilder
                       value={form.criteria}

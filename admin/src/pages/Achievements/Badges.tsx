@@ -3,8 +3,6 @@ import { Link, useNavigate } from 'react-router-dom';
 import { Layouts, Page, useNotification } from '@strapi/strapi/admin';
 import {
   Box,
-  Button,
-  Dialog,
   Flex,
   IconButton,
   LinkButton,
@@ -12,14 +10,14 @@ import {
   Table,
   Tbody,
   Td,
-  Th,
-  Thead,
   Tr,
   Typography,
   VisuallyHidden,
 } from '@strapi/design-system';
-import { Drag, Duplicate, Pencil, Plus, Trash, WarningCircle } from '@strapi/icons';
+import { Drag, Duplicate, Pencil, Plus, Trash } from '@strapi/icons';
 import type { AdminBadge, AdminCategory } from '../../../../common/admin-api';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { TableHead } from '../../components/TableHead';
 import { Artwork, Tier } from '../../components/Tier';
 import { errorMessage, useApi, useLoad, useT } from '../../utils/api';
 
@@ -152,39 +150,19 @@ const BadgesPage = () => {
                   </Typography>
                 </Box>
                 <Table colCount={9} rowCount={group.badges.length + 1}>
-                  <Thead>
-                    <Tr>
-                      <Th>
-                        <VisuallyHidden>{t('badges.col.order', 'Order')}</VisuallyHidden>
-                      </Th>
-                      <Th>
-                        <VisuallyHidden>{t('badges.col.artwork', 'Artwork')}</VisuallyHidden>
-                      </Th>
-                      <Th>
-                        <Typography variant="sigma">{t('badges.col.name', 'Name')}</Typography>
-                      </Th>
-                      <Th>
-                        <Typography variant="sigma">{t('badges.col.tier', 'Tier')}</Typography>
-                      </Th>
-                      <Th>
-                        <Typography variant="sigma">{t('badges.col.points', 'Points')}</Typography>
-                      </Th>
-                      <Th>
-                        <Typography variant="sigma">{t('badges.col.earned', 'Earned')}</Typography>
-                      </Th>
-                      <Th>
-                        <Typography variant="sigma">{t('badges.col.rarity', 'Rarity')}</Typography>
-                      </Th>
-                      <Th>
-                        <Typography variant="sigma">
-                          {t('badges.col.enabled', 'Enabled')}
-                        </Typography>
-                      </Th>
-                      <Th>
-                        <VisuallyHidden>{t('badges.col.actions', 'Actions')}</VisuallyHidden>
-                      </Th>
-                    </Tr>
-                  </Thead>
+                  <TableHead
+                    columns={[
+                      { label: t('badges.col.order', 'Order'), hidden: true },
+                      { label: t('badges.col.artwork', 'Artwork'), hidden: true },
+                      { label: t('badges.col.name', 'Name') },
+                      { label: t('badges.col.tier', 'Tier') },
+                      { label: t('badges.col.points', 'Points') },
+                      { label: t('badges.col.earned', 'Earned') },
+                      { label: t('badges.col.rarity', 'Rarity') },
+                      { label: t('badges.col.enabled', 'Enabled') },
+                      { label: t('badges.col.actions', 'Actions'), hidden: true },
+                    ]}
+                  />
                   <Tbody>
                     {group.badges.map((badge, index) => (
                       <Tr
@@ -285,40 +263,28 @@ const BadgesPage = () => {
           </Flex>
         </Layouts.Content>
       </Page.Main>
-      <Dialog.Root open={!!confirm} onOpenChange={(open: boolean) => !open && setConfirm(null)}>
-        {confirm ? (
-          <Dialog.Content>
-            <Dialog.Header>{t('badges.delete.title', 'Delete this badge?')}</Dialog.Header>
-            <Dialog.Body icon={<WarningCircle fill="danger600" />}>
-              <Flex direction="column" gap={2}>
-                <Typography textAlign="center">
-                  {confirm.earnedCount > 0
-                    ? t(
-                        'badges.delete.held',
-                        '{count, plural, one {# member holds} other {# members hold}} “{name}”. Deleting it removes it from their profiles.',
-                        { count: confirm.earnedCount, name: confirm.name }
-                      )
-                    : t('badges.delete.none', 'No member holds “{name}”.', {
-                        name: confirm.name,
-                      })}
-                </Typography>
-              </Flex>
-            </Dialog.Body>
-            <Dialog.Footer>
-              <Dialog.Cancel>
-                <Button fullWidth variant="tertiary">
-                  {t('common.cancel', 'Cancel')}
-                </Button>
-              </Dialog.Cancel>
-              <Dialog.Action>
-                <Button fullWidth variant="danger-light" onClick={() => remove(confirm)}>
-                  {t('common.delete', 'Delete')}
-                </Button>
-              </Dialog.Action>
-            </Dialog.Footer>
-          </Dialog.Content>
-        ) : null}
-      </Dialog.Root>
+      <ConfirmDialog
+        subject={confirm}
+        onClose={() => setConfirm(null)}
+        title={() => t('badges.delete.title', 'Delete this badge?')}
+        confirmLabel={t('common.delete', 'Delete')}
+        onConfirm={remove}
+        closeOnConfirm
+      >
+        {(badge) => (
+          <Flex direction="column" gap={2}>
+            <Typography textAlign="center">
+              {badge.earnedCount > 0
+                ? t(
+                    'badges.delete.held',
+                    '{count, plural, one {# member holds} other {# members hold}} “{name}”. Deleting it removes it from their profiles.',
+                    { count: badge.earnedCount, name: badge.name }
+                  )
+                : t('badges.delete.none', 'No member holds “{name}”.', { name: badge.name })}
+            </Typography>
+          </Flex>
+        )}
+      </ConfirmDialog>
     </Layouts.Root>
   );
 };

@@ -3,21 +3,19 @@ import { Layouts, Page, useNotification } from '@strapi/strapi/admin';
 import {
   Box,
   Button,
-  Field,
   Flex,
   IconButton,
   Table,
   Tbody,
   Td,
   TextInput,
-  Th,
-  Thead,
   Tr,
   Typography,
-  VisuallyHidden,
 } from '@strapi/design-system';
 import { ArrowDown, ArrowUp, Check, Plus } from '@strapi/icons';
 import type { AdminCategory } from '../../../../common/admin-api';
+import { TextField } from '../../components/FormField';
+import { TableHead } from '../../components/TableHead';
 import { errorMessage, fieldErrors, useApi, useLoad, useT } from '../../utils/api';
 
 const CategoriesPage = () => {
@@ -93,16 +91,13 @@ const CategoriesPage = () => {
               <form onSubmit={create}>
                 <Flex gap={2} alignItems="flex-end">
                   <Box flex="1">
-                    <Field.Root name="name" error={error}>
-                      <Field.Label>{t('categories.new', 'New category')}</Field.Label>
-                      <TextInput
-                        value={name}
-                        onChange={(e: React.ChangeEvent<HTMLInputElement>) =>
-                          setName(e.target.value)
-                        }
-                      />
-                      <Field.Error />
-                    </Field.Root>
+                    <TextField
+                      name="name"
+                      label={t('categories.new', 'New category')}
+                      error={error}
+                      value={name}
+                      onChange={setName}
+                    />
                   </Box>
                   <Button type="submit" startIcon={<Plus />} size="L">
                     {t('categories.create', 'Add')}
@@ -111,22 +106,14 @@ const CategoriesPage = () => {
               </form>
             </Box>
             <Table colCount={4} rowCount={rows.length + 1}>
-              <Thead>
-                <Tr>
-                  <Th>
-                    <VisuallyHidden>{t('badges.col.order', 'Order')}</VisuallyHidden>
-                  </Th>
-                  <Th>
-                    <Typography variant="sigma">{t('badges.col.name', 'Name')}</Typography>
-                  </Th>
-                  <Th>
-                    <Typography variant="sigma">{t('categories.slug', 'Slug')}</Typography>
-                  </Th>
-                  <Th>
-                    <Typography variant="sigma">{t('categories.badges', 'Badges')}</Typography>
-                  </Th>
-                </Tr>
-              </Thead>
+              <TableHead
+                columns={[
+                  { label: t('badges.col.order', 'Order'), hidden: true },
+                  { label: t('badges.col.name', 'Name') },
+                  { label: t('categories.slug', 'Slug') },
+                  { label: t('categories.badges', 'Badges') },
+                ]}
+              />
               <Tbody>
                 {rows.map((c, i) => (
                   <Tr key={c.documentId} data-category={c.slug}>

@@ -3,26 +3,21 @@ import { Layouts, Page, useNotification, useRBAC } from '@strapi/strapi/admin';
 import {
   Box,
   Button,
-  Dialog,
-  Field,
   Flex,
   Grid,
   ProgressBar,
   Searchbar,
-  SingleSelect,
-  SingleSelectOption,
   Table,
   Tbody,
   Td,
-  TextInput,
-  Textarea,
-  Th,
-  Thead,
   Tr,
   Typography,
 } from '@strapi/design-system';
 import type { AdminBadge, AdminMemberRow, BulkAwardResult } from '../../../../common/admin-api';
 import type { MemberAchievements } from '../../../../common/api';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { SelectField, TextField } from '../../components/FormField';
+import { TableHead } from '../../components/TableHead';
 import { Tier } from '../../components/Tier';
 import { errorMessage, fieldErrors, useApi, useLoad, useT } from '../../utils/api';
 import { PERMISSIONS } from '../../utils/permissions';
@@ -132,25 +127,7 @@ const MembersPage = () => {
   if (!badges.data) return <Page.Loading />;
   const slugToDoc = new Map(badges.data.map((b) => [b.slug, b.documentId]));
 
-  const badgeSelect = (
-    value: string,
-    onChange: (v: string) => void,
-    label: string,
-    name: string,
-    error?: string
-  ) => (
-    <Field.Root name={name} error={error}>
-      <Field.Label>{label}</Field.Label>
-      <SingleSelect value={value} onChange={(v: string | number) => onChange(String(v))}>
-        {badges.data!.map((b) => (
-          <SingleSelectOption key={b.documentId} value={b.documentId}>
-            {b.name}
-          </SingleSelectOption>
-        ))}
-      </SingleSelect>
-      <Field.Error />
-    </Field.Root>
-  );
+  const badgeOptions = badges.data.map((b) => ({ value: b.documentId, label: b.name }));
 
   const a = detail?.achievements;
   const states = a ? a.categories.flatMap((c) => c.badges) : [];
@@ -189,18 +166,12 @@ const MembersPage = () => {
                     </Searchbar>
                   </form>
                   <Table colCount={2} rowCount={(rows?.length ?? 0) + 1}>
-                    <Thead>
-                      <Tr>
-                        <Th>
-                          <Typography variant="sigma">
-                            {t('members.username', 'Username')}
-                          </Typography>
-                        </Th>
-                        <Th>
-                          <Typography variant="sigma">{t('members.email', 'Email')}</Typography>
-                        </Th>
-                      </Tr>
-                    </Thead>
+                    <TableHead
+                      columns={[
+                        { label: t('members.username', 'Username') },
+                        { label: t('members.email', 'Email') },
+                      ]}
+                    />
                     <Tbody>
                       {(rows ?? []).map((m) => (
                         <Tr
@@ -252,26 +223,14 @@ const MembersPage = () => {
                       </Typography>
                     </Flex>
                     <Table colCount={4} rowCount={states.length + 1}>
-                      <Thead>
-                        <Tr>
-                          <Th>
-                            <Typography variant="sigma">{t('badges.col.name', 'Name')}</Typography>
-                          </Th>
-                          <Th>
-                            <Typography variant="sigma">{t('badges.col.tier', 'Tier')}</Typography>
-                          </Th>
-                          <Th>
-                            <Typography variant="sigma">
-                              {t('members.state', 'Earned / progress')}
-                            </Typography>
-                          </Th>
-                          <Th>
-                            <Typography variant="sigma">
-                              {t('badges.col.actions', 'Actions')}
-                            </Typography>
-                          </Th>
-                        </Tr>
-                      </Thead>
+                      <TableHead
+                        columns={[
+                          { label: t('badges.col.name', 'Name') },
+                          { label: t('badges.col.tier', 'Tier') },
+                          { label: t('members.state', 'Earned / progress') },
+                          { label: t('badges.col.actions', 'Actions') },
+                        ]}
+                      />
                       <Tbody>
                         {states.map((b) => (
                           <Tr key={b.slug} data-member-badge={b.slug}>
@@ -322,25 +281,23 @@ const MembersPage = () => {
                     {allowedActions.canAward ? (
                       <Flex gap={2} alignItems="flex-end">
                         <Box flex="1">
-                          {badgeSelect(
-                            awardBadge,
-                            setAwardBadge,
-                            t('members.awardBadge', 'Badge to award'),
-                            'badge',
-                            errors.badge
-                          )}
+                          <SelectField
+                            name="badge"
+                            label={t('members.awardBadge', 'Badge to award')}
+                            error={errors.badge}
+                            value={awardBadge}
+                            onChange={setAwardBadge}
+                            options={badgeOptions}
+                          />
                         </Box>
                         <Box flex="1">
-                          <Field.Root name="reason" error={errors.reason}>
-                            <Field.Label>{t('members.reason', 'Reason')}</Field.Label>
-                            <TextInput
-                              value={reason}
-                              onChange={(e: React.ChangeEvent<HTMLInputElement>) =>
-                                setReason(e.target.value)
-                              }
-                            />
-                            <Field.Error />
-                          </Field.Root>
+                          <TextField
+                            name="reason"
+                            label={t('members.reason', 'Reason')}
+                            error={errors.reason}
+                            value={reason}
+                            onChange={setReason}
+                          />
                         </Box>
                         <Button size="L" onClick={award} disabled={!awardBadge}>
                           {t('members.award', 'Award')}
@@ -365,47 +322,37 @@ const MembersPage = () => {
                       </Typography>
                       <Grid.Root gap={4}>
                         <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
-                          {badgeSelect(
-                            bulk.badge,
-                            (v) => setBulk({ ...bulk, badge: v }),
-                            t('members.bulk.badge', 'Badge'),
-                            'bulk.badge',
-                            bulkErrors.badge
-                          )}
+                          <SelectField
+                            name="bulk.badge"
+                            label={t('members.bulk.badge', 'Badge')}
+                            error={bulkErrors.badge}
+                            value={bulk.badge}
+                            onChange={(v) => setBulk({ ...bulk, badge: v })}
+                            options={badgeOptions}
+                          />
                         </Grid.Item>
                         <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
-                          <Field.Root name="bulk.reason" error={bulkErrors.reason}>
-                            <Field.Label>{t('members.bulk.reason', 'Reason for all')}</Field.Label>
-                            <TextInput
-                              value={bulk.reason}
-                              onChange={(e: React.ChangeEvent<HTMLInputElement>) =>
-                                setBulk({ ...bulk, reason: e.target.value })
-                              }
-                            />
-                            <Field.Error />
-                          </Field.Root>
+                          <TextField
+                            name="bulk.reason"
+                            label={t('members.bulk.reason', 'Reason for all')}
+                            error={bulkErrors.reason}
+                            value={bulk.reason}
+                            onChange={(v) => setBulk({ ...bulk, reason: v })}
+                          />
                         </Grid.Item>
                         <Grid.Item col={12} direction="column" alignItems="stretch">
-                          <Field.Root
+                          <TextField
+                            multiline
                             name="bulk.members"
-                            error={bulkErrors.members}
+                            label={t('members.bulk.members', 'Usernames or emails')}
                             hint={t(
                               'members.bulk.hint',
                               'One username or email per line (commas work too).'
                             )}
-                          >
-                            <Field.Label>
-                              {t('members.bulk.members', 'Usernames or emails')}
-                            </Field.Label>
-                            <Textarea
-                              value={bulk.members}
-                              onChange={(e: React.ChangeEvent<HTMLTextAreaElement>) =>
-                                setBulk({ ...bulk, members: e.target.value })
-                              }
-                            />
-                            <Field.Hint />
-                            <Field.Error />
-                          </Field.Root>
+                            error={bulkErrors.members}
+                            value={bulk.members}
+                            onChange={(v) => setBulk({ ...bulk, members: v })}
+                          />
                         </Grid.Item>
                       </Grid.Root>
                       <Box>
@@ -450,41 +397,24 @@ const MembersPage = () => {
           </Grid.Root>
         </Layouts.Content>
       </Page.Main>
-      <Dialog.Root open={!!revoking} onOpenChange={(o: boolean) => !o && setRevoking(null)}>
-        {revoking ? (
-          <Dialog.Content>
-            <Dialog.Header>
-              {t('members.revoke.title', 'Revoke “{name}”?', { name: revoking.name })}
-            </Dialog.Header>
-            <Dialog.Body>
-              <Field.Root name="revokeReason" required>
-                <Field.Label>{t('members.revoke.reason', 'Reason for revoking')}</Field.Label>
-                <TextInput
-                  value={revokeReason}
-                  onChange={(e: React.ChangeEvent<HTMLInputElement>) =>
-                    setRevokeReason(e.target.value)
-                  }
-                />
-              </Field.Root>
-            </Dialog.Body>
-            <Dialog.Footer>
-              <Dialog.Cancel>
-                <Button fullWidth variant="tertiary">
-                  {t('common.cancel', 'Cancel')}
-                </Button>
-              </Dialog.Cancel>
-              <Button
-                fullWidth
-                variant="danger-light"
-                disabled={!revokeReason.trim()}
-                onClick={revoke}
-              >
-                {t('members.revoke', 'Revoke')}
-              </Button>
-            </Dialog.Footer>
-          </Dialog.Content>
-        ) : null}
-      </Dialog.Root>
+      <ConfirmDialog
+        subject={revoking}
+        onClose={() => setRevoking(null)}
+        title={(r) => t('members.revoke.title', 'Revoke “{name}”?', { name: r.name })}
+        confirmLabel={t('members.revoke', 'Revoke')}
+        onConfirm={revoke}
+        disabled={!revokeReason.trim()}
+      >
+        {() => (
+          <TextField
+            name="revokeReason"
+            label={t('members.revoke.reason', 'Reason for revoking')}
+            required
+            value={revokeReason}
+            onChange={setRevokeReason}
+          />
+        )}
+      </ConfirmDialog>
     </Layouts.Root>
   );
 };

@@ -4,7 +4,6 @@ import {
   Box,
   Button,
   Checkbox,
-  Field,
   Flex,
   MultiSelect,
   MultiSelectOption,
@@ -13,6 +12,7 @@ import {
 } from '@strapi/design-system';
 import { ArrowClockwise } from '@strapi/icons';
 import type { AdminBadge, RecalculationStatus } from '../../../../common/admin-api';
+import { FormField } from '../../components/FormField';
 import { errorMessage, useApi, useLoad, useT } from '../../utils/api';
 
 const POLL_MS = 1000;
@@ -103,11 +103,11 @@ const RecalculatePage = () => {
           <Flex direction="column" alignItems="stretch" gap={6}>
             <Box background="neutral0" padding={6} shadow="filterShadow" hasRadius>
               <Flex direction="column" alignItems="stretch" gap={4}>
-                <Field.Root
+                <FormField
                   name="badges"
+                  label={t('recalculate.badges', 'Badges')}
                   hint={t('recalculate.badges.hint', 'Leave empty to recalculate every badge.')}
                 >
-                  <Field.Label>{t('recalculate.badges', 'Badges')}</Field.Label>
                   <MultiSelect
                     withTags
                     value={chosen}
@@ -121,9 +121,8 @@ const RecalculatePage = () => {
                       </MultiSelectOption>
                     ))}
                   </MultiSelect>
-                  <Field.Hint />
-                </Field.Root>
-                <Field.Root
+                </FormField>
+                <FormField
                   name="notify"
                   hint={t(
                     'recalculate.notify.hint',
@@ -137,8 +136,7 @@ const RecalculatePage = () => {
                   >
                     {t('recalculate.notify', 'Notify members')}
                   </Checkbox>
-                  <Field.Hint />
-                </Field.Root>
+                </FormField>
               </Flex>
             </Box>
             <Box background="neutral0" padding={6} shadow="filterShadow" hasRadius>

@@ -1,41 +1,29 @@
 import * as React from 'react';
-import { useIntl } from 'react-intl';
-import { Layouts, Page, useNotification, useRBAC } from '@strapi/strapi/admin';
+import { Layouts, Page } from '@strapi/strapi/admin';
 import {
   Box,
   Button,
-  Field,
   Flex,
   Grid,
   MultiSelect,
   MultiSelectOption,
-  NumberInput,
-  TextInput,
   Toggle,
   Typography,
 } from '@strapi/design-system';
 import { Check } from '@strapi/icons';
-import { ACTIONS } from '../../../../common/constants';
-import { errorMessage, useSettings } from '../../hooks/useSettings';
-import { fieldErrors, useLoad } from '../../utils/api';
+import { FormField, NumberField, TextField } from '../../components/FormField';
+import { protectedPage } from '../../components/ProtectedPage';
+import { useSettingsForm } from '../../hooks/useSettings';
+import { useLoad, useT } from '../../utils/api';
+import { PERMISSIONS } from '../../utils/permissions';
 import type { AdminMeta } from '../../../../common/admin-api';
 import type { StreakSettings } from '../../../../common/settings';
-import { getTranslation } from '../../utils/translations';
-
-const PERMISSIONS = {
-  read: [{ action: ACTIONS.settingsRead, subject: null }],
-  update: [{ action: ACTIONS.settingsUpdate, subject: null }],
-};
 
 const GamificationSettings = () => {
-  const { formatMessage } = useIntl();
-  const { toggleNotification } = useNotification();
-  const { allowedActions } = useRBAC(PERMISSIONS);
-  const { settings, loadError, save } = useSettings();
+  const t = useT();
+  const { settings, loadError, canUpdate, saving, errors, submit } = useSettingsForm();
   const [enabled, setEnabled] = React.useState(false);
-  const [saving, setSaving] = React.useState(false);
   const [streaks, setStreaks] = React.useState<StreakSettings | null>(null);
-  const [errors, setErrors] = React.useState<Record<string, string>>({});
   const meta = useLoad<AdminMeta>('/settings/meta');
 
   React.useEffect(() => {
@@ -51,27 +39,9 @@ const GamificationSettings = () => {
     enabled !== settings.enabled || JSON.stringify(streaks) !== JSON.stringify(settings.streaks);
   const events = Array.from(new Set([...(meta.data?.events ?? []), ...streaks.events]));
 
-  const t = (id: string, defaultMessage: string, values?: Record<string, string>) =>
-    formatMessage({ id: getTranslation(id), defaultMessage }, values);
-
   const onSubmit = async (event: React.FormEvent) => {
     event.preventDefault();
-    setSaving(true);
-    setErrors({});
-    try {
-      await save({ enabled, streaks });
-      toggleNotification({ type: 'success', message: t('settings.saved', 'Settings saved') });
-    } catch (error) {
-      setErrors(fieldErrors(error));
-      toggleNotification({
-        type: 'danger',
-        message: t('settings.error', 'The settings could not be saved: {message}', {
-          message: errorMessage(error),
-        }),
-      });
-    } finally {
-      setSaving(false);
-    }
+    await submit({ enabled, streaks });
   };
 
   return (
@@ -90,7 +60,7 @@ const GamificationSettings = () => {
                 type="submit"
                 startIcon={<Check />}
                 loading={saving}
-                disabled={!allowedActions.canUpdate || !dirty}
+                disabled={!canUpdate || !dirty}
               >
                 {t('settings.save', 'Save')}
               </Button>
@@ -99,27 +69,24 @@ const GamificationSettings = () => {
           <Layouts.Content>
             <Box background="neutral0" padding={6} shadow="filterShadow" hasRadius>
               <Flex direction="column" alignItems="stretch" gap={4}>
-                <Field.Root
+                <FormField
                   name="enabled"
+                  label={t('settings.gamification.enabled.label', 'Enable Achievements')}
                   hint={t(
                     'settings.gamification.enabled.hint',
                     'When off, nothing is awarded and the achievements card is hidden.'
                   )}
                 >
-                  <Field.Label>
-                    {t('settings.gamification.enabled.label', 'Enable Achievements')}
-                  </Field.Label>
                   <Toggle
                     checked={enabled}
-                    disabled={!allowedActions.canUpdate}
+                    disabled={!canUpdate}
                     onLabel={t('settings.gamification.on', 'On')}
                     offLabel={t('settings.gamification.off', 'Off')}
                     onChange={(e: React.ChangeEvent<HTMLInputElement>) =>
                       setEnabled(e.target.checked)
                     }
                   />
-                  <Field.Hint />
-                </Field.Root>
+                </FormField>
               </Flex>
             </Box>
             <Box background="neutral0" padding={6} marginTop={6} shadow="filterShadow" hasRadius>
@@ -129,70 +96,52 @@ const GamificationSettings = () => {
                 </Typography>
                 <Grid.Root gap={5}>
                   <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
-                    <Field.Root
+                    <TextField
                       name="streaks.defaultTimezone"
-                      error={errors['streaks.defaultTimezone']}
+                      label={t('settings.streaks.timezone', 'Default timezone')}
                       hint={t(
                         'settings.streaks.timezone.hint',
                         'An IANA timezone such as Europe/Paris; members may set their own.'
                       )}
-                    >
-                      <Field.Label>
-                        {t('settings.streaks.timezone', 'Default timezone')}
-                      </Field.Label>
-                      <TextInput
-                        value={streaks.defaultTimezone}
-                        disabled={!allowedActions.canUpdate}
-                        onChange={(e: React.ChangeEvent<HTMLInputElement>) =>
-                          setStreaks({ ...streaks, defaultTimezone: e.target.value })
-                        }
-                      />
-                      <Field.Hint />
-                      <Field.Error />
-                    </Field.Root>
+                      error={errors['streaks.defaultTimezone']}
+                      value={streaks.defaultTimezone}
+                      disabled={!canUpdate}
+                      onChange={(value) => setStreaks({ ...streaks, defaultTimezone: value })}
+                    />
                   </Grid.Item>
                   <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
-                    <Field.Root
+                    <NumberField
                       name="streaks.freezesPerMonth"
-                      error={errors['streaks.freezesPerMonth']}
+                      label={t('settings.streaks.freezes', 'Freezes per month')}
                       hint={t(
                         'settings.streaks.freezes.hint',
                         'Missed days forgiven each month without breaking a streak (0–31).'
                       )}
-                    >
-                      <Field.Label>
-                        {t('settings.streaks.freezes', 'Freezes per month')}
-                      </Field.Label>
-                      <NumberInput
-                        value={streaks.freezesPerMonth}
-                        disabled={!allowedActions.canUpdate}
-                        onValueChange={(value: number | undefined) =>
-                          setStreaks({ ...streaks, freezesPerMonth: value ?? 0 })
-                        }
-                      />
-                      <Field.Hint />
-                      <Field.Error />
-                    </Field.Root>
+                      error={errors['streaks.freezesPerMonth']}
+                      value={streaks.freezesPerMonth}
+                      disabled={!canUpdate}
+                      onValueChange={(value) =>
+                        setStreaks({ ...streaks, freezesPerMonth: value ?? 0 })
+                      }
+                    />
                   </Grid.Item>
                   <Grid.Item col={12} direction="column" alignItems="stretch">
-                    <Field.Root
+                    <FormField
                       name="streaks.events"
-                      error={
-                        errors['streaks.events'] ??
-                        Object.entries(errors).find(([k]) => k.startsWith('streaks.events.'))?.[1]
-                      }
+                      label={t('settings.streaks.events', 'Events that count toward streaks')}
                       hint={t(
                         'settings.streaks.events.hint',
                         'A day counts toward a streak when the member does one of these.'
                       )}
+                      error={
+                        errors['streaks.events'] ??
+                        Object.entries(errors).find(([k]) => k.startsWith('streaks.events.'))?.[1]
+                      }
                     >
-                      <Field.Label>
-                        {t('settings.streaks.events', 'Events that count toward streaks')}
-                      </Field.Label>
                       <MultiSelect
                         withTags
                         value={streaks.events}
-                        disabled={!allowedActions.canUpdate}
+                        disabled={!canUpdate}
                         onChange={(value: string[]) => setStreaks({ ...streaks, events: value })}
                       >
                         {events.map((event) => (
@@ -201,9 +150,7 @@ const GamificationSettings = () => {
                           </MultiSelectOption>
                         ))}
                       </MultiSelect>
-                      <Field.Hint />
-                      <Field.Error />
-                    </Field.Root>
+                    </FormField>
                   </Grid.Item>
                 </Grid.Root>
               </Flex>
@@ -215,10 +162,4 @@ const GamificationSettings = () => {
   );
 };
 
-const ProtectedGamificationSettings = () => (
-  <Page.Protect permissions={PERMISSIONS.read}>
-    <GamificationSettings />
-  </Page.Protect>
-);
-
-export default ProtectedGamificationSettings;
+export default protectedPage(PERMISSIONS.settingsRead, GamificationSettings);

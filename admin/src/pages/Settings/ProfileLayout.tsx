@@ -1,23 +1,22 @@
 import * as React from 'react';
-import { Layouts, Page, useNotification, useRBAC } from '@strapi/strapi/admin';
+import { Layouts, Page } from '@strapi/strapi/admin';
 import {
   Box,
   Button,
-  Field,
   Flex,
   IconButton,
   Modal,
   NumberInput,
-  SingleSelect,
-  SingleSelectOption,
   Toggle,
   Typography,
 } from '@strapi/design-system';
 import { Crown, Pencil, Star } from '@strapi/icons';
 import { CARD_POSITIONS, type CardPosition } from '../../../../common/constants';
 import type { Settings } from '../../../../common/settings';
-import { errorMessage, useSettings } from '../../hooks/useSettings';
-import { fieldErrors, useT } from '../../utils/api';
+import { FormField, SelectField } from '../../components/FormField';
+import { protectedPage } from '../../components/ProtectedPage';
+import { useSettingsForm } from '../../hooks/useSettings';
+import { useT } from '../../utils/api';
 import { PERMISSIONS } from '../../utils/permissions';
 
 type Card = Settings['card'];
@@ -108,16 +107,9 @@ const ProfileZones = ({ card, action }: { card: Card; action?: React.ReactNode }
 
 const ProfileLayoutPage = () => {
   const t = useT();
-  const { toggleNotification } = useNotification();
-  const { allowedActions } = useRBAC({
-    read: PERMISSIONS.settingsRead,
-    update: PERMISSIONS.settingsUpdate,
-  });
-  const { settings, loadError, save } = useSettings();
+  const { settings, loadError, canUpdate, saving, errors, setErrors, submit } = useSettingsForm();
   const [open, setOpen] = React.useState(false);
   const [draft, setDraft] = React.useState<Card | null>(null);
-  const [errors, setErrors] = React.useState<Record<string, string>>({});
-  const [saving, setSaving] = React.useState(false);
 
   if (loadError) return <Page.Error />;
   if (!settings) return <Page.Loading />;
@@ -130,23 +122,7 @@ const ProfileLayoutPage = () => {
 
   const onSave = async () => {
     if (!draft) return;
-    setSaving(true);
-    setErrors({});
-    try {
-      await save({ card: draft });
-      setOpen(false);
-      toggleNotification({ type: 'success', message: t('settings.saved', 'Settings saved') });
-    } catch (error) {
-      setErrors(fieldErrors(error));
-      toggleNotification({
-        type: 'danger',
-        message: t('settings.error', 'The settings could not be saved: {message}', {
-          message: errorMessage(error),
-        }),
-      });
-    } finally {
-      setSaving(false);
-    }
+    await submit({ card: draft }, () => setOpen(false));
   };
 
   const positionLabel = (p: CardPosition) =>
@@ -175,7 +151,7 @@ const ProfileLayoutPage = () => {
                 <IconButton
                   label={t('layout.edit', 'Edit the Achievements card')}
                   onClick={edit}
-                  disabled={!allowedActions.canUpdate}
+                  disabled={!canUpdate}
                 >
                   <Pencil />
                 </IconButton>
@@ -192,15 +168,15 @@ const ProfileLayoutPage = () => {
           {draft ? (
             <Modal.Body>
               <Flex direction="column" alignItems="stretch" gap={4}>
-                <Field.Root
+                <FormField
                   name="card.enabled"
-                  error={errors['card.enabled']}
+                  label={t('layout.enabled', 'Show the card on profiles')}
                   hint={t(
                     'layout.enabled.hint',
                     'Switching the card off only hides it: every achievement is kept.'
                   )}
+                  error={errors['card.enabled']}
                 >
-                  <Field.Label>{t('layout.enabled', 'Show the card on profiles')}</Field.Label>
                   <Toggle
                     checked={draft.enabled}
                     onLabel={t('settings.gamification.on', 'On')}
@@ -209,31 +185,21 @@ const ProfileLayoutPage = () => {
                       setDraft({ ...draft, enabled: e.target.checked })
                     }
                   />
-                  <Field.Hint />
-                  <Field.Error />
-                </Field.Root>
-                <Field.Root name="card.position" error={errors['card.position']}>
-                  <Field.Label>{t('layout.position', 'Position')}</Field.Label>
-                  <SingleSelect
-                    value={draft.position}
-                    onChange={(value: string | number) =>
-                      setDraft({ ...draft, position: value as CardPosition })
-                    }
-                  >
-                    {CARD_POSITIONS.map((p) => (
-                      <SingleSelectOption key={p} value={p}>
-                        {positionLabel(p)}
-                      </SingleSelectOption>
-                    ))}
-                  </SingleSelect>
-                  <Field.Error />
-                </Field.Root>
-                <Field.Root
+                </FormField>
+                <SelectField
+                  name="card.position"
+                  label={t('layout.position', 'Position')}
+                  error={errors['card.position']}
+                  value={draft.position}
+                  onChange={(value) => setDraft({ ...draft, position: value as CardPosition })}
+                  options={CARD_POSITIONS.map((p) => ({ value: p, label: positionLabel(p) }))}
+                />
+                <FormField
                   name="card.badgesToShow"
-                  error={errors['card.badgesToShow']}
+                  label={t('layout.badges', 'Badges to show')}
                   hint={t('layout.badges.hint', 'From 1 to 20.')}
+                  error={errors['card.badgesToShow']}
                 >
-                  <Field.Label>{t('layout.badges', 'Badges to show')}</Field.Label>
                   <Flex gap={2} alignItems="flex-start">
                     <Box flex="1">
                       <NumberInput
@@ -254,9 +220,7 @@ const ProfileLayoutPage = () => {
                       </Button>
                     ))}
                   </Flex>
-                  <Field.Hint />
-                  <Field.Error />
-                </Field.Root>
+                </FormField>
                 <Typography variant="sigma" textColor="neutral600">
                   {t('layout.preview', 'Preview')}
                 </Typography>
@@ -278,10 +242,4 @@ const ProfileLayoutPage = () => {
   );
 };
 
-const ProtectedProfileLayout = () => (
-  <Page.Protect permissions={PERMISSIONS.settingsRead}>
-    <ProfileLayoutPage />
-  </Page.Protect>
-);
-
-export default ProtectedProfileLayout;
+export default protectedPage(PERMISSIONS.settingsRead, ProfileLayoutPage);
