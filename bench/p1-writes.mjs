@@ -5,6 +5,7 @@ import { createDatabase } from './lib/app.mjs';
 import { startServer, startLoad } from './lib/procs.mjs';
 import { median, p99, round, scaled } from './lib/stats.mjs';
 import { cpuMeter, cpuMs } from './lib/cpu.mjs';
+import { completionBatches } from './lib/completions.mjs';
 
 const client = process.env.BENCH_DB ?? 'sqlite';
 // Per-round ratios of ~2 s batches swing ±25 % on a shared 2-core machine: enough rounds that
@@ -26,22 +27,8 @@ try {
     ...LESSONS,
     members: perMembers * 2 * (rounds + 2),
   });
-  let cursor = 0;
-  /** A batch: fresh members, each completing every lesson, lessons in the outer loop. */
-  const batch = () => {
-    const block = members.slice(cursor, cursor + perMembers);
-    cursor += perMembers;
-    const reqs = [];
-    for (const l of lessonIds)
-      for (const m of block)
-        reqs.push({
-          method: 'POST',
-          path: `/api/lessons/${l}/complete`,
-          headers: { authorization: `Bearer ${m.jwt}` },
-          body: {},
-        });
-    return reqs;
-  };
+  const batches = completionBatches(lessonIds, members, perMembers);
+  const batch = () => batches.next().requests;
   const side = {
     on: { rps: [], sustained: [], lat: [], p99s: [], drainMs: [], cpu: [], serverCpu: [] },
     off: { rps: [], sustained: [], lat: [], p99s: [], drainMs: [], cpu: [], serverCpu: [] },

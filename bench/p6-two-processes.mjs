@@ -6,6 +6,7 @@ import { createDatabase } from './lib/app.mjs';
 import { startServer, startLoad } from './lib/procs.mjs';
 import { median, p99, round, scaled } from './lib/stats.mjs';
 import { cpuMeter } from './lib/cpu.mjs';
+import { completionBatches } from './lib/completions.mjs';
 
 const client = process.env.BENCH_DB ?? 'postgres';
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -29,22 +30,12 @@ try {
     members: perMembers * 2 * (rounds + 1),
   });
   await a.call('drain');
-  let cursor = 0;
   const used = [];
+  const batches = completionBatches(lessonIds, members, perMembers);
   const batch = () => {
-    const block = members.slice(cursor, cursor + perMembers);
-    cursor += perMembers;
-    used.push(...block.map((m) => m.id));
-    const reqs = [];
-    for (const l of lessonIds)
-      for (const m of block)
-        reqs.push({
-          method: 'POST',
-          path: `/api/lessons/${l}/complete`,
-          headers: { authorization: `Bearer ${m.jwt}` },
-          body: {},
-        });
-    return reqs;
+    const next = batches.next();
+    used.push(...next.members.map((m) => m.id));
+    return next.requests;
   };
   const side = {
     one: { rps: [], sustained: [], lat: [], cpu: [] },
