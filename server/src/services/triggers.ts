@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { PLUGIN_ID, UID } from '../../../common/constants';
 import type { PluginConfig, Trigger } from '../config/schema';
-import { tableOf } from '../utils/db';
+import { rawRows, tableOf } from '../utils/db';
 import { getService } from '../utils/get-service';
 
 /**
@@ -184,21 +184,19 @@ const triggersService = ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   const rawPlans = new Map<Trigger, ReturnType<typeof rawPlanFor>>();
+  /** readRaw's statement per plan and status, compiled once: knex's builder cost more than the read. */
+  const rawStatements = new Map<Trigger, Map<boolean, { sql: string; bindings: unknown[] }>>();
+  const DOCUMENT_ID = Symbol('documentId');
 
-  /** One document's trigger fields in one statement (see rawPlanFor); undefined: no plan. */
-  const readRaw = async (
-    trigger: Trigger,
-    documentId: string,
+  const rawStatementFor = (
+    plan: NonNullable<ReturnType<typeof rawPlanFor>>,
     published: boolean
-  ): Promise<Doc | null | undefined> => {
-    if (!rawPlans.has(trigger)) rawPlans.set(trigger, rawPlanFor(trigger));
-    const plan = rawPlans.get(trigger);
-    if (!plan) return undefined;
-    const { t, stamps, scalars, booleans, relations, dp } = plan;
+  ) => {
+    const { t, stamps, scalars, relations, dp } = plan;
     const query = strapi.db
       .connection(`${t.name} as s`)
       .select('s.id as id', ...stamps.map((a) => `s.${t.col(a)} as ${a}`))
-      .where(`s.${t.col('documentId')}`, documentId)
+      .where(`s.${t.col('documentId')}`, DOCUMENT_ID as any)
       .limit(1);
     for (const [attribute, column] of scalars) query.select(`s.${column} as a_${attribute}`);
     [...relations.values()].forEach((m, i) => {
@@ -227,8 +225,27 @@ const triggersService = ({ strapi }: { strapi: Core.Strapi }) => {
       if (published) query.whereNotNull(`s.${t.col('publishedAt')}`);
       else query.whereNull(`s.${t.col('publishedAt')}`);
     }
-    const [row] = (await query) as any[];
+    const { sql, bindings } = query.toSQL();
+    return { sql, bindings: [...bindings] };
+  };
+
+  /** One document's trigger fields in one statement (see rawPlanFor); undefined: no plan. */
+  const readRaw = async (
+    trigger: Trigger,
+    documentId: string,
+    published: boolean
+  ): Promise<Doc | null | undefined> => {
+    if (!rawPlans.has(trigger)) rawPlans.set(trigger, rawPlanFor(trigger));
+    const plan = rawPlans.get(trigger);
+    if (!plan) return undefined;
+    if (!rawStatements.has(trigger)) rawStatements.set(trigger, new Map());
+    const byStatus = rawStatements.get(trigger)!;
+    let statement = byStatus.get(published);
+    if (!statement) byStatus.set(published, (statement = rawStatementFor(plan, published)));
+    const bindings = statement.bindings.map((b) => (b === DOCUMENT_ID ? documentId : b));
+    const [row] = rawRows(strapi, await strapi.db.connection.raw(statement.sql, bindings as any[]));
     if (!row) return null;
+    const { stamps, scalars, booleans, relations } = plan;
     const doc: Doc = { id: row.id };
     for (const a of stamps) doc[a] = row[a];
     for (const [attribute] of scalars) {

@@ -119,7 +119,8 @@ export const toJson = (value: unknown) => (value === undefined ? null : JSON.str
 
 /**
  * Inserts one row unless a unique index already holds its key. Returns whether this call
- * inserted it: the database decides, so concurrent callers never both win.
+ * inserted it: the database decides, so concurrent callers never both win. One raw statement
+ * (see insertMany): on the trigger's path, knex's query builder cost more than the insert.
  */
 export const insertIgnore = async (
   strapi: Core.Strapi,
@@ -128,13 +129,17 @@ export const insertIgnore = async (
   values: Record<string, unknown>,
   conflictColumns: string[]
 ): Promise<boolean> => {
-  const query = knex(table).insert(values).onConflict(conflictColumns).ignore();
-  if (dialectOf(strapi) === 'mysql') {
-    const [insertId] = (await query) as unknown as number[];
-    return insertId > 0;
-  }
-  const rows = (await query.returning('id')) as unknown[];
-  return rows.length > 0;
+  const { count } = await insertMany(strapi, knex, table, [values], {
+    conflict: conflictColumns,
+    returning: 'id',
+  });
+  return count > 0;
+};
+
+/** The rows of a `knex.raw` SELECT, whatever the driver's result shape. */
+export const rawRows = (strapi: Core.Strapi, result: any): any[] => {
+  if (dialectOf(strapi) === 'mysql') return result?.[0] ?? [];
+  return Array.isArray(result) ? result : (result?.rows ?? []);
 };
 
 /** Affected-row count of an UPDATE, the same on every dialect. */
@@ -225,7 +230,7 @@ export const insertMany = async (
   const result = await conn.raw(sql, bindings);
   if (mysql) return { count: Number(result?.[0]?.affectedRows ?? 0), returned: null };
   if (!opts.returning) return { count: -1, returned: null };
-  const out: any[] = Array.isArray(result) ? result : (result?.rows ?? []);
+  const out = rawRows(strapi, result);
   return { count: out.length, returned: out.map((r) => r[opts.returning!]) };
 };
 
