@@ -62,7 +62,14 @@ export interface CountKey {
 }
 
 const countKeys = new WeakMap<object, CountKey>();
+/**
+ * Count specs get small process-wide numbers (slots), so a Tally keeps its live counters in an
+ * array. Every distinct spec content the process sees takes one (badge criteria, and the badge
+ * editor's dry runs as an editor types): bounded, and specs past the bound get -1 and live in a
+ * per-Tally map instead.
+ */
 const slotOf = new Map<string, number>();
+export const MAX_COUNT_SLOTS = 4096;
 
 /** The resolved form of a count spec (memoised per spec object). */
 export function countKeyOf(spec: CountSpec): CountKey {
@@ -76,8 +83,11 @@ export function countKeyOf(spec: CountSpec): CountKey {
   const id = JSON.stringify([types, spec.distinct ?? null, where]);
   let slot = slotOf.get(id);
   if (slot === undefined) {
-    slot = slotOf.size;
-    slotOf.set(id, slot);
+    if (slotOf.size >= MAX_COUNT_SLOTS) slot = -1;
+    else {
+      slot = slotOf.size;
+      slotOf.set(id, slot);
+    }
   }
   k = { slot, types, where, distinct: spec.distinct, withinDays: spec.withinDays };
   countKeys.set(spec, k);
@@ -194,6 +204,8 @@ export class Tally {
   private readonly otherLogs = new Map<string, TypeLog>();
   /** live counters by CountKey slot */
   private readonly views: Array<View | undefined> = [];
+  /** live counters of specs past the slot bound (slot -1) */
+  private readonly otherViews = new Map<CountKey, View>();
   /** scratch set of distinct keys for window counts, emptied after each use */
   private readonly windowKeys = new Set<string | number>();
 
@@ -235,7 +247,7 @@ export class Tally {
   /** count() for a spec resolved beforehand with countKeyOf (the engine's hot path). */
   countBy(key: CountKey, now: number): number {
     if (key.withinDays !== undefined) return this.countWindow(key, now);
-    const view = this.views[key.slot];
+    const view = key.slot >= 0 ? this.views[key.slot] : this.otherViews.get(key);
     return (view === undefined ? this.viewFor(key) : view).value();
   }
 
@@ -343,7 +355,8 @@ export class Tally {
       for (const o of log.occurrences) if (o.live) view.add(o);
       log.views.push(view);
     }
-    this.views[key.slot] = view;
+    if (key.slot >= 0) this.views[key.slot] = view;
+    else this.otherViews.set(key, view);
     return view;
   }
 

@@ -3,7 +3,7 @@
  * naive recount of the raw events: whatever order events arrive in and whenever a count is first
  * asked, the answer is the recount's.
  */
-import { Tally, countKeyOf } from '../../../engine/tally';
+import { MAX_COUNT_SLOTS, Tally, countKeyOf } from '../../../engine/tally';
 import type { CountSpec, LedgerEvent } from '../../../engine/tally';
 
 const DAY = 86_400_000;
@@ -155,5 +155,26 @@ describe('Tally counters agree with a recount of the raw events', () => {
     t.apply({ type: 'lesson.completed', userId: 1, occurredAt: T0 + 1 * DAY });
     t.apply({ type: 'lesson.completed', userId: 1, occurredAt: T0 + 10.5 * DAY });
     expect(t.count(w, T0 + 11 * DAY)).toBe(3);
+  });
+  // Last in the file: it uses up the process-wide slots.
+  it('specs past the slot bound (e.g. many dry runs) get no slot and still count right', () => {
+    const filler = (i: number): CountSpec => ({ event: 'lesson.completed', where: { n: i } });
+    for (let i = 0; countKeyOf(filler(i)).slot >= 0; i++) {
+      expect(i).toBeLessThan(MAX_COUNT_SLOTS);
+    }
+    const past = SPECS.map((s) => ({ ...s, where: { ...s.where, seen: 'never-before' } }));
+    for (const s of past) expect(countKeyOf(s).slot).toBe(-1);
+    const events = stream(4, 300, 0.15).map((e) => ({
+      ...e,
+      data: { ...e.data, seen: 'never-before' },
+    }));
+    const t = new Tally({ retractions, timezone: TZ });
+    for (const s of past) t.count(s, T0); // counters created before the events, kept live
+    for (const e of events) t.apply(e);
+    const now = events[events.length - 1].occurredAt;
+    for (const s of past)
+      expect({ s, n: t.count(s, now) }).toEqual({ s, n: recount(events, s, now) });
+    // Two different specs past the bound keep separate counters.
+    expect(t.count(past[0], now)).not.toBe(t.count(past[1], now));
   });
 });
