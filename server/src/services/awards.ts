@@ -107,6 +107,16 @@ const awardsService = ({ strapi }: { strapi: Core.Strapi }) => {
     }
   };
 
+  /** The achievement row (member, badge, sequence), as a query to narrow and update. */
+  const one = (conn: any, userId: number, badgeId: number, sequence: number) => {
+    const t = ach();
+    return conn(t.name).where({
+      [t.col('userId')]: userId,
+      [t.col('badgeId')]: badgeId,
+      [t.col('sequence')]: sequence,
+    });
+  };
+
   /** Marks one achievement revoked (never deletes it); false when it was not held. */
   const revokeOne = async (
     userId: number,
@@ -118,12 +128,7 @@ const awardsService = ({ strapi }: { strapi: Core.Strapi }) => {
     conn: any = knex()
   ): Promise<boolean> => {
     const t = ach();
-    const n = await conn(t.name)
-      .where({
-        [t.col('userId')]: userId,
-        [t.col('badgeId')]: badgeId,
-        [t.col('sequence')]: sequence,
-      })
+    const n = await one(conn, userId, badgeId, sequence)
       .whereNull(t.col('revokedAt'))
       .update(columns(t, { revokedAt: now, revokeReason: reason, revokedBy, updatedAt: now }));
     return n > 0;
@@ -136,12 +141,7 @@ const awardsService = ({ strapi }: { strapi: Core.Strapi }) => {
     conn: any = knex()
   ): Promise<boolean> => {
     const t = ach();
-    const n = await conn(t.name)
-      .where({
-        [t.col('userId')]: userId,
-        [t.col('badgeId')]: award.badgeId,
-        [t.col('sequence')]: award.sequence,
-      })
+    const n = await one(conn, userId, award.badgeId, award.sequence)
       .whereNotNull(t.col('revokedAt'))
       .update(
         columns(t, {

@@ -407,43 +407,47 @@ const engineService = ({ strapi }: { strapi: Core.Strapi }) => {
       let total = 0;
       do {
         again = false;
-        const started = Date.now();
-        lastStart = started;
+        lastStart = Date.now();
         total += await processPending();
-        // Events kept arriving during the run: let a few more gather before the next batch.
-        const wait = started + config().processing.coalesceMs - Date.now();
-        if (again && !stopped && wait > 0) await new Promise((r) => setTimeout(r, wait));
-      } while (again && !stopped);
+        // Events that arrived during a run as long as the window go at once.
+      } while (again && !stopped && Date.now() >= lastStart + config().processing.coalesceMs);
       return total;
     })().finally(() => {
       running = null;
+      // Events arrived during a shorter run: schedule() lets a few more gather first.
+      if (again) {
+        again = false;
+        schedule();
+      }
     });
     return running;
   };
 
+  /** Wakes the engine soon (after the current write's response). */
+  const schedule = () => {
+    if (stopped || queued) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    queued = true;
+    const go = () => {
+      queued = false;
+      wake = null;
+      if (stopped) return;
+      runOnce().catch((error) => strapi.log.error(`achievements: engine run failed: ${error}`));
+    };
+    // Idle for a while: at once (after the current write's response). Busy: at most one run
+    // per coalesceMs, so the events of a busy moment are evaluated together.
+    const wait = lastStart + config().processing.coalesceMs - Date.now();
+    if (wait > 0) {
+      wake = setTimeout(go, wait);
+      wake.unref?.();
+    } else setImmediate(go);
+  };
+
   return {
-    /** Wakes the engine soon (after the current write's response). */
-    schedule() {
-      if (stopped || queued) return;
-      if (running) {
-        again = true;
-        return;
-      }
-      queued = true;
-      const go = () => {
-        queued = false;
-        wake = null;
-        if (stopped) return;
-        runOnce().catch((error) => strapi.log.error(`achievements: engine run failed: ${error}`));
-      };
-      // Idle for a while: at once (after the current write's response). Busy: at most one run
-      // per coalesceMs, so the events of a busy moment are evaluated together.
-      const wait = lastStart + config().processing.coalesceMs - Date.now();
-      if (wait > 0) {
-        wake = setTimeout(go, wait);
-        wake.unref?.();
-      } else setImmediate(go);
-    },
+    schedule,
 
     /** Resolves when everything recorded so far is processed (or set aside). */
     async drain(timeoutMs = 60_000): Promise<void> {
@@ -538,9 +542,9 @@ const engineService = ({ strapi }: { strapi: Core.Strapi }) => {
     start() {
       stopped = false;
       const { pollIntervalMs } = config().processing;
-      timer = setInterval(() => this.schedule(), pollIntervalMs);
+      timer = setInterval(schedule, pollIntervalMs);
       timer.unref?.();
-      this.schedule();
+      schedule();
     },
 
     async stop() {

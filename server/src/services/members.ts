@@ -397,6 +397,17 @@ const membersService = ({ strapi }: { strapi: Core.Strapi }) => {
     repeatable: !!badge.repeatable,
   });
 
+  /** What every badge in a response shows, in the contract's order (catalog and earned badges). */
+  const shownOf = (head: BadgeHead) => ({
+    slug: head.slug,
+    name: head.name,
+    description: head.description,
+    image: head.image,
+    category: head.category,
+    tier: head.tier,
+    points: head.points,
+  });
+
   const views = new WeakMap<Catalog, CatalogView>();
 
   /** The catalog's derived read model (see CatalogView), built on first use of a snapshot. */
@@ -451,15 +462,8 @@ const membersService = ({ strapi }: { strapi: Core.Strapi }) => {
   ): Badge => {
     const head = view.heads.get(badge.id) ?? headOf(badge);
     const { earnedCount, rarity } = rarityOf(s, badge.id);
-    // Written out (not spread) in the order of the contract: one object shape for all badges.
     return {
-      slug: head.slug,
-      name: head.name,
-      description: head.description,
-      image: head.image,
-      category: head.category,
-      tier: head.tier,
-      points: head.points,
+      ...shownOf(head),
       secret: head.secret,
       repeatable: head.repeatable,
       criteriaText: criteriaText(badge),
@@ -578,13 +582,7 @@ const membersService = ({ strapi }: { strapi: Core.Strapi }) => {
         badges: shown.map(({ badge, held: h }): EarnedBadge => {
           const head = view.heads.get(badge.id) ?? headOf(badge);
           return {
-            slug: head.slug,
-            name: head.name,
-            description: head.description,
-            image: head.image,
-            category: head.category,
-            tier: head.tier,
-            points: head.points,
+            ...shownOf(head),
             earnedAt: h.lastAt.toISOString(),
             timesEarned: h.times,
             featured: featuredRank.has(badge.id),
