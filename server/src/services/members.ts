@@ -397,17 +397,6 @@ const membersService = ({ strapi }: { strapi: Core.Strapi }) => {
     repeatable: !!badge.repeatable,
   });
 
-  /** What every badge in a response shows, in the contract's order (catalog and earned badges). */
-  const shownOf = (head: BadgeHead) => ({
-    slug: head.slug,
-    name: head.name,
-    description: head.description,
-    image: head.image,
-    category: head.category,
-    tier: head.tier,
-    points: head.points,
-  });
-
   const views = new WeakMap<Catalog, CatalogView>();
 
   /** The catalog's derived read model (see CatalogView), built on first use of a snapshot. */
@@ -462,8 +451,18 @@ const membersService = ({ strapi }: { strapi: Core.Strapi }) => {
   ): Badge => {
     const head = view.heads.get(badge.id) ?? headOf(badge);
     const { earnedCount, rarity } = rarityOf(s, badge.id);
+    // Written out (not spread) in the order of the contract: one object shape for all badges.
+    // Do not replace the shared fields here and in the card's earned badges by a spread of a
+    // helper's result: P3 measured the member page at 2x the CPU (6.3 vs 3.3 ms per request at
+    // 10k achievements, 200 badges) and 1.6x the peak RSS that way.
     return {
-      ...shownOf(head),
+      slug: head.slug,
+      name: head.name,
+      description: head.description,
+      image: head.image,
+      category: head.category,
+      tier: head.tier,
+      points: head.points,
       secret: head.secret,
       repeatable: head.repeatable,
       criteriaText: criteriaText(badge),
@@ -582,7 +581,13 @@ const membersService = ({ strapi }: { strapi: Core.Strapi }) => {
         badges: shown.map(({ badge, held: h }): EarnedBadge => {
           const head = view.heads.get(badge.id) ?? headOf(badge);
           return {
-            ...shownOf(head),
+            slug: head.slug,
+            name: head.name,
+            description: head.description,
+            image: head.image,
+            category: head.category,
+            tier: head.tier,
+            points: head.points,
             earnedAt: h.lastAt.toISOString(),
             timesEarned: h.times,
             featured: featuredRank.has(badge.id),
