@@ -115,6 +115,7 @@ export default ({ env }) => ({
         batchSize: env.int('ACHIEVEMENTS_BATCH_SIZE', 200),
         leaseMs: env.int('ACHIEVEMENTS_LEASE_MS', 60000),
         coalesceMs: env.int('ACHIEVEMENTS_COALESCE_MS', 100),
+        engine: env.bool('ACHIEVEMENTS_ENGINE', true),
       },
     },
   },

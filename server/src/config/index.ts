@@ -10,7 +10,13 @@ export const DEFAULT_CONFIG: PluginConfig = {
   freezesPerMonth: 0,
   profileFields: ['avatar', 'bio', 'socialLinks'],
   seedCatalog: true,
-  processing: { pollIntervalMs: 5000, batchSize: 200, leaseMs: 60_000, coalesceMs: 100 },
+  processing: {
+    pollIntervalMs: 5000,
+    batchSize: 200,
+    leaseMs: 60_000,
+    coalesceMs: 100,
+    engine: true,
+  },
 };
 
 export default {

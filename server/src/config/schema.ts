@@ -82,6 +82,12 @@ export const pluginConfigSchema = z
          * when the engine is idle is evaluated at once.
          */
         coalesceMs: z.number().int().min(0).max(10_000),
+        /**
+         * Whether this process evaluates events. false: it still records every event its writes
+         * produce, and leaves evaluating them to another process of the same app (a worker) that
+         * has it true and picks them up within its pollIntervalMs.
+         */
+        engine: z.boolean({ error: 'must be true or false' }).optional(),
       })
       .strict(),
   })

@@ -53,6 +53,8 @@ const engineService = ({ strapi }: { strapi: Core.Strapi }) => {
   let wake: NodeJS.Timeout | null = null;
   /** When the last batch run started (epoch ms). */
   let lastStart = 0;
+  /** Started with processing.engine false: records only, another process evaluates. */
+  let passive = false;
 
   const claim = async (): Promise<ClaimedEvent[]> => {
     const t = tableOf(strapi, UID.event);
@@ -425,7 +427,7 @@ const engineService = ({ strapi }: { strapi: Core.Strapi }) => {
 
   /** Wakes the engine soon (after the current write's response). */
   const schedule = () => {
-    if (stopped || queued) return;
+    if (stopped || queued || passive) return;
     if (running) {
       again = true;
       return;
@@ -454,7 +456,8 @@ const engineService = ({ strapi }: { strapi: Core.Strapi }) => {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         if (running) await running.catch(() => undefined);
-        await runOnce();
+        // A process that does not evaluate waits for the one that does.
+        if (!passive) await runOnce();
         if (!(await getService(strapi, 'settings').isEnabled())) return;
         if ((await getService(strapi, 'events').pendingCount()) === 0) return;
         if (Date.now() > deadline)
@@ -541,6 +544,13 @@ const engineService = ({ strapi }: { strapi: Core.Strapi }) => {
     /** Starts the poller that picks up events left by a crash, a restart or another process. */
     start() {
       stopped = false;
+      passive = config().processing.engine === false;
+      if (passive) {
+        strapi.log.info(
+          'achievements: this process records events and leaves evaluating them to a process with processing.engine true'
+        );
+        return;
+      }
       const { pollIntervalMs } = config().processing;
       timer = setInterval(schedule, pollIntervalMs);
       timer.unref?.();

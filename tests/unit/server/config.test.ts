@@ -36,6 +36,18 @@ describe('plugin config validation (stops Strapi at start-up)', () => {
       { processing: { pollIntervalMs: 5, batchSize: 10, leaseMs: 60000 } },
       'achievements.processing.pollIntervalMs',
     ],
+    [
+      {
+        processing: {
+          pollIntervalMs: 500,
+          batchSize: 10,
+          leaseMs: 60000,
+          coalesceMs: 0,
+          engine: 'no',
+        },
+      },
+      'achievements.processing.engine',
+    ],
     [{ colour: 'red' }, 'achievements.colour'],
     [{ triggers: [{ ...valid.triggers[0], uid: 'lesson' }] }, 'achievements.triggers.0.uid'],
     [{ triggers: [{ ...valid.triggers[0], action: 'upsert' }] }, 'achievements.triggers.0.action'],
