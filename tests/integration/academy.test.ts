@@ -2,6 +2,7 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { registerMember, setupTestApp, type Member } from './helpers/strapi';
+import { academy } from './support/academy';
 
 /**
  * The example academy's member API: profiles, posts, comments and reactions. The acting member
@@ -15,6 +16,24 @@ const COMMENT = 'api::comment.comment';
 const REACTION = 'api::reaction.reaction';
 
 const auth = (member: Member) => ({ Authorization: `Bearer ${member.jwt}` });
+
+/** The academy's member API as its frontend calls it (see support/academy). */
+const api = academy(app);
+
+/** Any request as `member` (their JWT), for bodies and routes the frontend never sends. */
+const asMember = (member: Member) => ({
+  get: (url: string) => app.request().get(url).set(auth(member)),
+  post: (url: string, body: object) => app.request().post(url).set(auth(member)).send(body),
+  put: (url: string, body: object) => app.request().put(url).set(auth(member)).send(body),
+  patch: (url: string, body: object) => app.request().patch(url).set(auth(member)).send(body),
+});
+
+/** Three new members, the first of whom publishes a post: the cast of a discussion. */
+const discussion = async (title: string, body: string) => {
+  const members = await Promise.all(Array.from({ length: 3 }, () => registerMember(app)));
+  const post = await api.createPost(members[0], title, body);
+  return { members, postId: post.body.data.documentId as string };
+};
 
 /** The user's database row, with what a profile write could touch. */
 const userRow = (id: number) =>
@@ -57,6 +76,19 @@ const expect400Naming = (res: { status: number; body: any }, field: string) => {
   expect(res.body.error.details.errors.map((e: { path: string }) => e.path)).toContain(field);
 };
 
+/** POSTs `body` as `member`: a 400 naming `field`, and not one row more of `uid`. */
+const expectNothingCreated = async (
+  uid: typeof POST | typeof COMMENT | typeof REACTION,
+  member: Member,
+  url: string,
+  body: object,
+  field: string
+) => {
+  const before = await app.strapi.db.query(uid).count();
+  expect400Naming(await asMember(member).post(url, body), field);
+  expect(await app.strapi.db.query(uid).count()).toBe(before);
+};
+
 describe('PUT /api/profile', () => {
   let alice: Member;
   let bob: Member;
@@ -73,19 +105,15 @@ describe('PUT /api/profile', () => {
 
   it("updates the caller's bio, timezone, social links and avatar, and returns no private field", async () => {
     const avatar = await uploadFile('alice.png', 'image/png', PNG_1X1);
-    const res = await app
-      .request()
-      .put('/api/profile')
-      .set(auth(alice))
-      .send({
-        bio: 'I teach CSS to my cat.',
-        timezone: 'america/sao_paulo',
-        socialLinks: [
-          { platform: 'github', url: 'https://github.com/alice' },
-          { platform: 'mastodon', url: 'https://mastodon.social/@alice' },
-        ],
-        avatar,
-      });
+    const res = await api.updateProfile(alice, {
+      bio: 'I teach CSS to my cat.',
+      timezone: 'america/sao_paulo',
+      socialLinks: [
+        { platform: 'github', url: 'https://github.com/alice' },
+        { platform: 'mastodon', url: 'https://mastodon.social/@alice' },
+      ],
+      avatar,
+    });
     expect(res.status).toBe(200);
     expect(Object.keys(res.body).sort()).toEqual(
       ['avatar', 'bio', 'documentId', 'id', 'socialLinks', 'timezone', 'username'].sort()
@@ -113,13 +141,13 @@ describe('PUT /api/profile', () => {
       'mastodon',
     ]);
 
-    const me = await app.request().get('/api/profile').set(auth(alice));
+    const me = await asMember(alice).get('/api/profile');
     expect(me.status).toBe(200);
     expect(me.body).toEqual(res.body);
   });
 
   it('a partial update keeps the other fields; null clears one', async () => {
-    const res = await app.request().put('/api/profile').set(auth(alice)).send({ bio: null });
+    const res = await api.updateProfile(alice, { bio: null });
     expect(res.status).toBe(200);
     expect(res.body.bio).toBeNull();
     expect(res.body.timezone).toBe('America/Sao_Paulo');
@@ -137,7 +165,7 @@ describe('PUT /api/profile', () => {
     async (field, body) => {
       const bobBefore = await userRow(bob.user.id);
       const aliceBefore = await userRow(alice.user.id);
-      const res = await app.request().put('/api/profile').set(auth(alice)).send(body(bob));
+      const res = await api.updateProfile(alice, body(bob));
       expect400Naming(res, field);
       expect(await userRow(bob.user.id)).toEqual(bobBefore);
       expect(await userRow(alice.user.id)).toEqual(aliceBefore);
@@ -159,11 +187,7 @@ describe('PUT /api/profile', () => {
         .query('plugin::users-permissions.role')
         .findOne({ where: { type: 'public' } });
       const before = await userRow(alice.user.id);
-      const res = await app
-        .request()
-        .put('/api/profile')
-        .set(auth(alice))
-        .send({ bio: 'sneaky', ...body(publicRole) });
+      const res = await api.updateProfile(alice, { bio: 'sneaky', ...body(publicRole) });
       expect400Naming(res, field);
       const after = await userRow(alice.user.id);
       expect(after).toEqual(before);
@@ -191,38 +215,29 @@ describe('PUT /api/profile', () => {
     [{ avatar: -3 }, 'avatar'],
   ])('refuses %j with 400 naming %s', async (body, field) => {
     const before = await userRow(alice.user.id);
-    const res = await app.request().put('/api/profile').set(auth(alice)).send(body);
+    const res = await api.updateProfile(alice, body);
     expect400Naming(res, field);
     expect(await userRow(alice.user.id)).toEqual(before);
   });
 
   it('an avatar must be an existing image: unknown id → 404, not an image → 400', async () => {
     const before = await userRow(alice.user.id);
-    const unknown = await app
-      .request()
-      .put('/api/profile')
-      .set(auth(alice))
-      .send({ avatar: 999_999 });
+    const unknown = await api.updateProfile(alice, { avatar: 999_999 });
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.message).toContain('avatar');
 
     const text = await uploadFile('notes.txt', 'text/plain', Buffer.from('not an image'));
-    const notImage = await app
-      .request()
-      .put('/api/profile')
-      .set(auth(alice))
-      .send({ avatar: text });
+    const notImage = await api.updateProfile(alice, { avatar: text });
     expect400Naming(notImage, 'avatar');
     expect(await userRow(alice.user.id)).toEqual(before);
   });
 
   it("users-permissions' own user routes cannot be used to change another member", async () => {
     const before = await userRow(bob.user.id);
-    const res = await app
-      .request()
-      .put(`/api/users/${bob.user.id}`)
-      .set(auth(alice))
-      .send({ bio: 'hijacked', blocked: true });
+    const res = await asMember(alice).put(`/api/users/${bob.user.id}`, {
+      bio: 'hijacked',
+      blocked: true,
+    });
     expect(res.status).toBe(403);
     expect(await userRow(bob.user.id)).toEqual(before);
   });
@@ -238,11 +253,7 @@ describe('posts', () => {
   });
 
   it('POST /api/posts creates and publishes the caller’s post', async () => {
-    const res = await app
-      .request()
-      .post('/api/posts')
-      .set(auth(author))
-      .send({ title: 'Grid or flexbox?', body: 'Which one first?' });
+    const res = await api.createPost(author, 'Grid or flexbox?', 'Which one first?');
     expect(res.status).toBe(201);
     expect(res.body.data).toMatchObject({
       title: 'Grid or flexbox?',
@@ -269,58 +280,35 @@ describe('posts', () => {
     [{ title: 'x', body: 'y', publishedAt: null }, 'publishedAt'],
     [['not', 'an', 'object'], '(body)'],
   ])('refuses %j with 400 naming %s and creates nothing', async (body, field) => {
-    const before = await app.strapi.db.query(POST).count();
-    const res = await app.request().post('/api/posts').set(auth(author)).send(body);
-    expect400Naming(res, field);
-    expect(await app.strapi.db.query(POST).count()).toBe(before);
+    await expectNothingCreated(POST, author, '/api/posts', body, field);
   });
 
   it('only the author deletes a post: 403 for another member, 404 for an unknown one', async () => {
-    const created = await app
-      .request()
-      .post('/api/posts')
-      .set(auth(author))
-      .send({ title: 'Delete me', body: 'soon' });
+    const created = await api.createPost(author, 'Delete me', 'soon');
     const { documentId } = created.body.data;
 
-    const denied = await app.request().delete(`/api/posts/${documentId}`).set(auth(other));
+    const denied = await api.deletePost(other, documentId);
     expect(denied.status).toBe(403);
     expect(
       await app.strapi.documents(POST).findOne({ documentId, status: 'published' })
     ).not.toBeNull();
 
-    const unknown = await app
-      .request()
-      .delete('/api/posts/doesnotexist000000000000')
-      .set(auth(author));
+    const unknown = await api.deletePost(author, 'doesnotexist000000000000');
     expect(unknown.status).toBe(404);
 
-    const deleted = await app.request().delete(`/api/posts/${documentId}`).set(auth(author));
+    const deleted = await api.deletePost(author, documentId);
     expect(deleted.status).toBe(204);
     expect(await app.strapi.db.query(POST).count({ where: { documentId } })).toBe(0);
     expect((await app.request().get(`/api/posts/${documentId}`)).status).toBe(404);
   });
 
   it('the core write routes do not exist, and no end-user role holds a core write action', async () => {
-    expect(
-      (
-        await app
-          .request()
-          .post('/api/courses')
-          .set(auth(author))
-          .send({ data: { title: 'x' } })
-      ).status
-    ).toBe(405);
-    const post = await app
-      .request()
-      .post('/api/posts')
-      .set(auth(author))
-      .send({ title: 't', body: 'b' });
-    const put = await app
-      .request()
-      .put(`/api/posts/${post.body.data.documentId}`)
-      .set(auth(author))
-      .send({ data: { title: 'changed' } });
+    const course = await asMember(author).post('/api/courses', { data: { title: 'x' } });
+    expect(course.status).toBe(405);
+    const post = await api.createPost(author, 't', 'b');
+    const put = await asMember(author).put(`/api/posts/${post.body.data.documentId}`, {
+      data: { title: 'changed' },
+    });
     expect(put.status).toBe(405);
 
     const granted = await app.strapi.db.query('plugin::users-permissions.permission').findMany({
@@ -357,25 +345,14 @@ describe('comments', () => {
   let postId: string;
 
   beforeAll(async () => {
-    [author, commenter, bystander] = await Promise.all([
-      registerMember(app),
-      registerMember(app),
-      registerMember(app),
-    ]);
-    const post = await app
-      .request()
-      .post('/api/posts')
-      .set(auth(author))
-      .send({ title: 'Help with the DOM', body: 'querySelector returns null' });
-    postId = post.body.data.documentId;
+    ({
+      members: [author, commenter, bystander],
+      postId,
+    } = await discussion('Help with the DOM', 'querySelector returns null'));
   });
 
   const comment = async (member: Member, body: string) => {
-    const res = await app
-      .request()
-      .post('/api/comments')
-      .set(auth(member))
-      .send({ post: postId, body });
+    const res = await api.comment(member, postId, body);
     expect(res.status).toBe(201);
     return res.body.data.documentId as string;
   };
@@ -383,11 +360,7 @@ describe('comments', () => {
     (await app.strapi.db.query(COMMENT).findOne({ where: { documentId } })).helpful;
 
   it('POST /api/comments comments on a published post as the caller', async () => {
-    const res = await app
-      .request()
-      .post('/api/comments')
-      .set(auth(commenter))
-      .send({ post: postId, body: 'Run it after DOMContentLoaded.' });
+    const res = await api.comment(commenter, postId, 'Run it after DOMContentLoaded.');
     expect(res.status).toBe(201);
     expect(res.body.data).toMatchObject({
       body: 'Run it after DOMContentLoaded.',
@@ -410,110 +383,60 @@ describe('comments', () => {
     [{ post: 'x', body: 'y', helpful: true }, 'helpful'],
     [{ post: 'x', body: 'y', author: 1 }, 'author'],
   ])('refuses %j with 400 naming %s', async (body, field) => {
-    const before = await app.strapi.db.query(COMMENT).count();
-    expect400Naming(
-      await app.request().post('/api/comments').set(auth(commenter)).send(body),
-      field
-    );
-    expect(await app.strapi.db.query(COMMENT).count()).toBe(before);
+    await expectNothingCreated(COMMENT, commenter, '/api/comments', body, field);
   });
 
   it('commenting on an unknown or unpublished post is a 404', async () => {
-    const unknown = await app
-      .request()
-      .post('/api/comments')
-      .set(auth(commenter))
-      .send({ post: 'doesnotexist000000000000', body: 'hello?' });
+    const unknown = await api.comment(commenter, 'doesnotexist000000000000', 'hello?');
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.message).toContain('post');
 
     const draft = await app.strapi.documents(POST).create({
       data: { title: 'Draft', body: 'not yet', author: author.user.id },
     });
-    const onDraft = await app
-      .request()
-      .post('/api/comments')
-      .set(auth(commenter))
-      .send({ post: draft.documentId, body: 'early' });
+    const onDraft = await api.comment(commenter, draft.documentId, 'early');
     expect(onDraft.status).toBe(404);
   });
 
   it("only the post's author marks a comment helpful (403 for others, comment unchanged)", async () => {
     const id = await comment(commenter, 'Check the selector spelling.');
 
-    const byBystander = await app
-      .request()
-      .patch(`/api/comments/${id}/helpful`)
-      .set(auth(bystander))
-      .send({ helpful: true });
+    const byBystander = await api.markHelpful(bystander, id, true);
     expect(byBystander.status).toBe(403);
     expect(await helpfulInDb(id)).toBe(false);
 
-    const byCommenter = await app
-      .request()
-      .patch(`/api/comments/${id}/helpful`)
-      .set(auth(commenter))
-      .send({ helpful: true });
+    const byCommenter = await api.markHelpful(commenter, id, true);
     expect(byCommenter.status).toBe(403);
     expect(await helpfulInDb(id)).toBe(false);
 
-    const byAuthor = await app
-      .request()
-      .patch(`/api/comments/${id}/helpful`)
-      .set(auth(author))
-      .send({ helpful: true });
+    const byAuthor = await api.markHelpful(author, id, true);
     expect(byAuthor.status).toBe(200);
     expect(byAuthor.body.data).toMatchObject({ documentId: id, helpful: true, post: postId });
     expect(await helpfulInDb(id)).toBe(true);
 
-    const unmark = await app
-      .request()
-      .patch(`/api/comments/${id}/helpful`)
-      .set(auth(author))
-      .send({ helpful: false });
+    const unmark = await api.markHelpful(author, id, false);
     expect(unmark.status).toBe(200);
     expect(await helpfulInDb(id)).toBe(false);
   });
 
   it("the post's author cannot mark their own comment helpful", async () => {
     const id = await comment(author, 'Answering myself.');
-    const res = await app
-      .request()
-      .patch(`/api/comments/${id}/helpful`)
-      .set(auth(author))
-      .send({ helpful: true });
+    const res = await api.markHelpful(author, id, true);
     expect(res.status).toBe(403);
     expect(await helpfulInDb(id)).toBe(false);
   });
 
   it('bad helpful bodies are 400 naming the field; unknown comments are 404', async () => {
     const id = await comment(commenter, 'Another idea.');
+    const helpful = `/api/comments/${id}/helpful`;
+    expect400Naming(await asMember(author).patch(helpful, { helpful: 'yes' }), 'helpful');
+    expect400Naming(await asMember(author).patch(helpful, {}), 'helpful');
     expect400Naming(
-      await app
-        .request()
-        .patch(`/api/comments/${id}/helpful`)
-        .set(auth(author))
-        .send({ helpful: 'yes' }),
-      'helpful'
-    );
-    expect400Naming(
-      await app.request().patch(`/api/comments/${id}/helpful`).set(auth(author)).send({}),
-      'helpful'
-    );
-    expect400Naming(
-      await app
-        .request()
-        .patch(`/api/comments/${id}/helpful`)
-        .set(auth(author))
-        .send({ helpful: true, body: 'edited' }),
+      await asMember(author).patch(helpful, { helpful: true, body: 'edited' }),
       'body'
     );
     expect(await helpfulInDb(id)).toBe(false);
-    const unknown = await app
-      .request()
-      .patch('/api/comments/doesnotexist000000000000/helpful')
-      .set(auth(author))
-      .send({ helpful: true });
+    const unknown = await api.markHelpful(author, 'doesnotexist000000000000', true);
     expect(unknown.status).toBe(404);
   });
 });
@@ -526,22 +449,11 @@ describe('reactions', () => {
   let commentId: string;
 
   beforeAll(async () => {
-    [author, fan, other] = await Promise.all([
-      registerMember(app),
-      registerMember(app),
-      registerMember(app),
-    ]);
-    const post = await app
-      .request()
-      .post('/api/posts')
-      .set(auth(author))
-      .send({ title: 'My first page', body: 'Feedback welcome' });
-    postId = post.body.data.documentId;
-    const comment = await app
-      .request()
-      .post('/api/comments')
-      .set(auth(other))
-      .send({ post: postId, body: 'Looks great!' });
+    ({
+      members: [author, fan, other],
+      postId,
+    } = await discussion('My first page', 'Feedback welcome'));
+    const comment = await api.comment(other, postId, 'Looks great!');
     commentId = comment.body.data.documentId;
   });
 
@@ -549,11 +461,7 @@ describe('reactions', () => {
     app.strapi.db.query(REACTION).findMany({ where, populate: ['author', 'post', 'comment'] });
 
   it('reacts once per member, target and kind: a repeat returns the same reaction', async () => {
-    const first = await app
-      .request()
-      .post('/api/reactions')
-      .set(auth(fan))
-      .send({ post: postId, kind: 'love' });
+    const first = await api.react(fan, { post: postId }, 'love');
     expect(first.status).toBe(201);
     expect(first.body.data).toMatchObject({
       kind: 'love',
@@ -562,42 +470,24 @@ describe('reactions', () => {
       author: { id: fan.user.id },
     });
 
-    const again = await app
-      .request()
-      .post('/api/reactions')
-      .set(auth(fan))
-      .send({ post: postId, kind: 'love' });
+    const again = await api.react(fan, { post: postId }, 'love');
     expect(again.status).toBe(200);
     expect(again.body.data.documentId).toBe(first.body.data.documentId);
 
     const rows = await reactionRows({ author: { id: fan.user.id }, post: { documentId: postId } });
     expect(rows).toHaveLength(1);
 
-    const otherKind = await app
-      .request()
-      .post('/api/reactions')
-      .set(auth(fan))
-      .send({ post: postId, kind: 'insightful' });
+    const otherKind = await api.react(fan, { post: postId }, 'insightful');
     expect(otherKind.status).toBe(201);
 
-    const onComment = await app
-      .request()
-      .post('/api/reactions')
-      .set(auth(fan))
-      .send({ comment: commentId, kind: 'like' });
+    const onComment = await api.react(fan, { comment: commentId }, 'like');
     expect(onComment.status).toBe(201);
     expect(onComment.body.data).toMatchObject({ kind: 'like', post: null, comment: commentId });
   });
 
   it('20 concurrent identical reactions record exactly one row', async () => {
     const responses = await Promise.all(
-      Array.from({ length: 20 }, () =>
-        app
-          .request()
-          .post('/api/reactions')
-          .set(auth(other))
-          .send({ post: postId, kind: 'celebrate' })
-      )
+      Array.from({ length: 20 }, () => api.react(other, { post: postId }, 'celebrate'))
     );
     expect(responses.map((r) => r.status).sort()).toEqual([...Array(19).fill(200), 201]);
     expect(new Set(responses.map((r) => r.body.data.documentId)).size).toBe(1);
@@ -613,60 +503,36 @@ describe('reactions', () => {
     [{ post: 'a', kind: 'like', author: 1 }, 'author'],
     [{ post: { documentId: 'a' }, kind: 'like' }, 'post'],
   ])('refuses %j with 400 naming %s', async (body, field) => {
-    const before = await app.strapi.db.query(REACTION).count();
-    expect400Naming(await app.request().post('/api/reactions').set(auth(fan)).send(body), field);
-    expect(await app.strapi.db.query(REACTION).count()).toBe(before);
+    await expectNothingCreated(REACTION, fan, '/api/reactions', body, field);
   });
 
   it('reacting to an unknown post or comment is a 404', async () => {
-    const post = await app
-      .request()
-      .post('/api/reactions')
-      .set(auth(fan))
-      .send({ post: 'doesnotexist000000000000', kind: 'like' });
+    const post = await api.react(fan, { post: 'doesnotexist000000000000' }, 'like');
     expect(post.status).toBe(404);
-    const comment = await app
-      .request()
-      .post('/api/reactions')
-      .set(auth(fan))
-      .send({ comment: 'doesnotexist000000000000', kind: 'like' });
+    const comment = await api.react(fan, { comment: 'doesnotexist000000000000' }, 'like');
     expect(comment.status).toBe(404);
   });
 
   it('a member removes only their own reactions', async () => {
-    const created = await app
-      .request()
-      .post('/api/reactions')
-      .set(auth(fan))
-      .send({ post: postId, kind: 'like' });
+    const created = await api.react(fan, { post: postId }, 'like');
     const { documentId } = created.body.data;
 
-    const denied = await app.request().delete(`/api/reactions/${documentId}`).set(auth(other));
+    const denied = await api.unreact(other, documentId);
     expect(denied.status).toBe(403);
     expect(await app.strapi.db.query(REACTION).count({ where: { documentId } })).toBe(1);
 
-    const byAuthorOfPost = await app
-      .request()
-      .delete(`/api/reactions/${documentId}`)
-      .set(auth(author));
+    const byAuthorOfPost = await api.unreact(author, documentId);
     expect(byAuthorOfPost.status).toBe(403);
 
-    const unknown = await app
-      .request()
-      .delete('/api/reactions/doesnotexist000000000000')
-      .set(auth(fan));
+    const unknown = await api.unreact(fan, 'doesnotexist000000000000');
     expect(unknown.status).toBe(404);
 
-    const removed = await app.request().delete(`/api/reactions/${documentId}`).set(auth(fan));
+    const removed = await api.unreact(fan, documentId);
     expect(removed.status).toBe(204);
     expect(await app.strapi.db.query(REACTION).count({ where: { documentId } })).toBe(0);
 
     // The key is free again: reacting anew is a new reaction.
-    const anew = await app
-      .request()
-      .post('/api/reactions')
-      .set(auth(fan))
-      .send({ post: postId, kind: 'like' });
+    const anew = await api.react(fan, { post: postId }, 'like');
     expect(anew.status).toBe(201);
     expect(anew.body.data.documentId).not.toBe(documentId);
   });

@@ -37,6 +37,15 @@ const modal = (member: Member, token?: string) =>
 const feature = (member: Member, body: unknown) =>
   call(app, 'PUT', `${API_PREFIX}/me/featured`, { token: member.jwt, body });
 
+/** A card with nothing earned on it, out of `totalAvailable` badges. */
+const emptyCard = (enabled: boolean, totalAvailable: number) => ({
+  enabled,
+  badges: [],
+  totalEarned: 0,
+  totalAvailable,
+  points: 0,
+});
+
 const badgeIn = (body: any, slug: string) =>
   body.categories.flatMap((c: any) => c.badges).find((b: any) => b.slug === slug);
 
@@ -152,13 +161,7 @@ describe('the card, the modal and the catalog', () => {
       await settings({ card: { enabled: true } });
       await enableAchievements(app, false);
       const disabled = await card(ada);
-      expect(disabled.body).toMatchObject({
-        enabled: false,
-        badges: [],
-        totalEarned: 0,
-        totalAvailable: 0,
-        points: 0,
-      });
+      expect(disabled.body).toMatchObject(emptyCard(false, 0));
       const achievements = await modal(ada);
       expect(achievements.body).toMatchObject({ enabled: false, categories: [], points: 0 });
       const catalog = await call(app, 'GET', `${API_PREFIX}/badges`);
@@ -172,13 +175,7 @@ describe('the card, the modal and the catalog', () => {
 
     it('an empty card for a member with nothing earned', async () => {
       const res = await card(bob);
-      expect(res.body).toMatchObject({
-        enabled: true,
-        badges: [],
-        totalEarned: 0,
-        points: 0,
-        totalAvailable: 19,
-      });
+      expect(res.body).toMatchObject(emptyCard(true, 19));
     });
   });
 
@@ -221,26 +218,15 @@ describe('the card, the modal and the catalog', () => {
         progress: { current: 3, target: 10, percent: 30 },
       });
       // Meta badges: computed from what Ada holds now.
-      expect(badgeIn(res.body, 'five-badges').progress).toEqual({
-        current: 4,
-        target: 5,
-        percent: 80,
-      });
-      expect(badgeIn(res.body, 'points-1000').progress).toEqual({
-        current: 200,
-        target: 1000,
-        percent: 20,
-      });
+      const shownProgress = (slug: string) => badgeIn(res.body, slug).progress;
+      expect(shownProgress('five-badges')).toEqual({ current: 4, target: 5, percent: 80 });
+      expect(shownProgress('points-1000')).toEqual({ current: 200, target: 1000, percent: 20 });
       // Streaks: from the live streak (one active day so far).
       expect(badgeIn(res.body, 'streak-3')).toMatchObject({
         criteriaText: 'Keep a 3-day learning streak',
         progress: { current: 1, target: 3, percent: 33 },
       });
-      expect(badgeIn(res.body, 'profile-picture').progress).toEqual({
-        current: 0,
-        target: 1,
-        percent: 0,
-      });
+      expect(shownProgress('profile-picture')).toEqual({ current: 0, target: 1, percent: 0 });
     });
 
     it('shows secret badges not earned only as a count per category', async () => {

@@ -6,6 +6,7 @@ import {
   earnedSlugs,
   enableAchievements,
   plugin,
+  recordEvent,
 } from './support/achievements';
 import { API_PREFIX, call } from './support/openapi';
 
@@ -56,18 +57,8 @@ describe('what responses never contain', () => {
       slug: badge.slug,
       url: badge.image.url,
     };
-    await plugin(app).service('events').record({
-      type: 'lesson.completed',
-      userId: ada.user.id,
-      key: 'ada-l1',
-      subject: 'lesson-1',
-    });
-    await plugin(app).service('events').record({
-      type: 'lesson.completed',
-      userId: bob.user.id,
-      key: 'bob-l1',
-      subject: 'lesson-1',
-    });
+    await recordEvent(app, 'lesson.completed', ada.user.id, 'ada-l1', 'lesson-1');
+    await recordEvent(app, 'lesson.completed', bob.user.id, 'bob-l1', 'lesson-1');
     await drain(app);
     await plugin(app).service('awards').awardManually(ada.user.id, badge.id, { adminId: 1 });
     await app.strapi.db

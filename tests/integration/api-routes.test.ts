@@ -6,7 +6,7 @@ import {
   superAdminToken,
   type Member,
 } from './helpers/strapi';
-import { drain, enableAchievements, plugin } from './support/achievements';
+import { drain, enableAchievements, recordEvent } from './support/achievements';
 import { API_PREFIX, call } from './support/openapi';
 
 const app = setupTestApp();
@@ -40,78 +40,54 @@ describe('content API routes × callers', () => {
     bob = await registerMember(app);
     // The token holds every action of the plugin: the member-only routes must still refuse it.
     token = await apiToken(app, Object.values(CONTENT_API_ACTIONS));
-    await plugin(app).service('events').record({
-      type: 'lesson.completed',
-      userId: ada.user.id,
-      key: 'ada-l1',
-      subject: 'lesson-1',
-    });
+    await recordEvent(app, 'lesson.completed', ada.user.id, 'ada-l1', 'lesson-1');
     await drain(app);
   });
 
-  const cases: Array<{
+  /** Who gets what: every caller, or members only (an API token acts as no member). */
+  const OPEN: Record<Caller, number> = { public: 200, self: 200, other: 200, token: 200 };
+  const MEMBERS: Record<Caller, number> = { public: 403, self: 200, other: 200, token: 403 };
+
+  type Case = {
     route: string;
     method: 'GET' | 'PUT' | 'POST';
     url: () => string;
     body?: () => unknown;
     expected: Record<Caller, number>;
-  }> = [
-    {
-      route: 'GET /config',
-      method: 'GET',
-      url: () => '/config',
-      expected: { public: 200, self: 200, other: 200, token: 200 },
-    },
-    {
-      route: 'GET /badges',
-      method: 'GET',
-      url: () => '/badges',
-      expected: { public: 200, self: 200, other: 200, token: 200 },
-    },
-    {
-      route: 'GET /users/:id/card',
-      method: 'GET',
-      url: () => `/users/${ada.user.id}/card`,
-      expected: { public: 200, self: 200, other: 200, token: 200 },
-    },
-    {
-      route: 'GET /users/:documentId/card',
-      method: 'GET',
-      url: () => `/users/${ada.user.documentId}/card`,
-      expected: { public: 200, self: 200, other: 200, token: 200 },
-    },
-    {
-      route: 'GET /users/:id',
-      method: 'GET',
-      url: () => `/users/${ada.user.id}`,
-      expected: { public: 200, self: 200, other: 200, token: 200 },
-    },
-    {
-      route: 'GET /users/:documentId',
-      method: 'GET',
-      url: () => `/users/${ada.user.documentId}`,
-      expected: { public: 200, self: 200, other: 200, token: 200 },
-    },
-    {
-      route: 'GET /me',
-      method: 'GET',
-      url: () => '/me',
-      expected: { public: 403, self: 200, other: 200, token: 403 },
-    },
-    {
-      route: 'PUT /me/featured',
-      method: 'PUT',
-      url: () => '/me/featured',
-      body: () => ({ badges: [] }),
-      expected: { public: 403, self: 200, other: 200, token: 403 },
-    },
-    {
-      route: 'PUT /me/privacy',
-      method: 'PUT',
-      url: () => '/me/privacy',
-      body: () => ({ public: true }),
-      expected: { public: 403, self: 200, other: 200, token: 403 },
-    },
+  };
+  const get = (route: string, url: () => string, expected = OPEN): Case => ({
+    route,
+    method: 'GET',
+    url,
+    expected,
+  });
+
+  const put = (route: string, url: () => string, body: () => unknown): Case => ({
+    route,
+    method: 'PUT',
+    url,
+    body,
+    expected: MEMBERS,
+  });
+
+  const cases: Case[] = [
+    get('GET /config', () => '/config'),
+    get('GET /badges', () => '/badges'),
+    get('GET /users/:id/card', () => `/users/${ada.user.id}/card`),
+    get('GET /users/:documentId/card', () => `/users/${ada.user.documentId}/card`),
+    get('GET /users/:id', () => `/users/${ada.user.id}`),
+    get('GET /users/:documentId', () => `/users/${ada.user.documentId}`),
+    get('GET /me', () => '/me', MEMBERS),
+    put(
+      'PUT /me/featured',
+      () => '/me/featured',
+      () => ({ badges: [] })
+    ),
+    put(
+      'PUT /me/privacy',
+      () => '/me/privacy',
+      () => ({ public: true })
+    ),
     {
       route: 'POST /events',
       method: 'POST',
@@ -124,18 +100,8 @@ describe('content API routes × callers', () => {
       }),
       expected: { public: 403, self: 403, other: 403, token: 202 },
     },
-    {
-      route: 'GET /openapi.json',
-      method: 'GET',
-      url: () => '/openapi.json',
-      expected: { public: 200, self: 200, other: 200, token: 200 },
-    },
-    {
-      route: 'GET /card.js',
-      method: 'GET',
-      url: () => '/card.js',
-      expected: { public: 200, self: 200, other: 200, token: 200 },
-    },
+    get('GET /openapi.json', () => '/openapi.json'),
+    get('GET /card.js', () => '/card.js'),
   ];
 
   describe.each(cases)('$route', ({ method, url, body, expected }) => {
@@ -258,12 +224,7 @@ describe('content API routes × callers', () => {
   it('the ETag changes when the card does', async () => {
     const url = `${API_PREFIX}/users/${ada.user.id}/card`;
     const before = await call(app, 'GET', url);
-    await plugin(app).service('events').record({
-      type: 'post.published',
-      userId: ada.user.id,
-      key: 'ada-post-1',
-      subject: 'post-1',
-    });
+    await recordEvent(app, 'post.published', ada.user.id, 'ada-post-1', 'post-1');
     await drain(app);
     const after = await call(app, 'GET', url, {
       headers: { 'If-None-Match': before.headers.etag },

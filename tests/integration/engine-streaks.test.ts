@@ -25,6 +25,17 @@ const activity = async (member: Member, iso: string) => {
   return { current: s.current, longest: s.longest, day: s.lastActiveDay };
 };
 
+/** Records an activity at `iso` and expects the whole streak it leaves. */
+const expectStreak = async (
+  member: Member,
+  iso: string,
+  expected: { current: number; longest: number; day: string }
+) => expect(await activity(member, iso)).toEqual(expected);
+
+/** Records an activity at `iso` and expects the current count and the local day it lands on. */
+const expectDay = async (member: Member, iso: string, expected: { current: number; day: string }) =>
+  expect(await activity(member, iso)).toMatchObject(expected);
+
 const memberIn = async (timezone: string) => {
   const member = await registerMember(app);
   ok(await academy(app).updateProfile(member, { timezone }));
@@ -37,154 +48,61 @@ describe('learning streaks in the member timezone', () => {
   it('Pacific/Auckland: one UTC evening spans two local days', async () => {
     const m = await memberIn('Pacific/Auckland');
     // NZDT is UTC+13 in January.
-    expect(await activity(m, '2026-01-05T10:30:00Z')).toEqual({
-      current: 1,
-      longest: 1,
-      day: '2026-01-05',
-    });
-    expect(await activity(m, '2026-01-05T11:30:00Z')).toEqual({
-      current: 2,
-      longest: 2,
-      day: '2026-01-06',
-    });
-    expect(await activity(m, '2026-01-05T12:30:00Z')).toEqual({
-      current: 2,
-      longest: 2,
-      day: '2026-01-06',
-    });
+    await expectStreak(m, '2026-01-05T10:30:00Z', { current: 1, longest: 1, day: '2026-01-05' });
+    await expectStreak(m, '2026-01-05T11:30:00Z', { current: 2, longest: 2, day: '2026-01-06' });
+    await expectStreak(m, '2026-01-05T12:30:00Z', { current: 2, longest: 2, day: '2026-01-06' });
     // 23:59 on 6 January, Auckland time: the same local day again.
-    expect(await activity(m, '2026-01-06T10:59:00Z')).toEqual({
-      current: 2,
-      longest: 2,
-      day: '2026-01-06',
-    });
-    expect(await activity(m, '2026-01-06T11:00:00Z')).toEqual({
-      current: 3,
-      longest: 3,
-      day: '2026-01-07',
-    });
+    await expectStreak(m, '2026-01-06T10:59:00Z', { current: 2, longest: 2, day: '2026-01-06' });
+    await expectStreak(m, '2026-01-06T11:00:00Z', { current: 3, longest: 3, day: '2026-01-07' });
   });
 
   it('Pacific/Auckland: 23:59 and 00:00 local are consecutive days', async () => {
     const m = await memberIn('Pacific/Auckland');
-    expect(await activity(m, '2026-02-10T10:59:00Z')).toMatchObject({
-      current: 1,
-      day: '2026-02-10',
-    });
-    expect(await activity(m, '2026-02-10T11:00:00Z')).toMatchObject({
-      current: 2,
-      day: '2026-02-11',
-    });
+    await expectDay(m, '2026-02-10T10:59:00Z', { current: 1, day: '2026-02-10' });
+    await expectDay(m, '2026-02-10T11:00:00Z', { current: 2, day: '2026-02-11' });
     // 12 February (local) is missed; this app allows one freeze a month, which covers it.
-    expect(await activity(m, '2026-02-12T11:00:00Z')).toMatchObject({
-      current: 3,
-      day: '2026-02-13',
-    });
+    await expectDay(m, '2026-02-12T11:00:00Z', { current: 3, day: '2026-02-13' });
   });
 
   it('America/Los_Angeles: around UTC midnight, days follow local time', async () => {
     const m = await memberIn('America/Los_Angeles');
     // PST is UTC-8: 07:30Z is 23:30 the day before, 08:30Z is 00:30.
-    expect(await activity(m, '2026-01-06T07:30:00Z')).toEqual({
-      current: 1,
-      longest: 1,
-      day: '2026-01-05',
-    });
-    expect(await activity(m, '2026-01-06T08:30:00Z')).toEqual({
-      current: 2,
-      longest: 2,
-      day: '2026-01-06',
-    });
-    expect(await activity(m, '2026-01-07T07:59:00Z')).toEqual({
-      current: 2,
-      longest: 2,
-      day: '2026-01-06',
-    });
-    expect(await activity(m, '2026-01-07T08:00:00Z')).toEqual({
-      current: 3,
-      longest: 3,
-      day: '2026-01-07',
-    });
+    await expectStreak(m, '2026-01-06T07:30:00Z', { current: 1, longest: 1, day: '2026-01-05' });
+    await expectStreak(m, '2026-01-06T08:30:00Z', { current: 2, longest: 2, day: '2026-01-06' });
+    await expectStreak(m, '2026-01-07T07:59:00Z', { current: 2, longest: 2, day: '2026-01-06' });
+    await expectStreak(m, '2026-01-07T08:00:00Z', { current: 3, longest: 3, day: '2026-01-07' });
   });
 
   it('Europe/Berlin across the March and October DST changes: one count per local day', async () => {
     const m = await memberIn('Europe/Berlin');
     // 29 March 2026: clocks go 02:00 → 03:00 (CET → CEST).
-    expect(await activity(m, '2026-03-27T23:30:00Z')).toMatchObject({
-      current: 1,
-      day: '2026-03-28',
-    }); // 00:30 CET
-    expect(await activity(m, '2026-03-28T22:30:00Z')).toMatchObject({
-      current: 1,
-      day: '2026-03-28',
-    }); // 23:30 CET
-    expect(await activity(m, '2026-03-28T23:30:00Z')).toMatchObject({
-      current: 2,
-      day: '2026-03-29',
-    }); // 00:30 CET
-    expect(await activity(m, '2026-03-29T21:30:00Z')).toMatchObject({
-      current: 2,
-      day: '2026-03-29',
-    }); // 23:30 CEST
-    expect(await activity(m, '2026-03-29T22:30:00Z')).toMatchObject({
-      current: 3,
-      day: '2026-03-30',
-    }); // 00:30 CEST
+    await expectDay(m, '2026-03-27T23:30:00Z', { current: 1, day: '2026-03-28' }); // 00:30 CET
+    await expectDay(m, '2026-03-28T22:30:00Z', { current: 1, day: '2026-03-28' }); // 23:30 CET
+    await expectDay(m, '2026-03-28T23:30:00Z', { current: 2, day: '2026-03-29' }); // 00:30 CET
+    await expectDay(m, '2026-03-29T21:30:00Z', { current: 2, day: '2026-03-29' }); // 23:30 CEST
+    await expectDay(m, '2026-03-29T22:30:00Z', { current: 3, day: '2026-03-30' }); // 00:30 CEST
     // 25 October 2026: clocks go 03:00 → 02:00 (CEST → CET); that day has 25 hours.
     const o = await memberIn('Europe/Berlin');
-    expect(await activity(o, '2026-10-24T22:30:00Z')).toMatchObject({
-      current: 1,
-      day: '2026-10-25',
-    }); // 00:30 CEST
-    expect(await activity(o, '2026-10-25T00:30:00Z')).toMatchObject({
-      current: 1,
-      day: '2026-10-25',
-    }); // 02:30 CEST
-    expect(await activity(o, '2026-10-25T01:30:00Z')).toMatchObject({
-      current: 1,
-      day: '2026-10-25',
-    }); // 02:30 CET
-    expect(await activity(o, '2026-10-25T22:30:00Z')).toMatchObject({
-      current: 1,
-      day: '2026-10-25',
-    }); // 23:30 CET
-    expect(await activity(o, '2026-10-25T23:30:00Z')).toMatchObject({
-      current: 2,
-      day: '2026-10-26',
-    }); // 00:30 CET
+    await expectDay(o, '2026-10-24T22:30:00Z', { current: 1, day: '2026-10-25' }); // 00:30 CEST
+    await expectDay(o, '2026-10-25T00:30:00Z', { current: 1, day: '2026-10-25' }); // 02:30 CEST
+    await expectDay(o, '2026-10-25T01:30:00Z', { current: 1, day: '2026-10-25' }); // 02:30 CET
+    await expectDay(o, '2026-10-25T22:30:00Z', { current: 1, day: '2026-10-25' }); // 23:30 CET
+    await expectDay(o, '2026-10-25T23:30:00Z', { current: 2, day: '2026-10-26' }); // 00:30 CET
   });
 
   it('a timezone change mid-streak neither breaks it nor counts a day twice', async () => {
     const m = await memberIn('America/Los_Angeles');
-    expect(await activity(m, '2026-01-10T04:00:00Z')).toMatchObject({
-      current: 1,
-      day: '2026-01-09',
-    }); // 20:00 PST
-    expect(await activity(m, '2026-01-11T04:00:00Z')).toMatchObject({
-      current: 2,
-      day: '2026-01-10',
-    });
+    await expectDay(m, '2026-01-10T04:00:00Z', { current: 1, day: '2026-01-09' }); // 20:00 PST
+    await expectDay(m, '2026-01-11T04:00:00Z', { current: 2, day: '2026-01-10' });
     // Flies to Auckland (21 hours ahead): the next evening there is already 12 January.
     ok(await academy(app).updateProfile(m, { timezone: 'Pacific/Auckland' }));
-    expect(await activity(m, '2026-01-12T05:00:00Z')).toMatchObject({
-      current: 3,
-      day: '2026-01-12',
-    }); // 18:00 NZDT
+    await expectDay(m, '2026-01-12T05:00:00Z', { current: 3, day: '2026-01-12' }); // 18:00 NZDT
     // Another activity the same Auckland day does not count again.
-    expect(await activity(m, '2026-01-12T08:00:00Z')).toMatchObject({
-      current: 3,
-      day: '2026-01-12',
-    });
+    await expectDay(m, '2026-01-12T08:00:00Z', { current: 3, day: '2026-01-12' });
     // And back west: LA's 12 January evening is the next day of learning, not a break.
     ok(await academy(app).updateProfile(m, { timezone: 'America/Los_Angeles' }));
-    expect(await activity(m, '2026-01-13T04:00:00Z')).toMatchObject({
-      current: 3,
-      day: '2026-01-12',
-    });
-    expect(await activity(m, '2026-01-14T04:00:00Z')).toMatchObject({
-      current: 4,
-      day: '2026-01-13',
-    });
+    await expectDay(m, '2026-01-13T04:00:00Z', { current: 3, day: '2026-01-12' });
+    await expectDay(m, '2026-01-14T04:00:00Z', { current: 4, day: '2026-01-13' });
   });
 
   it('a freeze (one per month here) covers one missed day; two missed days break the streak', async () => {
@@ -204,16 +122,15 @@ describe('learning streaks in the member timezone', () => {
   });
   it('a batch streak write is refused, and writes nothing, when the row changed since it was read', async () => {
     const streaks = plugin(app).service('streaks');
+    /** The stored row, with its version, as the batch path reads it. */
+    const rowOf = (userId: number) =>
+      streaks.getMany([userId]).then((rows: Map<number, any>) => rows.get(userId));
     const m = await memberIn('UTC');
     await activity(m, '2026-07-01T09:00:00Z');
-    const read = await streaks
-      .getMany([m.user.id])
-      .then((rows: Map<number, any>) => rows.get(m.user.id));
+    const read = await rowOf(m.user.id);
     // Another writer applies 2 July in between.
     await activity(m, '2026-07-02T09:00:00Z');
-    const stored = await streaks
-      .getMany([m.user.id])
-      .then((rows: Map<number, any>) => rows.get(m.user.id));
+    const stored = await rowOf(m.user.id);
     expect(stored.version).toBe(read.version + 1);
     // What was computed from the stale row (1 July, then 3 July: broken) must not land.
     const stale = {
@@ -231,12 +148,8 @@ describe('learning streaks in the member timezone', () => {
       { userId: other.user.id, state: fresh, version: 0 },
     ]);
     expect([...refused]).toEqual([m.user.id]);
-    expect(
-      await streaks.getMany([m.user.id]).then((r: Map<number, any>) => r.get(m.user.id))
-    ).toEqual(stored);
-    const created = await streaks
-      .getMany([other.user.id])
-      .then((r: Map<number, any>) => r.get(other.user.id));
+    expect(await rowOf(m.user.id)).toEqual(stored);
+    const created = await rowOf(other.user.id);
     expect(created).toMatchObject({ current: 1, lastActiveDay: '2026-07-03', version: 1 });
     const again = await streaks.saveMany([
       { userId: other.user.id, state: { ...fresh, current: 5 }, version: 0 },
@@ -254,8 +167,10 @@ describe('learning streaks in the member timezone', () => {
     expect([
       ...(await streaks.saveMany([{ userId: m.user.id, state: next, version: stored.version }])),
     ]).toEqual([]);
-    expect(
-      await streaks.getMany([m.user.id]).then((r: Map<number, any>) => r.get(m.user.id))
-    ).toMatchObject({ current: 3, lastActiveDay: '2026-07-03', version: stored.version + 1 });
+    expect(await rowOf(m.user.id)).toMatchObject({
+      current: 3,
+      lastActiveDay: '2026-07-03',
+      version: stored.version + 1,
+    });
   });
 });

@@ -34,3 +34,12 @@ export const progressOf = async (app: TestApp, userId: number, slug: string) => 
 
 export const eventRows = (app: TestApp, where: Record<string, unknown> = {}) =>
   app.strapi.db.query('plugin::achievements.event').findMany({ where });
+
+/** Records one event through the plugin's events service, as a trigger does. */
+export const recordEvent = (
+  app: TestApp,
+  type: string,
+  userId: number,
+  key: string,
+  subject: string
+) => plugin(app).service('events').record({ type, userId, key, subject });
