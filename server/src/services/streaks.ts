@@ -78,6 +78,30 @@ const streaksService = ({ strapi }: { strapi: Core.Strapi }) => {
     version: r[t.col('version')] ?? 0,
   });
 
+  /** A streak row's values for a state computed from the row read at `version` (0: none). */
+  const rowValues = (w: { userId: number; state: StreakState; version: number }) => ({
+    userId: w.userId,
+    ...streakColumns(w.state),
+    version: w.version + 1,
+  });
+
+  /**
+   * Writes one member's streak computed from the row read at `version` (0: none): an insert the
+   * unique index may refuse, or an update of that version only. false: the row was created or
+   * changed in between, and nothing was written.
+   */
+  const writeOne = async (w: { userId: number; state: StreakState; version: number }) => {
+    const t = table();
+    const knex = strapi.db.connection;
+    if (w.version === 0)
+      return insertIgnore(strapi, knex, t.name, row(t, rowValues(w)), [t.col('userId')]);
+    const updated = await knex(t.name)
+      .where(t.col('userId'), w.userId)
+      .where(t.col('version'), w.version)
+      .update({ ...columns(t, rowValues(w)), [t.col('updatedAt')]: new Date() });
+    return affected(updated) === 1;
+  };
+
   return {
     /** The member's IANA timezone, or the configured default when it has none or a bad one. */
     async timezoneOf(userId: number): Promise<string> {
@@ -143,25 +167,9 @@ const streaksService = ({ strapi }: { strapi: Core.Strapi }) => {
       if (writes.length === 0) return refused;
       const t = table();
       const knex = strapi.db.connection;
-      const values = (w: (typeof writes)[number]) => ({
-        userId: w.userId,
-        ...streakColumns(w.state),
-        version: w.version + 1,
-      });
       if (dialectOf(strapi) === 'mysql') {
         // No conditional upsert that says which rows it wrote: one statement per member.
-        for (const w of writes) {
-          const ok =
-            w.version === 0
-              ? await insertIgnore(strapi, knex, t.name, row(t, values(w)), [t.col('userId')])
-              : affected(
-                  await knex(t.name)
-                    .where(t.col('userId'), w.userId)
-                    .where(t.col('version'), w.version)
-                    .update({ ...columns(t, values(w)), [t.col('updatedAt')]: new Date() })
-                ) === 1;
-          if (!ok) refused.add(w.userId);
-        }
+        for (const w of writes) if (!(await writeOne(w))) refused.add(w.userId);
         return refused;
       }
       const sorted = [...writes].sort((a, b) => a.userId - b.userId);
@@ -171,13 +179,19 @@ const streaksService = ({ strapi }: { strapi: Core.Strapi }) => {
       const userCol = t.col('userId');
       const versionCol = t.col('version');
       for (const part of chunks(sorted)) {
-        const { returned } = await insertMany(strapi, knex, t.name, bulkRows(t, part.map(values)), {
-          conflict: [userCol],
-          merge,
-          // A new member's row (version 1) never overwrites one another writer created.
-          mergeWhere: (q) => `${q(t.name)}.${q(versionCol)} = excluded.${q(versionCol)} - 1`,
-          returning: userCol,
-        });
+        const { returned } = await insertMany(
+          strapi,
+          knex,
+          t.name,
+          bulkRows(t, part.map(rowValues)),
+          {
+            conflict: [userCol],
+            merge,
+            // A new member's row (version 1) never overwrites one another writer created.
+            mergeWhere: (q) => `${q(t.name)}.${q(versionCol)} = excluded.${q(versionCol)} - 1`,
+            returning: userCol,
+          }
+        );
         const written = new Set((returned ?? []).map(Number));
         for (const w of part) if (!written.has(w.userId)) refused.add(w.userId);
       }
@@ -193,37 +207,15 @@ const streaksService = ({ strapi }: { strapi: Core.Strapi }) => {
       instants: number[],
       timezone: string
     ): Promise<{ before: StreakState; states: StreakState[] }> {
-      const t = table();
-      const knex = strapi.db.connection;
       const { freezesPerMonth } = await getService(strapi, 'settings').streakOptions();
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
         // A version conflict means someone else wrote in between: read again.
-        const existing = await knex(t.name)
-          .where(t.col('userId'), userId)
-          .first()
-          .then((r: any) => (r ? fromRow(r, t) : null));
+        const existing = (await this.getMany([userId])).get(userId) ?? null;
         const { start, states } = advance(existing, instants, timezone, freezesPerMonth);
         const state = states[states.length - 1] ?? start;
-
-        if (!existing) {
-          const inserted = await insertIgnore(
-            strapi,
-            knex,
-            t.name,
-            row(t, { userId, ...streakColumns(state), version: 1 }),
-            [t.col('userId')]
-          );
-          if (inserted) return { before: start, states };
-          continue; // another process created it first: apply on top of theirs
-        }
-        const updated = await knex(t.name)
-          .where(t.col('userId'), userId)
-          .where(t.col('version'), start.version)
-          .update({
-            ...columns(t, { ...streakColumns(state), version: start.version + 1 }),
-            [t.col('updatedAt')]: new Date(),
-          });
-        if (updated === 1) return { before: start, states };
+        // Refused: another process created or changed the row first; apply on top of theirs.
+        if (await writeOne({ userId, state, version: start.version }))
+          return { before: start, states };
       }
       throw new Error(
         `achievements: streak of member ${userId} kept changing under concurrent writers`

@@ -183,9 +183,17 @@ const triggersService = ({ strapi }: { strapi: Core.Strapi }) => {
     return { t, stamps, scalars, booleans, relations, dp };
   };
 
-  const rawPlans = new Map<Trigger, ReturnType<typeof rawPlanFor>>();
-  /** readRaw's statement per plan and status, compiled once: knex's builder cost more than the read. */
-  const rawStatements = new Map<Trigger, Map<boolean, { sql: string; bindings: unknown[] }>>();
+  /**
+   * Per trigger: its raw plan (null: none) and readRaw's statement per status, compiled once
+   * (knex's builder cost more than the read).
+   */
+  const rawReaders = new Map<
+    Trigger,
+    {
+      plan: ReturnType<typeof rawPlanFor>;
+      statements: Map<boolean, { sql: string; bindings: unknown[] }>;
+    }
+  >();
   const DOCUMENT_ID = Symbol('documentId');
 
   const rawStatementFor = (
@@ -235,13 +243,13 @@ const triggersService = ({ strapi }: { strapi: Core.Strapi }) => {
     documentId: string,
     published: boolean
   ): Promise<Doc | null | undefined> => {
-    if (!rawPlans.has(trigger)) rawPlans.set(trigger, rawPlanFor(trigger));
-    const plan = rawPlans.get(trigger);
+    let reader = rawReaders.get(trigger);
+    if (!reader)
+      rawReaders.set(trigger, (reader = { plan: rawPlanFor(trigger), statements: new Map() }));
+    const { plan, statements } = reader;
     if (!plan) return undefined;
-    if (!rawStatements.has(trigger)) rawStatements.set(trigger, new Map());
-    const byStatus = rawStatements.get(trigger)!;
-    let statement = byStatus.get(published);
-    if (!statement) byStatus.set(published, (statement = rawStatementFor(plan, published)));
+    let statement = statements.get(published);
+    if (!statement) statements.set(published, (statement = rawStatementFor(plan, published)));
     const bindings = statement.bindings.map((b) => (b === DOCUMENT_ID ? documentId : b));
     const [row] = rawRows(strapi, await strapi.db.connection.raw(statement.sql, bindings as any[]));
     if (!row) return null;

@@ -215,6 +215,9 @@ export const insertMany = async (
   const head = `into ${q(table)} (${cols.map(q).join(', ')}) values ${values}`;
   let sql: string;
   if (mysql) {
+    // ON DUPLICATE KEY UPDATE has no WHERE: writing unconditionally would lose the guard.
+    if (opts.mergeWhere)
+      throw new Error('insertMany: mergeWhere is not supported on MySQL/MariaDB');
     sql = opts.merge
       ? `insert ${head} on duplicate key update ${opts.merge.map((c) => `${q(c)} = values(${q(c)})`).join(', ')}`
       : `insert ignore ${head}`;
