@@ -156,6 +156,11 @@ describe('Achievements admin panel (production admin build, Chromium)', () => {
       const toggled = page.waitForResponse((r) => r.request().method() === 'PUT');
       await copy.getByRole('switch').click();
       await toggled;
+      // The page re-renders after the response resolves: wait for it, then assert.
+      await copy
+        .getByRole('switch', { checked: true })
+        .waitFor({ timeout: 5000 })
+        .catch(() => {});
       expect(await copy.getByRole('switch').getAttribute('aria-checked')).toBe('true');
       await copy.getByRole('button', { name: 'Delete Lesson Rookie (copy)' }).click();
       await page.getByText('No member holds “Lesson Rookie (copy)”.').waitFor();
