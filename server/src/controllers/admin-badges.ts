@@ -9,13 +9,13 @@ import {
   type AdminBadge,
   type AdminMeta,
 } from '../../../common/admin-api';
-import { BADGE_TIERS, PLUGIN_ID, UID } from '../../../common/constants';
+import { BADGE_TIERS, UID } from '../../../common/constants';
 import { describeCriteria } from '../../../engine/sentence';
 import type { Criteria } from '../../../engine/criteria';
-import type { PluginConfig } from '../config/schema';
 import { tableOf } from '../utils/db';
 import { getService } from '../utils/get-service';
 import { checkCriteria, parse, uniqueSlug } from './admin-shared';
+import { pluginConfig } from '../utils/plugin-config';
 
 /** Admin API of the badge catalog: `/achievements/badges…` (action badges.manage). */
 const adminBadgesController = ({ strapi }: { strapi: Core.Strapi }) => {
@@ -113,10 +113,9 @@ const adminBadgesController = ({ strapi }: { strapi: Core.Strapi }) => {
 
   return {
     async meta(ctx: any) {
-      const config = strapi.config.get(`plugin::${PLUGIN_ID}`) as PluginConfig;
       const data: AdminMeta = {
         events: getService(strapi, 'triggers').knownEvents(),
-        profileFields: config.profileFields ?? [],
+        profileFields: pluginConfig(strapi).profileFields,
         tiers: BADGE_TIERS,
       };
       ctx.body = { data };
