@@ -19,34 +19,19 @@ import { pluginConfig } from '../utils/plugin-config';
 
 /** Admin API of the badge catalog: `/achievements/badges…` (action badges.manage). */
 const adminBadgesController = ({ strapi }: { strapi: Core.Strapi }) => {
-  const holders = async (): Promise<{ byBadge: Map<number, number>; members: number }> => {
-    const a = tableOf(strapi, UID.achievement);
-    const rows = await strapi.db
-      .connection(a.name)
-      .select({ badgeId: a.col('badgeId') })
-      .countDistinct({ n: a.col('userId') })
-      .whereNull(a.col('revokedAt'))
-      .groupBy(a.col('badgeId'));
-    const members = Number(await strapi.db.query(UID.user).count({}));
-    return {
-      byBadge: new Map(rows.map((r: any) => [Number(r.badgeId), Number(r.n)])),
-      members,
-    };
-  };
-
   const list = async (): Promise<AdminBadge[]> => {
     const [badges, stats] = await Promise.all([
       strapi.db.query(UID.badge).findMany({
         populate: { category: true, image: true },
         orderBy: [{ sortOrder: 'asc' }, { id: 'asc' }],
       }),
-      holders(),
+      getService(strapi, 'members').badgeStatistics({ fresh: true }),
     ]);
     const badgeNames = Object.fromEntries(badges.map((b: any) => [b.slug, b.name]));
     const categories = await strapi.db.query(UID.category).findMany({});
     const categoryNames = Object.fromEntries(categories.map((c: any) => [c.slug, c.name]));
     return badges.map((b: any): AdminBadge => {
-      const earnedCount = stats.byBadge.get(b.id) ?? 0;
+      const { earnedCount, rarity } = stats(b.id);
       let criteriaText = '';
       try {
         criteriaText = describeCriteria(b.criteria as Criteria, { badgeNames, categoryNames });
@@ -76,7 +61,7 @@ const adminBadgesController = ({ strapi }: { strapi: Core.Strapi }) => {
         enabled: b.enabled !== false,
         sortOrder: b.sortOrder ?? 0,
         earnedCount,
-        rarity: stats.members > 0 ? Math.min(1, earnedCount / stats.members) : 0,
+        rarity,
       };
     });
   };

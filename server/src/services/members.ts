@@ -20,6 +20,7 @@ import { criteriaKinds } from '../../../engine/criteria';
 import { evaluateCriteria, type BadgeDef, type MemberFacts } from '../../../engine/evaluate';
 import { describeCriteria } from '../../../engine/sentence';
 import { isValidTimeZone, streakAsOf } from '../../../engine/streak';
+import { rarity } from '../../../common/rarity';
 import { Tally } from '../../../engine/tally';
 import { fromJson, row, tableOf } from '../utils/db';
 import { getService } from '../utils/get-service';
@@ -221,10 +222,8 @@ const membersService = ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   const rarityOf = (s: Stats, badgeId: number) => {
-    const holders = s.holders.get(badgeId) ?? 0;
-    // Holders may include blocked or deleted members; a share never exceeds 1.
-    const share = s.members > 0 ? Math.min(1, holders / s.members) : 0;
-    return { earnedCount: holders, rarity: Math.round(share * 10_000) / 10_000 };
+    const earnedCount = s.holders.get(badgeId) ?? 0;
+    return { earnedCount, rarity: rarity(earnedCount, s.members) };
   };
 
   // --- members ---------------------------------------------------------------------------------
@@ -746,6 +745,22 @@ const membersService = ({ strapi }: { strapi: Core.Strapi }) => {
     async setPrivacy(userId: number, isPublic: boolean): Promise<{ public: boolean }> {
       await savePreference(userId, { public: isPublic });
       return { public: isPublic };
+    },
+
+    /**
+     * Earned count and rarity per badge, as the member API shows them: the admin's badge list
+     * uses this too, so both say the same. fresh: computed now (an admin who just awarded a
+     * badge sees it counted), and kept for the member API's next reads.
+     */
+    async badgeStatistics({ fresh = false }: { fresh?: boolean } = {}) {
+      let s: Stats;
+      if (fresh) {
+        s = await computeStats();
+        Object.assign(cache, { value: s, computedAt: Date.now(), dirty: false });
+      } else {
+        s = await stats();
+      }
+      return (badgeId: number) => rarityOf(s, badgeId);
     },
 
     /** Forgets the cached statistics (rarity, earned counts); the next read recomputes them. */
