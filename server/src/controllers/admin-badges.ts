@@ -12,7 +12,6 @@ import {
 import { BADGE_TIERS, UID } from '../../../common/constants';
 import { describeCriteria } from '../../../engine/sentence';
 import type { Criteria } from '../../../engine/criteria';
-import { tableOf } from '../utils/db';
 import { getService } from '../utils/get-service';
 import { checkCriteria, parse, uniqueSlug } from './admin-shared';
 import { pluginConfig } from '../utils/plugin-config';
@@ -170,14 +169,11 @@ const adminBadgesController = ({ strapi }: { strapi: Core.Strapi }) => {
 
     async delete(ctx: any) {
       const { id } = parse(documentIdParamsSchema, { id: ctx.params?.id }, 'parameter');
-      const badge = await findBadge(id);
-      await strapi.documents(UID.badge as any).delete({ documentId: id });
-      // Its achievements and progress go with it: nothing can display a badge that is gone.
-      const a = tableOf(strapi, UID.achievement);
-      const p = tableOf(strapi, UID.progress);
-      await strapi.db.connection(a.name).where(a.col('badgeId'), badge.id).delete();
-      await strapi.db.connection(p.name).where(p.col('badgeId'), badge.id).delete();
-      getService(strapi, 'catalog').invalidate();
+      const badge = await strapi.db
+        .query(UID.badge)
+        .findOne({ where: { documentId: id }, populate: { category: true, image: true } });
+      if (!badge) throw new errors.NotFoundError(`badge ${id} not found`);
+      await getService(strapi, 'awards').deleteBadge(badge);
       ctx.body = { data: { documentId: id } };
     },
 
