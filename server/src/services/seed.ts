@@ -4,7 +4,7 @@ import type { Core } from '@strapi/strapi';
 import { PLUGIN_ID, UID } from '../../../common/constants';
 import { DEFAULT_BADGES, DEFAULT_CATEGORIES, earnableDefaults } from '../seed/default-catalog';
 import { getService } from '../utils/get-service';
-import { pluginConfig } from '../utils/plugin-config';
+import { appEvents, pluginConfig } from '../utils/plugin-config';
 
 /** The artwork ships in the package: `<package>/assets/badges/<slug>.svg`. */
 export const ASSETS_DIR = (() => {
@@ -86,7 +86,7 @@ const seedService = ({ strapi }: { strapi: Core.Strapi }) => {
       const { profileFields } = pluginConfig(strapi);
       const { events: streakEvents } = await getService(strapi, 'settings').streakOptions();
       const earnable = earnableDefaults(DEFAULT_BADGES, {
-        events: new Set(getService(strapi, 'triggers').knownEvents()),
+        events: appEvents(strapi).knownSet,
         profileFields,
         streakEvents,
       });
