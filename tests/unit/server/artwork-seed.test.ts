@@ -9,7 +9,6 @@ const mockStrapi = (uploadConfig: unknown) => {
   const log = { info: jest.fn(), warn: jest.fn() };
   const services: Record<string, object> = {
     settings: { streakOptions: async () => ({ events: ['lesson.completed'] }) },
-    triggers: { knownEvents: () => ['lesson.completed', 'post.published'] },
     upload: {
       upload: async ({ files }: { files: { originalFilename: string } & (typeof uploads)[0] }) => {
         uploads.push({
@@ -26,7 +25,12 @@ const mockStrapi = (uploadConfig: unknown) => {
     config: {
       get: (key: string) =>
         key === `plugin::${PLUGIN_ID}`
-          ? { seedCatalog: true, profileFields: [] }
+          ? {
+              seedCatalog: true,
+              profileFields: [],
+              triggers: [{ event: 'lesson.completed' }],
+              externalEvents: ['post.published'],
+            }
           : key === 'plugin::upload'
             ? uploadConfig
             : undefined,
