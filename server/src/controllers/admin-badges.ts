@@ -13,7 +13,8 @@ import { BADGE_TIERS, UID } from '../../../common/constants';
 import { describeCriteria } from '../../../engine/sentence';
 import type { Criteria } from '../../../engine/criteria';
 import { getService } from '../utils/get-service';
-import { checkCriteria, parse, uniqueSlug } from './admin-shared';
+import { checkCriteria, uniqueSlug } from './admin-shared';
+import { parse } from './request';
 import { appEvents, pluginConfig } from '../utils/plugin-config';
 
 /** Admin API of the badge catalog: `/achievements/badges…` (action badges.manage). */

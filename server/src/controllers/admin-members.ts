@@ -12,7 +12,7 @@ import {
 } from '../../../common/admin-api';
 import { UID } from '../../../common/constants';
 import { getService } from '../utils/get-service';
-import { adminId, parse } from './admin-shared';
+import { adminId, parse } from './request';
 
 const PAGE_SIZE = 20;
 
