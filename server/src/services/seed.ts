@@ -127,7 +127,7 @@ const seedService = ({ strapi }: { strapi: Core.Strapi }) => {
   const store = () => strapi.store({ type: 'plugin', name: PLUGIN_ID, key: 'catalog-seeded' });
   const handledSlugs = async (): Promise<Set<string> | null> => {
     const value = (await store().get({})) as { slugs?: unknown } | boolean | null;
-    // Before 0.2 the store held `true` once the whole catalog had been seeded.
+    // Written by earlier versions: `true` once the whole catalog had been seeded.
     if (value === true) return new Set(DEFAULT_BADGES.map((b) => b.slug));
     if (value && typeof value === 'object' && Array.isArray(value.slugs)) {
       return new Set(value.slugs.filter((slug): slug is string => typeof slug === 'string'));
