@@ -155,6 +155,9 @@ const awardsService = ({ strapi }: { strapi: Core.Strapi }) => {
           revokedBy: null,
           earnedAt: award.earnedAt,
           awardedBy: award.awardedBy ?? 'system',
+          // Earned again by another fact: the row cites that one, as a fresh award would.
+          sourceEvent: award.sourceEvent ?? null,
+          evidence: toJson(award.evidence ?? null),
           updatedAt: new Date(),
         })
       );
