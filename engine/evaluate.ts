@@ -55,6 +55,14 @@ export const DEFAULT_STREAK_EVENTS: readonly string[] = [
 ];
 
 export const REVOKE_REASON = 'criteria no longer met';
+
+/**
+ * An admin's decisions are facts in the ledger too, so a recalculation rebuilds them: `data`
+ * carries { badgeId, sequence, by, reason }. They change what a member holds, so they wake the
+ * badges that count held badges (meta and points badges). Never accepted from outside.
+ */
+export const ADMIN_EVENTS = { awarded: 'admin.awarded', revoked: 'admin.revoked' } as const;
+export const ADMIN_EVENT_TYPES: readonly string[] = Object.values(ADMIN_EVENTS);
 const MAX_META_ROUNDS = 10;
 const NONE: BadgeDef[] = [];
 const NO_HELD: Held[] = [];
@@ -110,7 +118,10 @@ export class CatalogIndex {
       }
       if (kinds.has('profile')) listen(PROFILE_EVENT, b);
       if (kinds.has('streak')) for (const ev of streakEvents) listen(ev, b);
-      if (kinds.has('badges') || kinds.has('points')) this.meta.push(b);
+      if (kinds.has('badges') || kinds.has('points')) {
+        this.meta.push(b);
+        for (const ev of ADMIN_EVENT_TYPES) listen(ev, b);
+      }
     }
     this.list.forEach((b, i) => {
       if (!this.plans.has(b.id)) this.plans.set(b.id, badgePlan(b, i));

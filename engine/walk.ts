@@ -5,6 +5,7 @@
  * bulk recalculation read and write around it.
  */
 import {
+  ADMIN_EVENTS,
   decide,
   REVOKE_REASON,
   type BadgeDef,
@@ -46,13 +47,39 @@ export interface WalkAward {
   earnedAt: number;
   /** The marker that earned it; null when decided without one (a recalculation). */
   source: { key: string; type: string } | null;
+  /** An admin's award (from an admin.awarded fact): who, and the reason as evidence. */
+  awardedBy?: string;
+  evidence?: Record<string, unknown>;
+}
+
+export interface WalkRevoke {
+  badgeId: number;
+  sequence: number;
+  reason: string;
+  /** The instant of the fact that revoked it. */
+  at: number;
+  /** 'system' unless an admin.revoked fact says which admin. */
+  by: string;
 }
 
 export interface WalkResult {
   awards: WalkAward[];
-  revokes: Decision['revokes'];
+  revokes: WalkRevoke[];
   progress: Decision['progress'];
 }
+
+/** An admin decision's data, as admin.awarded / admin.revoked facts carry it. */
+const decisionOf = (data: Record<string, unknown> | null | undefined) => {
+  const badgeId = Number(data?.badgeId);
+  const sequence = Number(data?.sequence);
+  if (!Number.isInteger(badgeId) || !Number.isInteger(sequence)) return null;
+  return {
+    badgeId,
+    sequence,
+    by: typeof data?.by === 'string' ? data.by : 'admin',
+    reason: typeof data?.reason === 'string' ? data.reason : null,
+  };
+};
 
 /**
  * The badges markers of these types can change (or `only` these), and every event type deciding
@@ -89,8 +116,18 @@ export function walkLedger(input: WalkInput): WalkResult {
         : { badgeId: h.badgeId, sequence: h.sequence, revoked: h.revoked, manual: h.manual },
     ])
   );
-  const earnedInfo = new Map<string, { at: number; source: WalkAward['source'] }>();
-  const revokeReason = new Map<string, string>();
+  const earnedInfo = new Map<
+    string,
+    {
+      at: number;
+      source: WalkAward['source'];
+      awardedBy?: string;
+      evidence?: WalkAward['evidence'];
+    }
+  >();
+  const revokeInfo = new Map<string, { reason: string; at: number; by: string }>();
+  /** Revoked by an admin.revoked fact of this walk (not before it). */
+  const adminRevokedHere = new Set<string>();
   const progress = new Map<number, Decision['progress'][number]>();
   let streakNow = input.streak;
   // What is held only changes with an award or a revocation: the lists are rebuilt only then.
@@ -113,53 +150,107 @@ export function walkLedger(input: WalkInput): WalkResult {
       const key = keyOf(r);
       const h = held.get(key);
       if (h) h.revoked = true;
-      revokeReason.set(key, r.reason);
+      revokeInfo.set(key, { reason: r.reason, at: now, by: 'system' });
     }
     for (const p of decision.progress) progress.set(p.badgeId, p);
   };
 
+  /** An admin's decision changes what is held from its instant on, as it did live. */
+  const applyDecision = (event: LedgerEvent) => {
+    const d = decisionOf(event.data);
+    if (!d) return;
+    const key = keyOf(d);
+    if (event.type === ADMIN_EVENTS.revoked) {
+      if (adminRevoked.has(key) || !held.has(key) || held.get(key)!.revoked) return;
+      adminRevoked.add(key);
+      adminRevokedHere.add(key);
+      // Stands from now on: never re-awarded (held as a stand-in), counted for nothing.
+      held.set(key, { badgeId: d.badgeId, sequence: d.sequence, revoked: false, manual: true });
+      revokeInfo.set(key, {
+        reason: d.reason ?? 'revoked by an admin',
+        at: event.occurredAt,
+        by: d.by,
+      });
+    } else {
+      const h = held.get(key);
+      if (h && !h.revoked && !adminRevoked.has(key)) return;
+      // An admin's award overrides an earlier revocation of theirs (the row is reinstated).
+      adminRevoked.delete(key);
+      adminRevokedHere.delete(key);
+      revokeInfo.delete(key);
+      held.set(key, { badgeId: d.badgeId, sequence: d.sequence, revoked: false, manual: true });
+      earnedInfo.set(key, {
+        at: event.occurredAt,
+        source: null,
+        awardedBy: d.by,
+        evidence: { reason: d.reason },
+      });
+    }
+    heldList = null;
+  };
+
   // A marker older than facts already in the ledger (a late event: an import with a past
-  // occurredAt, two processes recording at once) is judged again at each later fact, so the
-  // outcome is the one a recalculation of the same ledger reaches (where every fact is a marker).
-  const woken = new Set<BadgeDef>();
+  // occurredAt, two processes recording at once) changes what those facts decided: each later
+  // fact is judged again, for the badges it wakes, as a recalculation of the same ledger (where
+  // every fact is a marker) judges it.
+  let seenMarker = false;
   for (const event of input.ledger) {
+    if (event.type === ADMIN_EVENTS.awarded || event.type === ADMIN_EVENTS.revoked) {
+      applyDecision(event);
+    }
     tally.apply(event);
     const key = input.markers.get(event.id);
     if (key === undefined) {
-      if (woken.size) {
-        decideAt([...woken], event.occurredAt, { key: `ledger:${event.id}`, type: event.type });
+      if (seenMarker) {
+        decideAt(input.candidatesFor(event.type), event.occurredAt, {
+          key: `ledger:${event.id}`,
+          type: event.type,
+        });
       }
       continue;
     }
+    seenMarker = true;
     const s = input.streakAt.get(event.id);
     if (s) streakNow = s;
-    const candidates = input.candidatesFor(event.type);
-    for (const badge of candidates) woken.add(badge);
-    decideAt(candidates, event.occurredAt, { key, type: event.type });
+    decideAt(input.candidatesFor(event.type), event.occurredAt, { key, type: event.type });
   }
   if (input.markers.size === 0) decideAt(input.scope, input.now, null);
 
-  // Net change against what the member held before the walk.
+  // Net change against what the member held before the walk. A row this walk both awarded and
+  // revoked is written too (awarded, then revoked at its instant), as living through it did.
   const before = new Map(input.held.map((h) => [keyOf(h), h]));
   const awards: WalkAward[] = [];
-  const revokes: Decision['revokes'] = [];
+  const revokes: WalkRevoke[] = [];
+  const award = (h: Held, key: string) => {
+    const info = earnedInfo.get(key);
+    awards.push({
+      badgeId: h.badgeId,
+      sequence: h.sequence,
+      earnedAt: info?.at ?? input.now,
+      source: info?.source ?? null,
+      ...(info?.awardedBy ? { awardedBy: info.awardedBy, evidence: info.evidence } : {}),
+    });
+  };
+  const revoke = (h: Held, key: string) => {
+    const info = revokeInfo.get(key);
+    revokes.push({
+      badgeId: h.badgeId,
+      sequence: h.sequence,
+      reason: info?.reason ?? REVOKE_REASON,
+      at: info?.at ?? input.now,
+      by: info?.by ?? 'system',
+    });
+  };
   for (const [key, h] of held) {
-    if (adminRevoked.has(key)) continue;
     const was = before.get(key);
-    if (!h.revoked && (!was || was.revoked)) {
-      const info = earnedInfo.get(key);
-      awards.push({
-        badgeId: h.badgeId,
-        sequence: h.sequence,
-        earnedAt: info?.at ?? input.now,
-        source: info?.source ?? null,
-      });
-    } else if (h.revoked && was && !was.revoked) {
-      revokes.push({
-        badgeId: h.badgeId,
-        sequence: h.sequence,
-        reason: revokeReason.get(key) ?? REVOKE_REASON,
-      });
+    const heldBefore = !!was && !was.revoked;
+    const revokedNow = h.revoked || adminRevokedHere.has(key);
+    if (adminRevoked.has(key) && !adminRevokedHere.has(key)) continue;
+    if (!revokedNow && !heldBefore) award(h, key);
+    else if (revokedNow && heldBefore) revoke(h, key);
+    else if (revokedNow && !was && earnedInfo.has(key)) {
+      award(h, key);
+      revoke(h, key);
     }
   }
   return { awards, revokes, progress: [...progress.values()] };

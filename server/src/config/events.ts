@@ -1,3 +1,4 @@
+import { ADMIN_EVENT_TYPES } from '../../../engine/evaluate';
 import type { ResolvedConfig } from './resolve';
 
 /** users-permissions users are watched without configuration: they produce this event. */
@@ -7,6 +8,8 @@ interface EventVocabulary {
   /** Every event the app can produce: trigger events, externalEvents, profile.updated; sorted. */
   known: string[];
   knownSet: ReadonlySet<string>;
+  /** What a recalculation walks: every known event and the admins' decisions. */
+  ledgerTypes: string[];
   /** retracting event → the event it cancels. */
   retractions: Record<string, string>;
 }
@@ -29,6 +32,7 @@ export const eventVocabulary = (config: ResolvedConfig): EventVocabulary => {
     vocabulary = {
       known: [...knownSet].sort(),
       knownSet,
+      ledgerTypes: [...knownSet, ...ADMIN_EVENT_TYPES].sort(),
       retractions: Object.fromEntries(
         config.triggers.filter((t) => t.retracts).map((t) => [t.event, t.retracts!])
       ),

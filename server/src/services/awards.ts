@@ -32,7 +32,10 @@ export const toAwardToApply = (a: WalkAward): AwardToApply => ({
   sequence: a.sequence,
   earnedAt: new Date(a.earnedAt),
   sourceEvent: a.source?.key ?? null,
-  evidence: a.source ? { event: a.source.key, type: a.source.type } : { reason: 'recalculation' },
+  evidence:
+    a.evidence ??
+    (a.source ? { event: a.source.key, type: a.source.type } : { reason: 'recalculation' }),
+  ...(a.awardedBy ? { awardedBy: a.awardedBy } : {}),
 });
 
 /** An achievement row as the engine sees it (`t` is the achievement table). */
@@ -54,9 +57,12 @@ export interface AwardToApply {
   awardedBy?: string;
 }
 
+/** A revocation to write: when and by whom it happened (default: now, by the system). */
+export type RevokeToApply = Decision['revokes'][number] & { at?: number; by?: string };
+
 export interface ToApply {
   awards: AwardToApply[];
-  revokes: Decision['revokes'];
+  revokes: RevokeToApply[];
   progress: Decision['progress'];
   /** false during a silent recalculation: no webhooks */
   notify?: boolean;
@@ -230,13 +236,14 @@ const awardsService = ({ strapi }: { strapi: Core.Strapi }) => {
             awardedBy: award.awardedBy,
           });
       }
-      const now = new Date();
       for (const revoke of decision.revokes) {
-        if (await revokeOne(userId, revoke.badgeId, revoke.sequence, revoke.reason, 'system', now))
+        const at = revoke.at === undefined ? new Date() : new Date(revoke.at);
+        const by = revoke.by ?? 'system';
+        if (await revokeOne(userId, revoke.badgeId, revoke.sequence, revoke.reason, by, at))
           revoked.push({
             badgeId: revoke.badgeId,
             sequence: revoke.sequence,
-            at: now,
+            at,
             reason: revoke.reason,
           });
       }

@@ -5,7 +5,7 @@ import { type BadgeDef, type Decision, type Held } from '../../../engine/evaluat
 import { applyActivity, emptyStreak, type StreakState } from '../../../engine/streak';
 import { Tally } from '../../../engine/tally';
 import { ledgerScope, walkLedger } from '../../../engine/walk';
-import { heldOf, toAwardToApply, type AwardToApply } from './awards';
+import { heldOf, toAwardToApply, type AwardToApply, type RevokeToApply } from './awards';
 import { streakColumns } from './streaks';
 import { bulkRows, CHUNK, chunks, insertMany, ledgerRowOf, tableOf, toJson } from '../utils/db';
 import { getService } from '../utils/get-service';
@@ -30,7 +30,7 @@ interface HeldRow extends Held {
 export interface MemberOutcome {
   userId: number;
   awards: AwardToApply[];
-  revokes: Decision['revokes'];
+  revokes: RevokeToApply[];
   progress: Decision['progress'];
   /** The replayed streak, stored when the member has none yet; null without streak activity. */
   streak: StreakState | null;
@@ -56,7 +56,7 @@ const bulkService = ({ strapi }: { strapi: Core.Strapi }) => {
   const knex = () => strapi.db.connection;
 
   /** Every event type a recalculation walks as a marker (engine.recalculateMember's set). */
-  const markerTypes = () => new Set(appEvents(strapi).known);
+  const markerTypes = () => new Set(appEvents(strapi).ledgerTypes);
 
   /** The members' ledgers, each oldest first (occurredAt, then id), in one query per chunk. */
   const loadLedgers = async (userIds: number[], types: Set<string>) => {
@@ -214,8 +214,18 @@ const bulkService = ({ strapi }: { strapi: Core.Strapi }) => {
         if (await awards.reinstateOne(userId, award, trx)) changed += 1;
       const now = new Date();
       for (const o of outcomes)
-        for (const r of o.revokes)
-          await awards.revokeOne(o.userId, r.badgeId, r.sequence, r.reason, 'system', now, trx);
+        for (const r of o.revokes) {
+          const at = r.at === undefined ? now : new Date(r.at);
+          await awards.revokeOne(
+            o.userId,
+            r.badgeId,
+            r.sequence,
+            r.reason,
+            r.by ?? 'system',
+            at,
+            trx
+          );
+        }
 
       // Progress: awards.saveProgressMany. Rows already holding these values are left alone (a
       // rerun rewrites nothing).

@@ -276,7 +276,7 @@ const engineService = ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   /** Every event type a recalculation walks as a marker (retracting events are known events). */
-  const allEventTypes = () => appEvents(strapi).known;
+  const allEventTypes = () => appEvents(strapi).ledgerTypes;
 
   /**
    * Processes one claimed batch; returns how many events it claimed. The batch's members are

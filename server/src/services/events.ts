@@ -3,6 +3,7 @@ import { errors } from '@strapi/utils';
 import { z } from 'zod';
 import { UID } from '../../../common/constants';
 import { describeZodError } from '../../../common/validation';
+import { ADMIN_EVENTS, ADMIN_EVENT_TYPES } from '../../../engine/evaluate';
 import { eventNameSchema } from '../config/schema';
 import { insertIgnore, row, tableOf, toJson } from '../utils/db';
 import { getService } from '../utils/get-service';
@@ -73,7 +74,7 @@ const eventsService = ({ strapi }: { strapi: Core.Strapi }) => {
      */
     async record(
       input: EventInput,
-      options: { ignoreDisabled?: boolean } = {}
+      options: { ignoreDisabled?: boolean; adminDecision?: boolean } = {}
     ): Promise<RecordResult> {
       const parsed = eventInputSchema.safeParse(input);
       if (!parsed.success) {
@@ -82,7 +83,11 @@ const eventsService = ({ strapi }: { strapi: Core.Strapi }) => {
       }
       const event = parsed.data;
       const { known, knownSet } = appEvents(strapi);
-      if (!knownSet.has(event.type)) {
+      // An admin's decisions are recorded by the plugin itself (recordAdminDecision), never sent.
+      const admitted = options.adminDecision
+        ? ADMIN_EVENT_TYPES.includes(event.type)
+        : knownSet.has(event.type);
+      if (!admitted) {
         throw new errors.ValidationError(
           `type: unknown event "${event.type}"; known events: ${known.join(', ')}`,
           {
@@ -140,6 +145,31 @@ const eventsService = ({ strapi }: { strapi: Core.Strapi }) => {
       remember(event.key);
       if (inserted) signalEventsRecorded(strapi);
       return { accepted: true, duplicate: !inserted };
+    },
+
+    /**
+     * Records an admin's award or revocation as a fact (ADMIN_EVENTS), at the instant the
+     * achievement row says, so a recalculation rebuilds it and the engine re-evaluates the
+     * badges that count held badges. Recorded even while achievements are switched off.
+     */
+    async recordAdminDecision(
+      type: (typeof ADMIN_EVENTS)[keyof typeof ADMIN_EVENTS],
+      userId: number,
+      decision: { badgeId: number; sequence: number; by: string; reason: string | null },
+      at: Date
+    ) {
+      return this.record(
+        {
+          type,
+          userId,
+          key: `${type}:${userId}:${decision.badgeId}:${decision.sequence}:${at.getTime()}`,
+          subject: String(decision.badgeId),
+          occurredAt: at,
+          data: decision,
+          source: 'service',
+        },
+        { ignoreDisabled: true, adminDecision: true }
+      );
     },
 
     async pendingCount(): Promise<number> {

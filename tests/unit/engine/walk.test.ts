@@ -1,4 +1,4 @@
-import { CatalogIndex, REVOKE_REASON } from '../../../engine/evaluate';
+import { ADMIN_EVENTS, CatalogIndex, REVOKE_REASON } from '../../../engine/evaluate';
 import type { BadgeDef } from '../../../engine/evaluate';
 import type { Criteria } from '../../../engine/criteria';
 import { applyActivity, emptyStreak, localDay } from '../../../engine/streak';
@@ -120,10 +120,13 @@ const awardAt = (b: BadgeDef, marker: Row, sequence = 1) => ({
   earnedAt: marker.occurredAt,
   source: { key: `ledger:${marker.id}`, type: marker.type },
 });
-const revoked = (b: BadgeDef, sequence = 1) => ({
+/** Revoked by the system at `at`, the instant of the fact that broke its criteria. */
+const revoked = (b: BadgeDef, at: number, sequence = 1) => ({
   badgeId: b.id,
   sequence,
   reason: 'criteria no longer met',
+  at,
+  by: 'system',
 });
 const progress = (b: BadgeDef, current: number, target: number) => ({
   badgeId: b.id,
@@ -404,7 +407,7 @@ describe('walkLedger: retractions', () => {
     const held = [holding(firstPost), holding(twoPosts)];
     expect(run({ index, events, markers: [3, 4], held })).toEqual({
       awards: [],
-      revokes: [{ badgeId: firstPost.id, sequence: 1, reason: 'criteria no longer met' }],
+      revokes: [revoked(firstPost, T0 + 2 * DAY + HOUR)], // at p2's retraction, the last post
       progress: [progress(firstPost, 0, 1), progress(twoPosts, 0, 2)],
     });
     expect(REVOKE_REASON).toBe('criteria no longer met');
@@ -671,7 +674,7 @@ describe('walkLedger: meta badges', () => {
     const held = [holding(post), holding(lesson), holding(two)];
     expect(run({ index: catalog(post, lesson, two), events: log, markers: [3], held })).toEqual({
       awards: [],
-      revokes: [revoked(post), revoked(two)],
+      revokes: [revoked(post, T0 + DAY), revoked(two, T0 + DAY)],
       progress: [progress(post, 0, 1), progress(two, 1, 2)],
     });
   });
@@ -743,7 +746,7 @@ describe('walkLedger: repeatable badges', () => {
     const held = [holding(quiz), holding(quiz, { sequence: 2 })];
     expect(run({ index: catalog(quiz), events, markers: [5], held })).toEqual({
       awards: [],
-      revokes: [revoked(quiz, 2)],
+      revokes: [revoked(quiz, T0 + DAY, 2)],
       progress: [progress(quiz, 1, 2)],
     });
   });
@@ -868,7 +871,7 @@ describe('walkLedger: profile criteria', () => {
     );
     expect(run({ index, events, markers: [2], held: [holding(avatar)] })).toEqual({
       awards: [],
-      revokes: [revoked(avatar)],
+      revokes: [revoked(avatar, T0 + DAY)],
       progress: [progress(avatar, 0, 1), progress(full, 1, 3)],
     });
   });
@@ -1117,5 +1120,94 @@ describe('ledgerScope', () => {
     expect(ledgerScope(plain, ['lesson.completed'], {}).types).toEqual(
       new Set(['lesson.completed'])
     );
+  });
+});
+
+/**
+ * An admin's decisions are facts in the ledger (admin.awarded / admin.revoked), so a
+ * recalculation over wiped tables rebuilds them, and they wake the badges that count held badges.
+ */
+describe('walkLedger: admin decisions in the ledger', () => {
+  const decision = (b: BadgeDef, reason: string, sequence = 1) => ({
+    data: { badgeId: b.id, sequence, by: 'admin:7', reason },
+  });
+
+  it('recalculated: an admin revocation stands at its instant, and a later fact does not undo it', () => {
+    const firstPost = badge('first-post', { type: 'count', event: 'post.published', threshold: 1 });
+    const events = ledger(
+      ev('post.published', T0, { subject: 'p1' }),
+      ev(ADMIN_EVENTS.revoked, T0 + HOUR, {
+        subject: String(firstPost.id),
+        ...decision(firstPost, 'spam'),
+      }),
+      ev('post.published', T0 + DAY, { subject: 'p2' })
+    );
+    expect(run({ index: catalog(firstPost), events })).toEqual({
+      awards: [awardAt(firstPost, events[0])],
+      revokes: [
+        { badgeId: firstPost.id, sequence: 1, reason: 'spam', at: T0 + HOUR, by: 'admin:7' },
+      ],
+      progress: [progress(firstPost, 1, 1)],
+    });
+  });
+
+  it('recalculated: an admin award carries its instant, its admin and its reason', () => {
+    const mentor = badge('mentor', { type: 'manual' });
+    const events = ledger(
+      ev(ADMIN_EVENTS.awarded, T0, { subject: String(mentor.id), ...decision(mentor, 'helped') })
+    );
+    expect(run({ index: catalog(mentor), events })).toEqual({
+      awards: [
+        {
+          badgeId: mentor.id,
+          sequence: 1,
+          earnedAt: T0,
+          source: null,
+          awardedBy: 'admin:7',
+          evidence: { reason: 'helped' },
+        },
+      ],
+      revokes: [],
+      progress: [],
+    });
+  });
+
+  it('live: an admin revocation wakes meta badges, which fall with it; the row itself is left', () => {
+    const lesson = badge('first-lesson', {
+      type: 'count',
+      event: 'lesson.completed',
+      threshold: 1,
+    });
+    const post = badge('first-post', { type: 'count', event: 'post.published', threshold: 1 });
+    const two = badge('two-badges', { type: 'badges', count: 2 }, { autoRevoke: true });
+    const events = ledger(
+      ev('lesson.completed', T0, { subject: 'l1' }),
+      ev('post.published', T0 + HOUR, { subject: 'p1' }),
+      ev(ADMIN_EVENTS.revoked, T0 + DAY, { subject: String(post.id), ...decision(post, 'spam') })
+    );
+    // The admin service revoked the row (held, byAdmin) and recorded the fact: the marker.
+    const held = [holding(lesson), holding(post, { revoked: true, byAdmin: true }), holding(two)];
+    expect(run({ index: catalog(lesson, post, two), events, markers: [3], held })).toEqual({
+      awards: [],
+      revokes: [revoked(two, T0 + DAY)],
+      progress: [progress(two, 1, 2)],
+    });
+  });
+
+  it('recalculated: a badge earned and auto-revoked within the walk is written as both', () => {
+    const fans = badge(
+      'fans',
+      { type: 'count', event: 'reaction.received', threshold: 1, distinct: 'actor' },
+      { autoRevoke: true }
+    );
+    const events = ledger(
+      ev('reaction.received', T0, { subject: 'r1', actorId: 2 }),
+      ev('reaction.withdrawn', T0 + HOUR, { subject: 'r1', actorId: 2 })
+    );
+    expect(run({ index: catalog(fans), events })).toEqual({
+      awards: [awardAt(fans, events[0])],
+      revokes: [revoked(fans, T0 + HOUR)],
+      progress: [progress(fans, 0, 1)],
+    });
   });
 });
