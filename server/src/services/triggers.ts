@@ -244,7 +244,13 @@ const triggersService = ({ strapi }: { strapi: Core.Strapi }) => {
     let statement = statements.get(published);
     if (!statement) statements.set(published, (statement = rawStatementFor(plan, published)));
     const bindings = statement.bindings.map((b) => (b === DOCUMENT_ID ? documentId : b));
-    const [row] = rawRows(strapi, await strapi.db.connection.raw(statement.sql, bindings as any[]));
+    // Inside the host's transaction (the content manager wraps create + publish in one) the row
+    // is read on that transaction: another connection would not see it yet (PostgreSQL) or wait
+    // for the only one (SQLite).
+    const result = strapi.db.inTransaction()
+      ? await strapi.db.transaction(({ trx }) => trx.raw(statement.sql, bindings as any[]))
+      : await strapi.db.connection.raw(statement.sql, bindings as any[]);
+    const [row] = rawRows(strapi, result);
     if (!row) return null;
     const { stamps, scalars, booleans, relations } = plan;
     const doc: Doc = { id: row.id };
