@@ -31,7 +31,6 @@ export const streakSettingsSchema = z
       .refine(isTimeZone, { error: 'must be an IANA timezone such as "Europe/Paris"' }),
     events: z
       .array(z.string({ error: 'must be event names' }), { error: 'must be a list of event names' })
-      .min(1, { error: 'must name at least one event' })
       .max(50, { error: 'must name at most 50 events' }),
     freezesPerMonth: z
       .number({ error: 'must be a whole number between 0 and 31' })

@@ -23,6 +23,9 @@ const SECRETS = {
   TRANSFER_TOKEN_SALT: 'bench-transfer',
   JWT_SECRET: 'bench-jwt',
   ENCRYPTION_KEY: 'bench-encryption-key',
+  // Legacy { id } member tokens, as in every earlier run: the figures stay comparable, and a
+  // 'refresh' access token expires after 10 minutes, shorter than the longest runs.
+  USERS_PERMISSIONS_JWT_MANAGEMENT: 'legacy-support',
 };
 
 const pgAdmin = async (sql) => {

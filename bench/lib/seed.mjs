@@ -23,7 +23,8 @@ export const createMembers = async (strapi, n, prefix = 'm') => {
         password: 'x',
       },
     });
-    out.push({ id: u.id, jwt: jwt.issue({ id: u.id }) });
+    // issue() returns a promise in users-permissions' 'refresh' token mode, a string otherwise.
+    out.push({ id: u.id, jwt: await jwt.issue({ id: u.id }) });
   }
   return out;
 };

@@ -176,6 +176,24 @@ describe('admin API of the achievements panel', () => {
     expect(row.earnedCount).toBe(1);
     expect(row.rarity).toBeGreaterThan(0);
 
+    // One rarity everywhere: with a blocked member and a share that needs rounding, the admin's
+    // list and the member API say the same for the same badge at the same moment.
+    const blocked = await registerMember(app);
+    await app.strapi.db
+      .query('plugin::users-permissions.user')
+      .update({ where: { id: blocked.user.id }, data: { blocked: true } });
+    await registerMember(app);
+    const members = await app.strapi.db
+      .query('plugin::users-permissions.user')
+      .count({ where: { blocked: false } });
+    const adminRow = (await call('get', '/achievements/badges')).body.data.find(
+      (b: any) => b.documentId === badgeId
+    );
+    const catalog = await app.request().get('/api/achievements/badges?pageSize=100');
+    const memberRow = catalog.body.data.find((b: any) => b.slug === 'first-steps');
+    expect(adminRow.rarity).toBe(Math.round((1 / members) * 10_000) / 10_000);
+    expect(memberRow).toMatchObject({ earnedCount: 1, rarity: adminRow.rarity });
+
     const dry1 = await call('post', '/achievements/badges/dry-run').send({
       criteria: { type: 'count', event: 'lesson.completed', threshold: 1 },
     });

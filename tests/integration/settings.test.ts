@@ -1,5 +1,11 @@
 import { ACTIONS } from '../../common/constants';
-import { restrictedAdminToken, setupTestApp, superAdminToken } from './helpers/strapi';
+import {
+  registerMember,
+  restrictedAdminToken,
+  setupTestApp,
+  superAdminToken,
+} from './helpers/strapi';
+import { drain, plugin } from './support/achievements';
 
 const app = setupTestApp();
 
@@ -69,7 +75,7 @@ describe('plugin settings (admin API) and the public config route', () => {
     [{ card: { enabled: true, size: 3 } }, 'card.size'],
     [{ streaks: { defaultTimezone: 'Mars/Olympus' } }, 'streaks.defaultTimezone'],
     [{ streaks: { freezesPerMonth: 40 } }, 'streaks.freezesPerMonth'],
-    [{ streaks: { events: [] } }, 'streaks.events'],
+    [{ streaks: { events: 'lesson.completed' } }, 'streaks.events'],
     [{ streaks: { events: ['lesson.completed', 'video.skipped'] } }, 'streaks.events.1'],
   ])('refuses %j with 400 naming %s, and stores nothing', async (body, field) => {
     const res = await app
@@ -137,6 +143,32 @@ describe('plugin settings (admin API) and the public config route', () => {
       .set('Authorization', `Bearer ${await superAdminToken(app)}`)
       .send({ streaks: STREAK_DEFAULTS });
     expect(back.body.data.streaks).toEqual(STREAK_DEFAULTS);
+  });
+
+  it('an empty list of streak events means no streaks: a completion then leaves no streak', async () => {
+    const admin = await superAdminToken(app);
+    const put = (streaks: object) =>
+      app.request().put('/achievements/settings').set('Authorization', `Bearer ${admin}`).send({
+        streaks,
+      });
+    const res = await put({ events: [] });
+    expect(res.status).toBe(200);
+    expect(res.body.data.streaks.events).toEqual([]);
+    const member = await registerMember(app);
+    const completion = (key: string) =>
+      plugin(app).service('events').record({
+        type: 'lesson.completed',
+        userId: member.user.id,
+        key,
+        subject: key,
+      });
+    await completion('no-streak-1');
+    await drain(app);
+    expect(await plugin(app).service('streaks').get(member.user.id)).toBeNull();
+    expect((await put({ events: STREAK_DEFAULTS.events })).status).toBe(200);
+    await completion('no-streak-2');
+    await drain(app);
+    expect(await plugin(app).service('streaks').get(member.user.id)).toMatchObject({ current: 1 });
   });
 
   it('a partial update keeps the other values', async () => {

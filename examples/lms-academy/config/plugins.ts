@@ -99,6 +99,9 @@ export default ({ env }) => ({
   'users-permissions': {
     config: {
       jwtSecret: env('JWT_SECRET', 'demo-jwt-secret'),
+      // 'refresh' (session tokens { userId, sessionId, type }) is what create-strapi-app 5.54
+      // writes; 'legacy-support' ({ id } tokens) is the plugin's default. Tests run both.
+      jwtManagement: env('USERS_PERMISSIONS_JWT_MANAGEMENT', 'refresh'),
       register: { allowedFields: [] },
     },
   },

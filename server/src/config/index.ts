@@ -1,14 +1,17 @@
 import { describeZodError } from '../../../common/validation';
 import { pluginConfigSchema, type PluginConfig } from './schema';
 
+/**
+ * Strapi fills the user's config from these with lodash's defaultsDeep, which merges arrays by
+ * index (a user's `[]` would come back as the default list): so no default here is a non-empty
+ * array. Defaults that depend on the app (streak events, profile fields, timezone field) are
+ * derived from the app's model in register (see resolve.ts).
+ */
 export const DEFAULT_CONFIG: PluginConfig = {
   triggers: [],
   externalEvents: [],
   defaultTimezone: 'UTC',
-  timezoneField: 'timezone',
-  streakEvents: ['lesson.completed', 'module.completed', 'course.completed'],
   freezesPerMonth: 0,
-  profileFields: ['avatar', 'bio', 'socialLinks'],
   seedCatalog: true,
   processing: {
     pollIntervalMs: 5000,

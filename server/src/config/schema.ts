@@ -60,13 +60,22 @@ export const pluginConfigSchema = z
       },
       { error: 'must be an IANA timezone such as "Europe/Paris"' }
     ),
-    /** Attribute of the users-permissions user that holds the member's IANA timezone. */
-    timezoneField: pathSchema,
-    /** Which events count as a learning day for streaks. */
-    streakEvents: z.array(eventNameSchema).min(1).max(50),
+    /**
+     * Attribute of the users-permissions user that holds the member's IANA timezone. Unset: the
+     * attribute `timezone` if the user model has one, else every member is in defaultTimezone.
+     */
+    timezoneField: pathSchema.optional(),
+    /**
+     * Which events count as a learning day for streaks. Unset: the `*.completed` events the
+     * triggers and externalEvents produce. `[]`: none (no streaks).
+     */
+    streakEvents: z.array(eventNameSchema).max(50).optional(),
     freezesPerMonth: z.number().int().min(0).max(31),
-    /** users-permissions user attributes whose being filled counts for profile badges. */
-    profileFields: z.array(pathSchema).max(30),
+    /**
+     * users-permissions user attributes whose being filled counts for profile badges. Unset:
+     * whichever of avatar, bio and socialLinks the user model has.
+     */
+    profileFields: z.array(pathSchema).max(30).optional(),
     /** Seed the default catalog (categories, badges, artwork) on the first start. */
     seedCatalog: z.boolean(),
     processing: z
@@ -104,7 +113,7 @@ export const pluginConfigSchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['triggers', index, 'retracts'],
-          message: `"${trigger.retracts}" is not an event any trigger or externalEvents produces`,
+          message: `"${trigger.retracts}" is not an event any trigger or externalEvents produces: add the trigger that produces it, or list it in achievements.externalEvents`,
         });
       }
       if (trigger.retracts && trigger.retracts === trigger.event) {
@@ -122,12 +131,12 @@ export const pluginConfigSchema = z
         });
       }
     });
-    config.streakEvents.forEach((event, index) => {
+    config.streakEvents?.forEach((event, index) => {
       if (!produced.has(event)) {
         ctx.addIssue({
           code: 'custom',
           path: ['streakEvents', index],
-          message: `"${event}" is not an event any trigger or externalEvents produces`,
+          message: `"${event}" is not an event any trigger or externalEvents produces: add a trigger that produces it (achievements.triggers), list it in achievements.externalEvents, or remove it`,
         });
       }
     });

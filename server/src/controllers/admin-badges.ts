@@ -9,44 +9,28 @@ import {
   type AdminBadge,
   type AdminMeta,
 } from '../../../common/admin-api';
-import { BADGE_TIERS, PLUGIN_ID, UID } from '../../../common/constants';
+import { BADGE_TIERS, UID } from '../../../common/constants';
 import { describeCriteria } from '../../../engine/sentence';
 import type { Criteria } from '../../../engine/criteria';
-import type { PluginConfig } from '../config/schema';
-import { tableOf } from '../utils/db';
 import { getService } from '../utils/get-service';
 import { checkCriteria, parse, uniqueSlug } from './admin-shared';
+import { pluginConfig } from '../utils/plugin-config';
 
 /** Admin API of the badge catalog: `/achievements/badges…` (action badges.manage). */
 const adminBadgesController = ({ strapi }: { strapi: Core.Strapi }) => {
-  const holders = async (): Promise<{ byBadge: Map<number, number>; members: number }> => {
-    const a = tableOf(strapi, UID.achievement);
-    const rows = await strapi.db
-      .connection(a.name)
-      .select({ badgeId: a.col('badgeId') })
-      .countDistinct({ n: a.col('userId') })
-      .whereNull(a.col('revokedAt'))
-      .groupBy(a.col('badgeId'));
-    const members = Number(await strapi.db.query(UID.user).count({}));
-    return {
-      byBadge: new Map(rows.map((r: any) => [Number(r.badgeId), Number(r.n)])),
-      members,
-    };
-  };
-
   const list = async (): Promise<AdminBadge[]> => {
     const [badges, stats] = await Promise.all([
       strapi.db.query(UID.badge).findMany({
         populate: { category: true, image: true },
         orderBy: [{ sortOrder: 'asc' }, { id: 'asc' }],
       }),
-      holders(),
+      getService(strapi, 'members').badgeStatistics({ fresh: true }),
     ]);
     const badgeNames = Object.fromEntries(badges.map((b: any) => [b.slug, b.name]));
     const categories = await strapi.db.query(UID.category).findMany({});
     const categoryNames = Object.fromEntries(categories.map((c: any) => [c.slug, c.name]));
     return badges.map((b: any): AdminBadge => {
-      const earnedCount = stats.byBadge.get(b.id) ?? 0;
+      const { earnedCount, rarity } = stats(b.id);
       let criteriaText = '';
       try {
         criteriaText = describeCriteria(b.criteria as Criteria, { badgeNames, categoryNames });
@@ -76,7 +60,7 @@ const adminBadgesController = ({ strapi }: { strapi: Core.Strapi }) => {
         enabled: b.enabled !== false,
         sortOrder: b.sortOrder ?? 0,
         earnedCount,
-        rarity: stats.members > 0 ? Math.min(1, earnedCount / stats.members) : 0,
+        rarity,
       };
     });
   };
@@ -113,10 +97,9 @@ const adminBadgesController = ({ strapi }: { strapi: Core.Strapi }) => {
 
   return {
     async meta(ctx: any) {
-      const config = strapi.config.get(`plugin::${PLUGIN_ID}`) as PluginConfig;
       const data: AdminMeta = {
         events: getService(strapi, 'triggers').knownEvents(),
-        profileFields: config.profileFields ?? [],
+        profileFields: pluginConfig(strapi).profileFields,
         tiers: BADGE_TIERS,
       };
       ctx.body = { data };
@@ -186,14 +169,11 @@ const adminBadgesController = ({ strapi }: { strapi: Core.Strapi }) => {
 
     async delete(ctx: any) {
       const { id } = parse(documentIdParamsSchema, { id: ctx.params?.id }, 'parameter');
-      const badge = await findBadge(id);
-      await strapi.documents(UID.badge as any).delete({ documentId: id });
-      // Its achievements and progress go with it: nothing can display a badge that is gone.
-      const a = tableOf(strapi, UID.achievement);
-      const p = tableOf(strapi, UID.progress);
-      await strapi.db.connection(a.name).where(a.col('badgeId'), badge.id).delete();
-      await strapi.db.connection(p.name).where(p.col('badgeId'), badge.id).delete();
-      getService(strapi, 'catalog').invalidate();
+      const badge = await strapi.db
+        .query(UID.badge)
+        .findOne({ where: { documentId: id }, populate: { category: true, image: true } });
+      if (!badge) throw new errors.NotFoundError(`badge ${id} not found`);
+      await getService(strapi, 'awards').deleteBadge(badge);
       ctx.body = { data: { documentId: id } };
     },
 

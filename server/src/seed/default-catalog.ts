@@ -221,3 +221,48 @@ export const DEFAULT_BADGES: SeedBadge[] = [
     criteria: { type: 'badges', category: 'courses' },
   },
 ];
+
+/** What the app can produce: the default badges worth seeding depend on it. */
+export interface AppAbilities {
+  /** Event types some trigger, externalEvents or the profile watcher produces. */
+  events: ReadonlySet<string>;
+  profileFields: readonly string[];
+  streakEvents: readonly string[];
+}
+
+/**
+ * The default badges a member of this app can earn, with event lists narrowed to the events the
+ * app produces. Left out: a count badge none of whose events the app produces, a profile badge
+ * whose fields the user model lacks, streak badges when no event counts toward a streak, and a
+ * meta badge with fewer badges to collect than it asks for.
+ */
+export const earnableDefaults = (badges: readonly SeedBadge[], app: AppAbilities): SeedBadge[] => {
+  const fields = new Set(app.profileFields);
+  const direct: SeedBadge[] = [];
+  for (const badge of badges) {
+    const { criteria } = badge;
+    if (criteria.type === 'count') {
+      const events = [criteria.event].flat().filter((event) => app.events.has(event));
+      if (events.length === 0) continue;
+      const event = Array.isArray(criteria.event) ? events : events[0];
+      direct.push({ ...badge, criteria: { ...criteria, event } });
+    } else if (criteria.type === 'profile') {
+      if (criteria.fields.every((field) => fields.has(field))) direct.push(badge);
+    } else if (criteria.type === 'streak') {
+      if (app.streakEvents.length > 0) direct.push(badge);
+    } else if (criteria.type !== 'badges') {
+      direct.push(badge);
+    }
+  }
+  const bySlug = new Map(direct.map((b) => [b.slug, b]));
+  for (const badge of badges) {
+    const { criteria } = badge;
+    if (criteria.type !== 'badges') continue;
+    const inScope = direct.filter(
+      (b) => criteria.category === undefined || b.category === criteria.category
+    );
+    if (inScope.length >= (criteria.count ?? 1)) bySlug.set(badge.slug, badge);
+  }
+  // In catalog order: sortOrder comes from the position in the default catalog.
+  return badges.flatMap((b) => bySlug.get(b.slug) ?? []);
+};

@@ -16,11 +16,15 @@ import {
   type Table,
 } from '../utils/db';
 import { getService } from '../utils/get-service';
+import type { BadgeRow } from './catalog';
 
 export const WEBHOOK_EVENTS = {
   earned: 'achievement.earned',
   revoked: 'achievement.revoked',
 } as const;
+
+/** The revokeReason holders of a deleted badge are told. */
+export const BADGE_DELETED = 'badge deleted';
 
 /** An award the ledger walk decided, as awards.apply writes it. */
 export const toAwardToApply = (a: WalkAward): AwardToApply => ({
@@ -75,14 +79,15 @@ const awardsService = ({ strapi }: { strapi: Core.Strapi }) => {
   const knex = () => strapi.db.connection;
   const ach = () => tableOf(strapi, UID.achievement);
 
-  const emit = async (event: string, userId: number, changes: Changed[]) => {
+  /** `gone`: a badge deleted already, which the catalog no longer has. */
+  const emit = async (event: string, userId: number, changes: Changed[], gone?: BadgeRow) => {
     if (changes.length === 0) return;
     const catalog = await getService(strapi, 'catalog').get();
     const user = await strapi.db
       .query(UID.user)
       .findOne({ where: { id: userId }, select: ['id', 'documentId', 'username'] });
     for (const change of changes) {
-      const badge = catalog.badges.find((b) => b.id === change.badgeId);
+      const badge = gone ?? catalog.badges.find((b) => b.id === change.badgeId);
       strapi.eventHub.emit(event, {
         achievement: {
           sequence: change.sequence,
@@ -331,6 +336,39 @@ const awardsService = ({ strapi }: { strapi: Core.Strapi }) => {
       await emit(WEBHOOK_EVENTS.revoked, userId, revoked);
       await getService(strapi, 'engine').reevaluate(userId);
       return { revoked };
+    },
+
+    /**
+     * Deletes a badge with its achievements and progress (nothing can show a badge that is
+     * gone). Each holder is told, as for any revocation (achievement.revoked, reason
+     * BADGE_DELETED), and re-evaluated: a meta badge ("Earn 5 badges") may no longer hold.
+     */
+    async deleteBadge(badge: BadgeRow) {
+      const t = ach();
+      const p = tableOf(strapi, UID.progress);
+      const held = await knex()(t.name)
+        .select(t.col('userId'), t.col('sequence'))
+        .where(t.col('badgeId'), badge.id)
+        .whereNull(t.col('revokedAt'));
+      await strapi.documents(UID.badge as any).delete({ documentId: badge.documentId });
+      await knex()(t.name).where(t.col('badgeId'), badge.id).delete();
+      await knex()(p.name).where(p.col('badgeId'), badge.id).delete();
+      getService(strapi, 'catalog').invalidate();
+      const now = new Date();
+      const byMember = new Map<number, Changed[]>();
+      for (const r of held) {
+        const userId = Number(r[t.col('userId')]);
+        const change = { badgeId: badge.id, sequence: r[t.col('sequence')], at: now };
+        byMember.set(userId, [
+          ...(byMember.get(userId) ?? []),
+          { ...change, reason: BADGE_DELETED },
+        ]);
+      }
+      for (const [userId, revoked] of byMember) {
+        await emit(WEBHOOK_EVENTS.revoked, userId, revoked, badge);
+        await getService(strapi, 'engine').reevaluate(userId);
+      }
+      return { holders: byMember.size };
     },
 
     /** Non-revoked achievements of a member, newest first. */

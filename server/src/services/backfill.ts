@@ -1,10 +1,11 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { PLUGIN_ID, UID } from '../../../common/constants';
-import type { PluginConfig, Trigger } from '../config/schema';
+import type { Trigger } from '../config/schema';
 import { bulkRows, dialectOf, insertMany, tableOf, toJson } from '../utils/db';
 import { getService } from '../utils/get-service';
 import { isFilled, PROFILE_EVENT } from './triggers';
+import { pluginConfig } from '../utils/plugin-config';
 
 export interface BackfillState {
   id: string;
@@ -60,7 +61,7 @@ const REPLAYABLE: Trigger['action'][] = ['create', 'update', 'publish'];
  */
 const backfillService = ({ strapi }: { strapi: Core.Strapi }) => {
   const store = () => strapi.store({ type: 'plugin', name: PLUGIN_ID, key: 'backfill' });
-  const config = () => strapi.config.get(`plugin::${PLUGIN_ID}`) as PluginConfig;
+  const config = () => pluginConfig(strapi);
   const owner = () => getService(strapi, 'engine').instance;
   let current: Promise<BackfillState> | null = null;
   let starting = false;

@@ -3,6 +3,7 @@ import { errors } from '@strapi/utils';
 import { UID } from '../../../common/constants';
 import { parseCriteria } from '../../../engine/criteria';
 import { getService } from '../utils/get-service';
+import { pluginConfig } from '../utils/plugin-config';
 
 /**
  * Badge rules that hold on every write path — the content manager, the plugin's admin pages,
@@ -10,10 +11,9 @@ import { getService } from '../utils/get-service';
  */
 const badgesService = ({ strapi }: { strapi: Core.Strapi }) => {
   const validateCriteria = (criteria: unknown) => {
-    const config = strapi.config.get('plugin::achievements') as { profileFields: string[] };
     const result = parseCriteria(criteria, {
       knownEvents: getService(strapi, 'triggers').knownEvents(),
-      profileFields: config.profileFields,
+      profileFields: pluginConfig(strapi).profileFields,
     });
     if (!result.ok) {
       throw new errors.ValidationError(

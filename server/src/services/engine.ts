@@ -1,6 +1,6 @@
 import crypto from 'crypto';
 import type { Core } from '@strapi/strapi';
-import { PLUGIN_ID, UID } from '../../../common/constants';
+import { UID } from '../../../common/constants';
 import { listenedEvents, criteriaKinds } from '../../../engine/criteria';
 import { decide, type CatalogIndex, type BadgeDef, type Held } from '../../../engine/evaluate';
 import { applyActivity, emptyStreak, type StreakState } from '../../../engine/streak';
@@ -8,10 +8,10 @@ import { Tally, type LedgerEvent } from '../../../engine/tally';
 import { ledgerScope, walkLedger } from '../../../engine/walk';
 import { toAwardToApply } from './awards';
 import { advance } from './streaks';
-import type { PluginConfig } from '../config/schema';
 import { dialectOf, ledgerRowOf, tableOf } from '../utils/db';
 import { getService } from '../utils/get-service';
 import { PROFILE_EVENT } from './triggers';
+import { pluginConfig } from '../utils/plugin-config';
 
 interface LedgerRow extends LedgerEvent {
   id: number;
@@ -41,7 +41,7 @@ const MAX_ATTEMPTS = 5;
  */
 const engineService = ({ strapi }: { strapi: Core.Strapi }) => {
   const instance = `${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
-  const config = () => strapi.config.get(`plugin::${PLUGIN_ID}`) as PluginConfig;
+  const config = () => pluginConfig(strapi);
   const knex = () => strapi.db.connection;
   let batchSeq = 0;
   let running: Promise<number> | null = null;

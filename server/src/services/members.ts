@@ -15,17 +15,18 @@ import {
   type Progress,
   type Streak,
 } from '../../../common/api';
-import { BADGE_TIERS, PLUGIN_ID, UID } from '../../../common/constants';
+import { BADGE_TIERS, UID } from '../../../common/constants';
 import { criteriaKinds } from '../../../engine/criteria';
 import { evaluateCriteria, type BadgeDef, type MemberFacts } from '../../../engine/evaluate';
 import { describeCriteria } from '../../../engine/sentence';
 import { isValidTimeZone, streakAsOf } from '../../../engine/streak';
+import { rarity } from '../../../common/rarity';
 import { Tally } from '../../../engine/tally';
-import type { PluginConfig } from '../config/schema';
 import { fromJson, row, tableOf } from '../utils/db';
 import { getService } from '../utils/get-service';
 import { WEBHOOK_EVENTS } from './awards';
 import type { BadgeRow, Catalog, CategoryRow } from './catalog';
+import { timezoneColumn } from '../utils/user-model';
 
 /** Rarity is a statistic: a minute old is fine, and it spares a scan of every achievement. */
 const STATS_TTL_MS = 60_000;
@@ -144,7 +145,6 @@ const LIVE_KINDS = new Set(['streak', 'badges', 'points', 'manual', 'all', 'any'
  */
 const membersService = ({ strapi }: { strapi: Core.Strapi }) => {
   const knex = () => strapi.db.connection;
-  const config = () => strapi.config.get(`plugin::${PLUGIN_ID}`) as PluginConfig;
 
   // --- statistics ------------------------------------------------------------------------------
   const cache = {
@@ -222,10 +222,8 @@ const membersService = ({ strapi }: { strapi: Core.Strapi }) => {
   };
 
   const rarityOf = (s: Stats, badgeId: number) => {
-    const holders = s.holders.get(badgeId) ?? 0;
-    // Holders may include blocked or deleted members; a share never exceeds 1.
-    const share = s.members > 0 ? Math.min(1, holders / s.members) : 0;
-    return { earnedCount: holders, rarity: Math.round(share * 10_000) / 10_000 };
+    const earnedCount = s.holders.get(badgeId) ?? 0;
+    return { earnedCount, rarity: rarity(earnedCount, s.members) };
   };
 
   // --- members ---------------------------------------------------------------------------------
@@ -244,15 +242,6 @@ const membersService = ({ strapi }: { strapi: Core.Strapi }) => {
     };
   };
 
-  /** The user model's timezone column, if the configured field is a plain string attribute. */
-  const timezoneColumn = (): string | null => {
-    const field = config().timezoneField;
-    const attr = strapi.db.metadata.get(UID.user as any).attributes[field] as
-      { type?: string; columnName?: string } | undefined;
-    if (!attr || !['string', 'text', 'enumeration'].includes(attr.type ?? '')) return null;
-    return attr.columnName ?? field;
-  };
-
   /**
    * The member `ref` names, or null for none or a blocked one. One statement reads the user row
    * with the member's preference and timezone (both needed by every read route), instead of one
@@ -261,7 +250,7 @@ const membersService = ({ strapi }: { strapi: Core.Strapi }) => {
   const findMember = async (ref: UserRef): Promise<Member | null> => {
     const u = tableOf(strapi, UID.user);
     const p = tableOf(strapi, UID.preference);
-    const tz = timezoneColumn();
+    const tz = timezoneColumn(strapi);
     const select: Record<string, string> = {
       id: `u.${u.col('id')}`,
       documentId: `u.${u.col('documentId')}`,
@@ -756,6 +745,22 @@ const membersService = ({ strapi }: { strapi: Core.Strapi }) => {
     async setPrivacy(userId: number, isPublic: boolean): Promise<{ public: boolean }> {
       await savePreference(userId, { public: isPublic });
       return { public: isPublic };
+    },
+
+    /**
+     * Earned count and rarity per badge, as the member API shows them: the admin's badge list
+     * uses this too, so both say the same. fresh: computed now (an admin who just awarded a
+     * badge sees it counted), and kept for the member API's next reads.
+     */
+    async badgeStatistics({ fresh = false }: { fresh?: boolean } = {}) {
+      let s: Stats;
+      if (fresh) {
+        s = await computeStats();
+        Object.assign(cache, { value: s, computedAt: Date.now(), dirty: false });
+      } else {
+        s = await stats();
+      }
+      return (badgeId: number) => rarityOf(s, badgeId);
     },
 
     /** Forgets the cached statistics (rarity, earned counts); the next read recomputes them. */

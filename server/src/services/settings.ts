@@ -10,8 +10,8 @@ import {
   type Settings,
 } from '../../../common/settings';
 import { describeZodError } from '../../../common/validation';
-import type { PluginConfig } from '../config/schema';
 import { getService } from '../utils/get-service';
+import { pluginConfig } from '../utils/plugin-config';
 
 /** Every event and every card read needs the settings: read the store at most this often. */
 const CACHE_MS = 1000;
@@ -23,7 +23,7 @@ const settingsService = ({ strapi }: { strapi: Core.Strapi }) => {
 
   /** Without stored overrides, the engine options are the plugin config's. */
   const defaults = (): Settings => {
-    const config = strapi.config.get(`plugin::${PLUGIN_ID}`) as PluginConfig;
+    const config = pluginConfig(strapi);
     return {
       ...DEFAULT_SETTINGS,
       streaks: {

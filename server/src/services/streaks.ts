@@ -1,12 +1,11 @@
 import type { Core } from '@strapi/strapi';
-import { PLUGIN_ID, UID } from '../../../common/constants';
+import { UID } from '../../../common/constants';
 import {
   applyActivity,
   emptyStreak,
   isValidTimeZone,
   type StreakState,
 } from '../../../engine/streak';
-import type { PluginConfig } from '../config/schema';
 import {
   affected,
   bulkRows,
@@ -20,6 +19,7 @@ import {
   toMs,
 } from '../utils/db';
 import { getService } from '../utils/get-service';
+import { timezoneColumn } from '../utils/user-model';
 
 const MAX_ATTEMPTS = 8;
 
@@ -60,7 +60,6 @@ export const advance = (
  * handling the same member never lose each other's day.
  */
 const streaksService = ({ strapi }: { strapi: Core.Strapi }) => {
-  const config = () => strapi.config.get(`plugin::${PLUGIN_ID}`) as PluginConfig;
   const table = () => tableOf(strapi, UID.streak);
 
   const fromRow = (
@@ -113,8 +112,9 @@ const streaksService = ({ strapi }: { strapi: Core.Strapi }) => {
       const fallback = (await getService(strapi, 'settings').streakOptions()).defaultTimezone;
       const out = new Map<number, string>(userIds.map((id) => [id, fallback]));
       if (userIds.length === 0) return out;
+      const column = timezoneColumn(strapi);
+      if (column === null) return out;
       const users = tableOf(strapi, UID.user);
-      const column = users.col(config().timezoneField);
       const query = strapi.db.connection(users.name).select('id', column);
       const rows =
         userIds.length === 1

@@ -1,8 +1,9 @@
 import type { Core } from '@strapi/strapi';
-import { PLUGIN_ID, UID } from '../../../common/constants';
-import type { PluginConfig, Trigger } from '../config/schema';
+import { UID } from '../../../common/constants';
+import type { Trigger } from '../config/schema';
 import { rawRows, tableOf } from '../utils/db';
 import { getService } from '../utils/get-service';
+import { pluginConfig } from '../utils/plugin-config';
 
 /**
  * The trigger adapter: turns the host's writes into events. A document-service middleware sees
@@ -71,7 +72,7 @@ const matches = (trigger: Trigger, action: DocumentAction, params: Doc): boolean
 };
 
 const triggersService = ({ strapi }: { strapi: Core.Strapi }) => {
-  const config = () => strapi.config.get(`plugin::${PLUGIN_ID}`) as PluginConfig;
+  const config = () => pluginConfig(strapi);
 
   let byUid: Map<string, Trigger[]> | null = null;
   const triggersFor = (uid: string): Trigger[] => {

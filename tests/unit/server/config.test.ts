@@ -30,7 +30,6 @@ describe('plugin config validation (stops Strapi at start-up)', () => {
     [{ defaultTimezone: 'Mars/Olympus' }, 'achievements.defaultTimezone'],
     [{ freezesPerMonth: -1 }, 'achievements.freezesPerMonth'],
     [{ freezesPerMonth: 1.5 }, 'achievements.freezesPerMonth'],
-    [{ streakEvents: [] }, 'achievements.streakEvents'],
     [{ streakEvents: ['video.watched'] }, 'achievements.streakEvents.0'],
     [
       { processing: { pollIntervalMs: 5, batchSize: 10, leaseMs: 60000 } },
@@ -76,5 +75,22 @@ describe('plugin config validation (stops Strapi at start-up)', () => {
     ],
   ])('refuses %j naming %s', (patch, key) => {
     expect(() => config.validator({ ...valid, ...patch })).toThrow(key);
+  });
+
+  it('accepts an empty list of streak events (no streaks) and leaving app-dependent keys out', () => {
+    expect(() => config.validator({ ...valid, streakEvents: [] })).not.toThrow();
+    const { streakEvents: _s, ...withoutStreakEvents } = valid;
+    expect(() => config.validator(withoutStreakEvents)).not.toThrow();
+  });
+
+  it('says what to add for a streak event nothing produces', () => {
+    expect(() => config.validator({ ...valid, streakEvents: ['module.completed'] })).toThrow(
+      /streakEvents\.0: "module\.completed" is not an event .* add a trigger .*externalEvents/
+    );
+  });
+
+  it('has no non-empty array default (Strapi merges arrays by index: [] would not mean empty)', () => {
+    const arrays = Object.values(DEFAULT_CONFIG).filter(Array.isArray);
+    expect(arrays.every((a) => a.length === 0)).toBe(true);
   });
 });
