@@ -9,19 +9,31 @@ export type Call = (
   options?: { token?: string; body?: unknown }
 ) => Promise<Reply>;
 
+/** Longer than any request should take, shorter than a start's whole budget. */
+const TIMEOUT_MS = 30_000;
+
 /** A plain HTTP client for one server, as any front-end or back-end would call it. */
 export const client =
   (baseUrl: string): Call =>
   async (method, path, { token, body } = {}) => {
-    const res = await fetch(`${baseUrl}${path}`, {
-      method,
-      headers: {
-        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-        ...(token ? { Authorization: `Bearer ${token}` } : {}),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(30_000),
-    });
+    let res: Response;
+    try {
+      res = await fetch(`${baseUrl}${path}`, {
+        method,
+        headers: {
+          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+          ...(token ? { Authorization: `Bearer ${token}` } : {}),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+    } catch (error) {
+      const why =
+        (error as Error).name === 'TimeoutError'
+          ? `no answer within ${TIMEOUT_MS / 1000} s`
+          : String(error);
+      throw new Error(`${method} ${path}: ${why}`);
+    }
     const text = await res.text();
     let parsed: any = text;
     try {
