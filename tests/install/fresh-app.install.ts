@@ -294,14 +294,15 @@ const register = async (ctx: StartContext, prefix: string): Promise<Member> => {
 
 /**
  * Every plugin route, as a member, as an admin and anonymously: none may answer 5xx. It first
- * waits for the server to answer at all, so a stall an earlier step caused is reported there
- * and not again as a sweep failure.
+ * waits for the server to answer a request that reads the database, so a stall an earlier step
+ * caused is reported there and not again as a sweep failure.
  */
 const sweepRoutes = async (ctx: StartContext) => {
   const waited = Date.now();
+  // /_health answers without the database; the plugin's config route reads its settings.
   await eventually(
-    'the server answers GET /_health again',
-    async () => ((await ctx.call('GET', '/_health')).status === 204 ? true : undefined),
+    'the server answers GET /api/achievements/config again',
+    async () => (await ctx.call('GET', '/api/achievements/config')).status,
     120_000
   );
   if (Date.now() - waited > 2_000) {
