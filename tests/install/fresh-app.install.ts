@@ -355,7 +355,11 @@ const describeStart = (plan: StartPlan) =>
     let healthy = false;
     let enabled = false;
 
+    let checksStarted = 0;
+
     afterAll(async () => {
+      if (checksStarted)
+        timings.push([`start ${plan.name}: HTTP checks`, Date.now() - checksStarted]);
       await stopProcess(ctx.strapi?.child);
       if (ctx.strapi) {
         const problems = problemLines(ctx.strapi.logFile);
@@ -388,6 +392,7 @@ const describeStart = (plan: StartPlan) =>
         });
         ctx.call = client(ctx.strapi!.baseUrl);
         healthy = true;
+        checksStarted = Date.now();
       },
       3 * MINUTE
     );

@@ -34,7 +34,7 @@ export const createFreshApp = async (appDir: string, logFile: string): Promise<s
   const cached = path.join(CACHE_DIR, 'my-app');
   if (useAppCache() && isCreatedApp(cached)) {
     await copyTree(cached, appDir, logFile);
-    return `copied from the local cache ${cached} (INSTALL_TEST_CACHE=0 or CI=true creates it)`;
+    return `copied from the local cache ${cached} (INSTALL_TEST_CACHE=0 makes a new one)`;
   }
   await run(
     'npx',

@@ -39,8 +39,7 @@ export const childEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   for (const key of Object.keys(env)) {
     if (key.startsWith('DATABASE_') || key.startsWith('JEST_')) delete env[key];
   }
-  delete env.NODE_ENV;
-  delete env.NODE_OPTIONS;
+  delete env.NODE_ENV; // jest's 'test'; each step sets its own
   return {
     ...env,
     STRAPI_TELEMETRY_DISABLED: 'true',
