@@ -1,16 +1,20 @@
 #!/usr/bin/env node
 /**
- * `npm test`: every tier in order — build, typecheck, lint, unit, integration, end-to-end —
- * then one closing line `N passed, N failed` summed over all of them. Exit code 1 on any failure.
+ * `npm test`: every tier in order — build, typecheck, lint, unit, integration, end-to-end,
+ * install — then one closing line `N passed, N failed` summed over all of them. Exit code 1 on
+ * any failure.
  *
- *   node scripts/test.mjs [tier …]     tiers: build typecheck lint unit integration e2e
+ *   node scripts/test.mjs [tier …]     tiers: build typecheck lint unit integration e2e install
+ *
+ * `install` packs the built plugin (run `build` first, or on its own after `npm run build`) and
+ * installs it into an app made by create-strapi-app, following README.md's install section.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-const ALL = ['build', 'typecheck', 'lint', 'unit', 'integration', 'e2e'];
+const ALL = ['build', 'typecheck', 'lint', 'unit', 'integration', 'e2e', 'install'];
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const totals = { passed: 0, failed: 0, skipped: 0 };
@@ -83,6 +87,9 @@ for (const tier of wanted) {
       break;
     case 'e2e':
       jest('e2e', 'jest.e2e.config.js', ['--runInBand']);
+      break;
+    case 'install':
+      jest('install', 'jest.install.config.js', ['--runInBand']);
       break;
     default:
       console.error(`unknown tier "${tier}" (tiers: ${ALL.join(', ')})`);
