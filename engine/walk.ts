@@ -39,6 +39,12 @@ export interface WalkInput {
   now: number;
   tally: Tally;
   index: CatalogIndex;
+  /**
+   * Write what admin.awarded / admin.revoked facts decided (a recalculation rebuilding them).
+   * Live, the admin service has written those rows already, maybe changed again since: the walk
+   * only takes the facts into account for the other badges.
+   */
+  rebuildAdminDecisions?: boolean;
 }
 
 export interface WalkAward {
@@ -241,7 +247,10 @@ export function walkLedger(input: WalkInput): WalkResult {
       by: info?.by ?? 'system',
     });
   };
+  const byAdminHere = (key: string) =>
+    adminRevokedHere.has(key) || earnedInfo.get(key)?.awardedBy !== undefined;
   for (const [key, h] of held) {
+    if (!input.rebuildAdminDecisions && byAdminHere(key)) continue;
     const was = before.get(key);
     const heldBefore = !!was && !was.revoked;
     const revokedNow = h.revoked || adminRevokedHere.has(key);

@@ -302,6 +302,7 @@ const bulkService = ({ strapi }: { strapi: Core.Strapi }) => {
         now: Date.now(),
         tally: new Tally({ retractions, timezone }),
         index: catalog.index,
+        rebuildAdminDecisions: true,
       });
       const before = new Map(input.held.map((h) => [`${h.badgeId}:${h.sequence}`, h]));
       return {

@@ -192,7 +192,8 @@ const engineService = ({ strapi }: { strapi: Core.Strapi }) => {
     markers: ClaimedEvent[],
     reads: Omit<MemberReads, 'streak'>,
     streak: { at: Map<number, StreakState>; now: { current: number; longest: number } },
-    only?: BadgeDef[]
+    only?: BadgeDef[],
+    recalculation = false
   ) => {
     const catalog = await getService(strapi, 'catalog').get();
     const onlyIds = only ? new Set(only.map((b) => b.id)) : null;
@@ -213,6 +214,7 @@ const engineService = ({ strapi }: { strapi: Core.Strapi }) => {
       now: Date.now(),
       tally: new Tally({ retractions, timezone: reads.timezone }),
       index: catalog.index,
+      rebuildAdminDecisions: recalculation,
     });
   };
 
@@ -265,7 +267,8 @@ const engineService = ({ strapi }: { strapi: Core.Strapi }) => {
       markers,
       { timezone, ledger: await loadLedger(userId, types), held: await awards.held(userId) },
       { at: streakAt, now: streakNow },
-      opts.only
+      opts.only,
+      opts.replayStreak === true
     );
     return awards.apply(userId, {
       awards: outcome.awards.map(toAwardToApply),

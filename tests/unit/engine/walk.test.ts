@@ -110,6 +110,8 @@ function run(r: Run): WalkResult {
     now: r.now ?? NOW,
     tally: new Tally({ retractions: RETRACTIONS, timezone }),
     index: r.index,
+    // Every event a marker: a recalculation, which rebuilds the admins' decisions.
+    rebuildAdminDecisions: r.markers === undefined,
   });
 }
 
@@ -1191,6 +1193,24 @@ describe('walkLedger: admin decisions in the ledger', () => {
       awards: [],
       revokes: [revoked(two, T0 + DAY)],
       progress: [progress(two, 1, 2)],
+    });
+  });
+
+  it('live: an admin fact is never written again by the engine (the admin service wrote it)', () => {
+    const lesson = badge('first-lesson', {
+      type: 'count',
+      event: 'lesson.completed',
+      threshold: 1,
+    });
+    const events = ledger(
+      ev('lesson.completed', T0, { subject: 'l1' }),
+      ev(ADMIN_EVENTS.revoked, T0 + DAY, { subject: String(lesson.id), ...decision(lesson, 'x') })
+    );
+    // Read after the admin awarded it again: the row is held, and the engine must not undo that.
+    expect(run({ index: catalog(lesson), events, markers: [2], held: [holding(lesson)] })).toEqual({
+      awards: [],
+      revokes: [],
+      progress: [],
     });
   });
 
