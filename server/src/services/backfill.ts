@@ -69,9 +69,15 @@ export interface BackfillState {
   /**
    * Documents (and members, for profiles) the replay read, by path: `sql` were replayed by
    * INSERT … SELECT, `js` were read and turned into events in JavaScript. Per trigger
-   * (`uid action event`), the path it took.
+   * (`uid action event`, and `profiles`): the path it took and its wall time in this
+   * process (ms).
    */
-  replayed?: { sql: number; js: number; paths: Record<string, 'sql' | 'js'> };
+  replayed?: {
+    sql: number;
+    js: number;
+    paths: Record<string, 'sql' | 'js'>;
+    ms?: Record<string, number>;
+  };
   /** Members the evaluate phase judged. */
   evaluated?: number;
 }
@@ -109,7 +115,7 @@ interface ReplayMarks {
   evaluation?: { ledgerId: number; fingerprint: string; derived: number[] };
 }
 
-/** Documents (or members) per replay page, members per evaluation page. */
+/** Documents (or members) per page of the JavaScript replay; the first evaluation page. */
 const PAGE = 500;
 const CHECKPOINT_MS = 1_000;
 /** Pages hand the event loop (and, on SQLite, the one writer) back to live requests in between. */
@@ -131,6 +137,13 @@ const CLOCK_MARGIN_MS = 60_000;
  */
 const SQL_PAGE_MS: Record<Dialect, number> = { sqlite: 40, postgres: 150, mysql: 150 };
 const SQL_PAGE_MIN = 500;
+/**
+ * Pages of members in the evaluate phase are sized the same way: each is one ordered ledger
+ * read and one write transaction, which on SQLite holds the host's only connection.
+ */
+const EVALUATE_PAGE_MS: Record<Dialect, number> = { sqlite: 60, postgres: 300, mysql: 300 };
+const EVALUATE_PAGE_MIN = 25;
+const EVALUATE_PAGE_MAX = 2_000;
 const SQL_PAGE_MAX = 50_000;
 /** Bump when what a replayed fact holds changes: every trigger is then replayed in full. */
 const REPLAY_REVISION = 1;
@@ -673,7 +686,16 @@ const backfillService = ({ strapi }: { strapi: Core.Strapi }) => {
     };
     let statementSeq = 0;
     const keyPrefix = `${trigger.event}:${trigger.uid}:`;
+    const tables = [
+      t.name,
+      ...[...relations.values()].flatMap((m) => [
+        ...(m.joinTable ? [m.joinTable.name] : []),
+        tableOf(strapi, m.targetUid).name,
+      ]),
+    ];
     return {
+      /** The tables the statement reads. */
+      tables,
       /**
        * Replays the documents with id in (after, to] (and updatedAt ≥ since when given);
        * returns how many facts were new to the ledger.
@@ -703,6 +725,44 @@ const backfillService = ({ strapi }: { strapi: Core.Strapi }) => {
         return rawChanges(strapi, await strapi.db.connection.raw(sql, values as any[]));
       },
     };
+  };
+
+  /**
+   * PostgreSQL plans a set-based statement from the statistics of the tables it reads: without
+   * any (a table bulk-loaded since its last ANALYZE), it nests loops over the link tables and a
+   * page costs seconds instead of milliseconds. Tables never analyzed, or changed by more than
+   * half since, are analyzed first (ANALYZE blocks neither reads nor writes; autovacuum would
+   * get there too, later).
+   */
+  const freshStatistics = async (tables: string[]) => {
+    if (dialectOf(strapi) !== 'postgres') return;
+    const { rows } = await strapi.db.connection.raw(
+      `SELECT relname FROM pg_stat_user_tables WHERE schemaname = current_schema() ` +
+        `AND relname = ANY(?) AND ((last_analyze IS NULL AND last_autoanalyze IS NULL) ` +
+        `OR n_mod_since_analyze > GREATEST(n_live_tup / 2, 1000))`,
+      [tables]
+    );
+    for (const { relname } of rows) await strapi.db.connection.raw('ANALYZE ??', [relname]);
+  };
+
+  /**
+   * SQLite keeps 2 MB of pages per connection by default: the ledger's unique key index alone
+   * outgrows that within the first 100k facts, and every insert then reads its pages back from
+   * the operating system. The replay asks for 64 MB while it runs (the host's one connection;
+   * restored after) — a third off the set-based statements at 100k facts.
+   */
+  const withPageCache = async <T>(run: () => Promise<T>): Promise<T> => {
+    if (dialectOf(strapi) !== 'sqlite') return run();
+    const knex = strapi.db.connection;
+    const [{ cache_size: before }] = (await knex.raw('PRAGMA cache_size')) as any[];
+    const wanted = -65_536;
+    if (Number(before) <= wanted || Number(before) > 16_384) return run();
+    await knex.raw(`PRAGMA cache_size = ${wanted}`);
+    try {
+      return await run();
+    } finally {
+      await knex.raw(`PRAGMA cache_size = ${Number(before)}`);
+    }
   };
 
   /**
@@ -781,6 +841,7 @@ const backfillService = ({ strapi }: { strapi: Core.Strapi }) => {
     replayed.paths[labelOf(trigger)] = sql ? 'sql' : 'js';
     const populate = sql ? undefined : triggers.populateFor(trigger.uid, [trigger]);
     const raw = sql ? null : rawReaderFor(trigger);
+    if (sql) await freshStatistics(sql.tables);
     const target = SQL_PAGE_MS[dialectOf(strapi)];
     let size = 2_000;
     for (let p = state.cursor.pass ?? 0; p < passes.length; p += 1) {
@@ -872,12 +933,12 @@ const backfillService = ({ strapi }: { strapi: Core.Strapi }) => {
         .distinct(t.col('userId'))
         .where('id', '>', evalFrom);
       const all = (rows as any[]).map((r) => Number(r[t.col('userId')])).sort((a, b) => a - b);
-      return async (after: number) => {
+      return async (after: number, size: number) => {
         const at = all.findIndex((id) => id > after);
-        return at < 0 ? [] : all.slice(at, at + PAGE);
+        return at < 0 ? [] : all.slice(at, at + size);
       };
     }
-    return async (after: number) => {
+    return async (after: number, size: number) => {
       // The next members with activity, read in index order rather than with DISTINCT (which
       // PostgreSQL, lacking a loose index scan, may answer by aggregating every later row).
       const window = await strapi.db
@@ -885,12 +946,12 @@ const backfillService = ({ strapi }: { strapi: Core.Strapi }) => {
         .select(t.col('userId'))
         .where(t.col('userId'), '>', after)
         .orderBy(t.col('userId'))
-        .limit(PAGE * 20);
+        .limit(size * 20);
       const ids: number[] = [];
       for (const r of window as any[]) {
         const id = Number(r[t.col('userId')]);
         if (ids[ids.length - 1] !== id) ids.push(id);
-        if (ids.length === PAGE) break;
+        if (ids.length === size) break;
       }
       return ids;
     };
@@ -903,35 +964,42 @@ const backfillService = ({ strapi }: { strapi: Core.Strapi }) => {
       : undefined;
     const list = replayable();
     const timings = (state.timings ??= { replayMs: 0, evaluateMs: 0 });
-    state.replayed ??= { sql: 0, js: 0, paths: {} };
+    const replayed = (state.replayed ??= { sql: 0, js: 0, paths: {} });
     let phaseStart = Date.now();
     try {
       // Phase 1: replay host documents.
       if (state.phase === 'replay') {
-        for (
-          ;
-          state.cursor.trigger < list.length;
-          state.cursor.trigger += 1, state.cursor.lastId = 0, state.cursor.pass = 0
-        ) {
-          const i = state.cursor.trigger;
-          const trigger = list[i];
-          if (!strapi.getModel(trigger.uid as any)) continue;
-          await replayTrigger(state, i, trigger);
-          const upTo = Math.max(state.cursor.upTo?.[i] ?? 0, state.cursor.from?.[i] ?? 0);
-          await writeMarks((marks) => {
-            marks.triggers[signatureOf(trigger)] = { upTo, since: state.startedAt };
-          });
-        }
-        if (!state.cursor.users) {
-          await replayProfiles(state);
-          state.cursor.users = true;
-          state.cursor.pass = 0;
-          const upTo = Math.max(state.cursor.profileUpTo ?? 0, state.cursor.profileFrom ?? 0);
-          await writeMarks((marks) => {
-            marks.profile = { upTo, since: state.startedAt, fields: profileSignature() };
-          });
-          await save(state);
-        }
+        await withPageCache(async () => {
+          const took = (replayed.ms ??= {});
+          for (
+            ;
+            state.cursor.trigger < list.length;
+            state.cursor.trigger += 1, state.cursor.lastId = 0, state.cursor.pass = 0
+          ) {
+            const i = state.cursor.trigger;
+            const trigger = list[i];
+            if (!strapi.getModel(trigger.uid as any)) continue;
+            const t0 = Date.now();
+            await replayTrigger(state, i, trigger);
+            took[labelOf(trigger)] = (took[labelOf(trigger)] ?? 0) + Date.now() - t0;
+            const upTo = Math.max(state.cursor.upTo?.[i] ?? 0, state.cursor.from?.[i] ?? 0);
+            await writeMarks((marks) => {
+              marks.triggers[signatureOf(trigger)] = { upTo, since: state.startedAt };
+            });
+          }
+          if (!state.cursor.users) {
+            const t0 = Date.now();
+            await replayProfiles(state);
+            took.profiles = (took.profiles ?? 0) + Date.now() - t0;
+            state.cursor.users = true;
+            state.cursor.pass = 0;
+            const upTo = Math.max(state.cursor.profileUpTo ?? 0, state.cursor.profileFrom ?? 0);
+            await writeMarks((marks) => {
+              marks.profile = { upTo, since: state.startedAt, fields: profileSignature() };
+            });
+            await save(state);
+          }
+        });
         timings.replayMs += Date.now() - phaseStart;
         phaseStart = Date.now();
         state.phase = 'evaluate';
@@ -952,10 +1020,16 @@ const backfillService = ({ strapi }: { strapi: Core.Strapi }) => {
       if (dialectOf(strapi) === 'postgres' && state.added.events > 0)
         await strapi.db.connection.raw('ANALYZE ??', [t.name]);
       const nextMembers = await memberPages(state.cursor.evalFrom ?? 0);
+      const target = EVALUATE_PAGE_MS[dialectOf(strapi)];
+      let size = dialectOf(strapi) === 'sqlite' ? 100 : PAGE;
       for (;;) {
-        const ids = await nextMembers(state.cursor.lastUserId);
+        const ids = await nextMembers(state.cursor.lastUserId, size);
         if (ids.length === 0) break;
+        const t0 = Date.now();
         const { earned } = await bulk.recalculateMembers(ids, { only, notify: state.notify });
+        // The next page takes about EVALUATE_PAGE_MS (at most twice the size, at least half).
+        const factor = Math.min(2, Math.max(0.5, target / Math.max(1, Date.now() - t0)));
+        size = Math.round(Math.min(EVALUATE_PAGE_MAX, Math.max(EVALUATE_PAGE_MIN, size * factor)));
         state.added.achievements += earned;
         state.cursor.lastUserId = ids[ids.length - 1];
         state.processed += ids.length;
