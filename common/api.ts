@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { BADGE_TIERS, CARD_POSITIONS, CONTENT_API_ACTIONS } from './constants';
 import { cardSettingsSchema } from './settings';
+import { describeZodError, type FieldIssue } from './validation';
 
 /** `GET /badges` never returns more than this many badges per page, whatever is asked. */
 export const MAX_PAGE_SIZE = 100;
@@ -631,16 +632,9 @@ export const API_OPERATIONS: ApiOperation[] = [
 // Validation messages
 // ---------------------------------------------------------------------------------------------
 
-export interface RequestIssue {
-  /** The parameter or field, e.g. `pageSize`, `userId`, `badges.2`. */
-  path: string;
-  message: string;
-}
+export type RequestIssue = FieldIssue;
 
-/**
- * Parses request input; on failure, sentences that name the parameter or field, the way every
- * 400 of the plugin reads ("pageSize: must be a whole number between 1 and 100").
- */
+/** Parses request input; on failure, the sentences of describeZodError, naming each field. */
 export const parseRequest = <T extends z.ZodType>(
   schema: T,
   input: unknown,
@@ -648,18 +642,5 @@ export const parseRequest = <T extends z.ZodType>(
 ): { ok: true; data: z.output<T> } | { ok: false; message: string; errors: RequestIssue[] } => {
   const result = schema.safeParse(input);
   if (result.success) return { ok: true, data: result.data };
-  const errors = result.error.issues.flatMap((issue): RequestIssue[] => {
-    const path = issue.path.map(String).join('.');
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => {
-        const full = [path, key].filter(Boolean).join('.');
-        return { path: full, message: `${full}: unknown ${what}` };
-      });
-    }
-    if (path === '') {
-      return [{ path: 'body', message: 'body: must be a JSON object' }];
-    }
-    return [{ path, message: `${path}: ${issue.message}` }];
-  });
-  return { ok: false, message: errors.map((e) => e.message).join('; '), errors };
+  return { ok: false, ...describeZodError(result.error, { what }) };
 };

@@ -118,13 +118,24 @@ export function walkLedger(input: WalkInput): WalkResult {
     for (const p of decision.progress) progress.set(p.badgeId, p);
   };
 
+  // A marker older than facts already in the ledger (a late event: an import with a past
+  // occurredAt, two processes recording at once) is judged again at each later fact, so the
+  // outcome is the one a recalculation of the same ledger reaches (where every fact is a marker).
+  const woken = new Set<BadgeDef>();
   for (const event of input.ledger) {
     tally.apply(event);
     const key = input.markers.get(event.id);
-    if (key === undefined) continue;
+    if (key === undefined) {
+      if (woken.size) {
+        decideAt([...woken], event.occurredAt, { key: `ledger:${event.id}`, type: event.type });
+      }
+      continue;
+    }
     const s = input.streakAt.get(event.id);
     if (s) streakNow = s;
-    decideAt(input.candidatesFor(event.type), event.occurredAt, { key, type: event.type });
+    const candidates = input.candidatesFor(event.type);
+    for (const badge of candidates) woken.add(badge);
+    decideAt(candidates, event.occurredAt, { key, type: event.type });
   }
   if (input.markers.size === 0) decideAt(input.scope, input.now, null);
 

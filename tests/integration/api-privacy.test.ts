@@ -60,7 +60,7 @@ describe('what responses never contain', () => {
     await recordEvent(app, 'lesson.completed', ada.user.id, 'ada-l1', 'lesson-1');
     await recordEvent(app, 'lesson.completed', bob.user.id, 'bob-l1', 'lesson-1');
     await drain(app);
-    await plugin(app).service('awards').awardManually(ada.user.id, badge.id, { adminId: 1 });
+    await plugin(app).service('admin').award(ada.user.id, badge.id, { adminId: 1 });
     await app.strapi.db
       .query('plugin::users-permissions.user')
       .update({ where: { id: ada.user.id }, data: { bio: BIO_MARKER } });
@@ -205,7 +205,7 @@ describe('what responses never contain', () => {
   it('another member who earned it sees it on Ada’s card too', async () => {
     const carol = await registerMember(app);
     const badge = await badgeBySlug(app, 'completionist');
-    await plugin(app).service('awards').awardManually(carol.user.id, badge.id, { adminId: 1 });
+    await plugin(app).service('admin').award(carol.user.id, badge.id, { adminId: 1 });
     const card = await call(app, 'GET', `${API_PREFIX}/users/${ada.user.id}/card`, {
       token: carol.jwt,
     });

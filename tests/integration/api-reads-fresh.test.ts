@@ -32,14 +32,14 @@ describe('reads reflect each change at once', () => {
     firstPost = await badgeBySlug(app, 'first-post');
   });
 
-  const awards = () => plugin(app).service('awards');
+  const admin = () => plugin(app).service('admin');
 
   it('an award and a revocation', async () => {
     // A read first, so anything a read might keep is in place before the change.
     expect(slugs(await card(ada))).toEqual([]);
     expect(badgeIn((await modal(ada)).body, 'first-lesson').earned).toBe(false);
 
-    await awards().awardManually(ada.user.id, firstLesson.id, by);
+    await admin().award(ada.user.id, firstLesson.id, by);
     const awarded = await card(ada);
     expect(slugs(awarded)).toEqual(['first-lesson']);
     expect(awarded.body.totalEarned).toBe(1);
@@ -49,7 +49,7 @@ describe('reads reflect each change at once', () => {
       progress: null,
     });
 
-    await awards().revokeManually(ada.user.id, firstLesson.id, by);
+    await admin().revoke(ada.user.id, firstLesson.id, by);
     expect(slugs(await card(ada))).toEqual([]);
     expect(badgeIn((await modal(ada)).body, 'first-lesson')).toMatchObject({
       earned: false,
@@ -58,8 +58,8 @@ describe('reads reflect each change at once', () => {
   });
 
   it('featured badges', async () => {
-    await awards().awardManually(ada.user.id, firstLesson.id, by);
-    await awards().awardManually(ada.user.id, firstPost.id, by);
+    await admin().award(ada.user.id, firstLesson.id, by);
+    await admin().award(ada.user.id, firstPost.id, by);
     const before = slugs(await card(ada));
     expect(before.sort()).toEqual(['first-lesson', 'first-post']);
     for (const order of [

@@ -77,11 +77,16 @@ describe('farming and retractions', () => {
     expect(row.revokedAt).not.toBeNull();
     expect(row.revokeReason).toBe('criteria no longer met');
 
-    ok(await academy(app).react(reactors[0], { post }, 'celebrate'));
+    const again = ok(await academy(app).react(reactors[0], { post }, 'celebrate')).body.data
+      .documentId as string;
     await drain(app);
     expect(await earnedSlugs(app, alice.user.id)).toContain('reactions-10');
-    expect(await achievementRows(app, { userId: alice.user.id, badgeId: badge.id })).toHaveLength(
-      1
-    );
+    const rows = await achievementRows(app, { userId: alice.user.id, badgeId: badge.id });
+    expect(rows).toHaveLength(1);
+    // Earned again by the new reaction: the reinstated row cites it, not the withdrawn one.
+    expect(rows[0].sourceEvent).toContain(again);
+    const evidence =
+      typeof rows[0].evidence === 'string' ? JSON.parse(rows[0].evidence) : rows[0].evidence;
+    expect(evidence).toMatchObject({ event: rows[0].sourceEvent, type: 'reaction.received' });
   });
 });

@@ -88,8 +88,8 @@ describe('webhooks', () => {
     received.length = 0;
     const badge = await badgeBySlug(app, 'first-lesson');
     await plugin(app)
-      .service('awards')
-      .revokeManually(member.user.id, badge.id, { adminId: 1, reason: 'duplicate account' });
+      .service('admin')
+      .revoke(member.user.id, badge.id, { adminId: 1, reason: 'duplicate account' });
     await settle(1);
     expect(received.map((r) => r.event)).toEqual(['achievement.revoked']);
     expect(received[0].body.achievement.revokeReason).toBe('duplicate account');

@@ -28,7 +28,7 @@ export default {
   validator(config: unknown) {
     const parsed = pluginConfigSchema.safeParse(config);
     if (!parsed.success) {
-      const { message } = describeZodError(parsed.error, 'achievements');
+      const { message } = describeZodError(parsed.error, { prefix: 'achievements' });
       throw new Error(`Invalid config of plugin "achievements" (config/plugins): ${message}`);
     }
   },

@@ -13,8 +13,9 @@ import { BADGE_TIERS, UID } from '../../../common/constants';
 import { describeCriteria } from '../../../engine/sentence';
 import type { Criteria } from '../../../engine/criteria';
 import { getService } from '../utils/get-service';
-import { checkCriteria, parse, uniqueSlug } from './admin-shared';
-import { pluginConfig } from '../utils/plugin-config';
+import { checkCriteria, uniqueSlug } from './admin-shared';
+import { parse } from './request';
+import { appEvents, pluginConfig } from '../utils/plugin-config';
 
 /** Admin API of the badge catalog: `/achievements/badges…` (action badges.manage). */
 const adminBadgesController = ({ strapi }: { strapi: Core.Strapi }) => {
@@ -98,7 +99,7 @@ const adminBadgesController = ({ strapi }: { strapi: Core.Strapi }) => {
   return {
     async meta(ctx: any) {
       const data: AdminMeta = {
-        events: getService(strapi, 'triggers').knownEvents(),
+        events: appEvents(strapi).known,
         profileFields: pluginConfig(strapi).profileFields,
         tiers: BADGE_TIERS,
       };
@@ -173,7 +174,7 @@ const adminBadgesController = ({ strapi }: { strapi: Core.Strapi }) => {
         .query(UID.badge)
         .findOne({ where: { documentId: id }, populate: { category: true, image: true } });
       if (!badge) throw new errors.NotFoundError(`badge ${id} not found`);
-      await getService(strapi, 'awards').deleteBadge(badge);
+      await getService(strapi, 'admin').deleteBadge(badge);
       ctx.body = { data: { documentId: id } };
     },
 

@@ -9,7 +9,8 @@ import {
 } from '../../../common/admin-api';
 import { UID } from '../../../common/constants';
 import { getService } from '../utils/get-service';
-import { parse, uniqueSlug } from './admin-shared';
+import { uniqueSlug } from './admin-shared';
+import { parse } from './request';
 
 /** Admin API of badge categories: `/achievements/categories…` (action badges.manage). */
 const adminCategoriesController = ({ strapi }: { strapi: Core.Strapi }) => {

@@ -12,7 +12,7 @@ import {
 } from '../../../common/admin-api';
 import { UID } from '../../../common/constants';
 import { getService } from '../utils/get-service';
-import { adminId, parse } from './admin-shared';
+import { adminId, parse } from './request';
 
 const PAGE_SIZE = 20;
 
@@ -106,7 +106,7 @@ const adminMembersController = ({ strapi }: { strapi: Core.Strapi }) => {
       const body = parse(awardSchema, ctx.request.body);
       const user = await findUser(id);
       const badge = await findBadge(body.badge);
-      await getService(strapi, 'awards').awardManually(user.id, badge.id, {
+      await getService(strapi, 'admin').award(user.id, badge.id, {
         adminId: adminId(ctx),
         reason: body.reason,
       });
@@ -118,7 +118,7 @@ const adminMembersController = ({ strapi }: { strapi: Core.Strapi }) => {
       const body = parse(revokeSchema, ctx.request.body);
       const user = await findUser(id);
       const badge = await findBadge(body.badge);
-      const result = await getService(strapi, 'awards').revokeManually(user.id, badge.id, {
+      const result = await getService(strapi, 'admin').revoke(user.id, badge.id, {
         adminId: adminId(ctx),
         reason: body.reason,
         sequence: body.sequence,
@@ -136,7 +136,7 @@ const adminMembersController = ({ strapi }: { strapi: Core.Strapi }) => {
         select: ['id', 'username', 'email'],
       });
       const result: BulkAwardResult = { awarded: [], already: [], notFound: [] };
-      const awards = getService(strapi, 'awards');
+      const admin = getService(strapi, 'admin');
       for (const name of names) {
         const user = users.find(
           (u: any) => u.username === name || String(u.email).toLowerCase() === name.toLowerCase()
@@ -146,7 +146,7 @@ const adminMembersController = ({ strapi }: { strapi: Core.Strapi }) => {
           continue;
         }
         try {
-          await awards.awardManually(user.id, badge.id, {
+          await admin.award(user.id, badge.id, {
             adminId: adminId(ctx),
             reason: body.reason,
           });

@@ -1,7 +1,8 @@
 import type { Core } from '@strapi/strapi';
 import { recalculateSchema, type RecalculationStatus } from '../../../common/admin-api';
 import { getService } from '../utils/get-service';
-import { conflict, parse } from './admin-shared';
+import { conflict } from './admin-shared';
+import { parse } from './request';
 
 /** Admin API of the recalculation (backfill): start one, poll its progress. */
 const adminRecalculateController = ({ strapi }: { strapi: Core.Strapi }) => {

@@ -1,19 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
-import type { z } from 'zod';
-import { parseRequest } from '../../../common/api';
 import { getService } from '../utils/get-service';
-
-/** Parses params/query/body; a 400 whose `details.errors[].path` names each bad field. */
-export const parse = <T extends z.ZodType>(
-  schema: T,
-  input: unknown,
-  what: 'parameter' | 'field' = 'field'
-): z.output<T> => {
-  const result = parseRequest(schema, input ?? {}, what);
-  if (!result.ok) throw new errors.ValidationError(result.message, { errors: result.errors });
-  return result.data;
-};
 
 /** The engine's criteria validator, with its issue paths as dotted strings. */
 export const checkCriteria = (strapi: Core.Strapi, criteria: unknown) => {
@@ -35,9 +22,6 @@ export const checkCriteria = (strapi: Core.Strapi, criteria: unknown) => {
     );
   }
 };
-
-/** The signed-in admin (set by `admin::isAuthenticatedAdmin`). */
-export const adminId = (ctx: any): number => ctx.state?.user?.id ?? 0;
 
 export const conflict = (ctx: any, message: string) => {
   ctx.status = 409;

@@ -1,12 +1,12 @@
 import type { Core } from '@strapi/strapi';
 import { badgesQuerySchema, type BadgeList } from '../../../common/api';
 import { getService } from '../utils/get-service';
-import { validated, viewerOf } from './members';
+import { parse, viewerOf } from './request';
 
 /** Content API: `GET /api/achievements/badges`, the catalog with earned counts and rarity. */
 const badgesController = ({ strapi }: { strapi: Core.Strapi }) => ({
   async find(ctx: any) {
-    const query = validated(badgesQuerySchema, ctx.query, 'parameter');
+    const query = parse(badgesQuerySchema, ctx.query, 'parameter');
     const body: BadgeList = await getService(strapi, 'members').catalog(query, viewerOf(ctx));
     ctx.body = body;
   },

@@ -2,20 +2,16 @@ import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { UID } from '../../../common/constants';
 import { getService } from '../utils/get-service';
+import { requireApiToken } from './request';
 
 /**
  * `POST /api/achievements/events`: other back-ends push facts they own. Only API tokens may
  * call it — even if a role is granted the action, a member's JWT is refused, or members could
  * award themselves badges.
  */
-const API_TOKEN_STRATEGIES = ['content-api-token', 'api-token'];
-
 const eventsController = ({ strapi }: { strapi: Core.Strapi }) => ({
   async ingest(ctx: any) {
-    // 'content-api-token' since Strapi 5.5x; 'api-token' before.
-    if (!API_TOKEN_STRATEGIES.includes(ctx.state?.auth?.strategy?.name)) {
-      throw new errors.ForbiddenError('events can only be sent with an API token');
-    }
+    requireApiToken(ctx, 'events can only be sent with an API token');
     const body = ctx.request.body;
     if (!body || typeof body !== 'object' || Array.isArray(body)) {
       throw new errors.ValidationError('body: must be a JSON object', {

@@ -39,7 +39,7 @@ const files = () => ({ auth: false as const, middlewares: [conditionalGet(300)] 
 /**
  * Content-API routes under `/api/achievements`. String handlers make users-permissions expose
  * each one as the action `plugin::achievements.<controller>.<action>` (see CONTENT_API_ACTIONS).
- * Paths and shapes are DESIGN.md's "Public REST API"; `common/api.ts` describes each one.
+ * Paths and shapes are the README's "REST API"; `common/api.ts` describes each one.
  */
 export default {
   type: 'content-api',

@@ -1,6 +1,6 @@
 import type { Criteria } from '../../../engine/criteria';
 
-/** The catalog seeded on the first start (DESIGN.md, "Default catalog"). Editable afterwards. */
+/** The default catalog (README: "Install into your own Strapi 5 app", step 3). Editable afterwards. */
 export interface SeedCategory {
   slug: string;
   name: string;

@@ -155,6 +155,9 @@ const awardsService = ({ strapi }: { strapi: Core.Strapi }) => {
           revokedBy: null,
           earnedAt: award.earnedAt,
           awardedBy: award.awardedBy ?? 'system',
+          // Earned again by another fact: the row cites that one, as a fresh award would.
+          sourceEvent: award.sourceEvent ?? null,
+          evidence: toJson(award.evidence ?? null),
           updatedAt: new Date(),
         })
       );
@@ -268,7 +271,10 @@ const awardsService = ({ strapi }: { strapi: Core.Strapi }) => {
         });
     },
 
-    /** An admin awards a badge by hand. Repeatable badges get the next sequence. */
+    /**
+     * Writes an achievement an admin awards by hand (repeatable badges get the next sequence).
+     * The admin service re-evaluates the member after it.
+     */
     async awardManually(
       userId: number,
       badgeId: number,
@@ -308,11 +314,10 @@ const awardsService = ({ strapi }: { strapi: Core.Strapi }) => {
         revokes: [],
         progress: [],
       });
-      await getService(strapi, 'engine').reevaluate(userId);
       return result;
     },
 
-    /** An admin revokes (never deletes) a member's achievement, with a reason. */
+    /** Revokes (never deletes) a member's achievement for an admin, with a reason. */
     async revokeManually(
       userId: number,
       badgeId: number,
@@ -334,14 +339,13 @@ const awardsService = ({ strapi }: { strapi: Core.Strapi }) => {
           revoked.push({ badgeId, sequence, at: now, reason: by.reason });
       }
       await emit(WEBHOOK_EVENTS.revoked, userId, revoked);
-      await getService(strapi, 'engine').reevaluate(userId);
       return { revoked };
     },
 
     /**
      * Deletes a badge with its achievements and progress (nothing can show a badge that is
      * gone). Each holder is told, as for any revocation (achievement.revoked, reason
-     * BADGE_DELETED), and re-evaluated: a meta badge ("Earn 5 badges") may no longer hold.
+     * BADGE_DELETED). Returns the holders, for the admin service to re-evaluate.
      */
     async deleteBadge(badge: BadgeRow) {
       const t = ach();
@@ -366,9 +370,8 @@ const awardsService = ({ strapi }: { strapi: Core.Strapi }) => {
       }
       for (const [userId, revoked] of byMember) {
         await emit(WEBHOOK_EVENTS.revoked, userId, revoked, badge);
-        await getService(strapi, 'engine').reevaluate(userId);
       }
-      return { holders: byMember.size };
+      return { holders: [...byMember.keys()] };
     },
 
     /** Non-revoked achievements of a member, newest first. */

@@ -3,7 +3,7 @@ import { errors } from '@strapi/utils';
 import { UID } from '../../../common/constants';
 import { parseCriteria } from '../../../engine/criteria';
 import { getService } from '../utils/get-service';
-import { pluginConfig } from '../utils/plugin-config';
+import { appEvents, pluginConfig } from '../utils/plugin-config';
 
 /**
  * Badge rules that hold on every write path — the content manager, the plugin's admin pages,
@@ -12,7 +12,7 @@ import { pluginConfig } from '../utils/plugin-config';
 const badgesService = ({ strapi }: { strapi: Core.Strapi }) => {
   const validateCriteria = (criteria: unknown) => {
     const result = parseCriteria(criteria, {
-      knownEvents: getService(strapi, 'triggers').knownEvents(),
+      knownEvents: appEvents(strapi).known,
       profileFields: pluginConfig(strapi).profileFields,
     });
     if (!result.ok) {

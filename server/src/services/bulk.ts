@@ -9,7 +9,8 @@ import { heldOf, toAwardToApply, type AwardToApply } from './awards';
 import { streakColumns } from './streaks';
 import { bulkRows, CHUNK, chunks, insertMany, ledgerRowOf, tableOf, toJson } from '../utils/db';
 import { getService } from '../utils/get-service';
-import { PROFILE_EVENT } from './triggers';
+import { PROFILE_EVENT } from '../config/events';
+import { appEvents } from '../utils/plugin-config';
 
 interface LedgerRow {
   id: number;
@@ -55,10 +56,7 @@ const bulkService = ({ strapi }: { strapi: Core.Strapi }) => {
   const knex = () => strapi.db.connection;
 
   /** Every event type a recalculation walks as a marker (engine.recalculateMember's set). */
-  const markerTypes = () => {
-    const triggers = getService(strapi, 'triggers');
-    return new Set([...triggers.knownEvents(), ...Object.keys(triggers.retractions())]);
-  };
+  const markerTypes = () => new Set(appEvents(strapi).known);
 
   /** The members' ledgers, each oldest first (occurredAt, then id), in one query per chunk. */
   const loadLedgers = async (userIds: number[], types: Set<string>) => {
@@ -324,7 +322,7 @@ const bulkService = ({ strapi }: { strapi: Core.Strapi }) => {
       if (userIds.length === 0) return { earned: 0 };
       const catalog = await getService(strapi, 'catalog').get();
       const options = await getService(strapi, 'settings').streakOptions();
-      const retractions = getService(strapi, 'triggers').retractions();
+      const retractions = appEvents(strapi).retractions;
       const markers = catalog.index.all().length ? markerTypes() : new Set<string>();
       // Everything any member's walk may read: the markers and what the badges listen to.
       const types = new Set(markers);

@@ -3,6 +3,7 @@ import { UID } from '../../../common/constants';
 import { parseCriteria } from '../../../engine/criteria';
 import { CatalogIndex, type BadgeDef } from '../../../engine/evaluate';
 import { getService } from '../utils/get-service';
+import { appEvents } from '../utils/plugin-config';
 
 export interface CategoryRow {
   id: number;
@@ -50,6 +51,7 @@ const TTL_MS = 5_000;
 const catalogService = ({ strapi }: { strapi: Core.Strapi }) => {
   let cached: Promise<Catalog> | null = null;
   let cachedAt = 0;
+  let builtWith = 0;
 
   const build = async (): Promise<Catalog> => {
     const [badges, categories] = await Promise.all([
@@ -85,14 +87,17 @@ const catalogService = ({ strapi }: { strapi: Core.Strapi }) => {
     const { events: streakEvents } = await getService(strapi, 'settings').streakOptions();
     const index = new CatalogIndex(defs, {
       streakEvents,
-      retractions: getService(strapi, 'triggers').retractions(),
+      retractions: appEvents(strapi).retractions,
     });
     return { badges, categories, defs, index, loadedAt: Date.now() };
   };
 
   return {
     async get(): Promise<Catalog> {
-      if (!cached || Date.now() - cachedAt > TTL_MS) {
+      // The index depends on the streak events in Settings: a change here rebuilds it at once.
+      const settingsRevision = getService(strapi, 'settings').revision();
+      if (!cached || Date.now() - cachedAt > TTL_MS || builtWith !== settingsRevision) {
+        builtWith = settingsRevision;
         cachedAt = Date.now();
         cached = build().catch((error) => {
           cached = null;

@@ -6,7 +6,7 @@ import { dialectOf, tableOf } from '../utils/db';
  * Indexes the database must have. Strapi has no unique constraint over several columns of a
  * content type and no index on the columns the engine reads by, so the plugin creates them on
  * every start (idempotently). Strapi's schema sync never drops an index it does not know.
- * The unique ones are what make awards exactly-once: see DESIGN.md, "The flow of one fact".
+ * The unique ones are what make awards exactly-once: see docs/ARCHITECTURE.md, "The flow of one fact".
  */
 const INDEXES: Array<{ uid: string; name: string; attributes: string[]; unique?: boolean }> = [
   { uid: UID.event, name: 'ach_events_key_uq', attributes: ['key'], unique: true },

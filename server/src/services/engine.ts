@@ -10,8 +10,10 @@ import { toAwardToApply } from './awards';
 import { advance } from './streaks';
 import { dialectOf, ledgerRowOf, tableOf } from '../utils/db';
 import { getService } from '../utils/get-service';
-import { PROFILE_EVENT } from './triggers';
+import { PROFILE_EVENT } from '../config/events';
 import { pluginConfig } from '../utils/plugin-config';
+import { appEvents } from '../utils/plugin-config';
+import { onEventsRecorded } from '../utils/ledger-signal';
 
 interface LedgerRow extends LedgerEvent {
   id: number;
@@ -147,7 +149,7 @@ const engineService = ({ strapi }: { strapi: Core.Strapi }) => {
     ledgerScope(
       catalog.index,
       markers.map((e) => e.type),
-      getService(strapi, 'triggers').retractions(),
+      appEvents(strapi).retractions,
       only
     );
 
@@ -199,7 +201,7 @@ const engineService = ({ strapi }: { strapi: Core.Strapi }) => {
         ? catalog.index.badgesFor(type).filter((b) => onlyIds.has(b.id))
         : catalog.index.badgesFor(type);
     const { scope, types } = typesFor(catalog, markers, only);
-    const retractions = getService(strapi, 'triggers').retractions();
+    const retractions = appEvents(strapi).retractions;
     return walkLedger({
       ledger: reads.ledger.filter((e) => types.has(e.type)),
       markers: new Map(markers.map((e) => [e.id, e.key])),
@@ -273,10 +275,8 @@ const engineService = ({ strapi }: { strapi: Core.Strapi }) => {
     });
   };
 
-  const allEventTypes = () => [
-    ...getService(strapi, 'triggers').knownEvents(),
-    ...Object.keys(getService(strapi, 'triggers').retractions()),
-  ];
+  /** Every event type a recalculation walks as a marker (retracting events are known events). */
+  const allEventTypes = () => appEvents(strapi).known;
 
   /**
    * Processes one claimed batch; returns how many events it claimed. The batch's members are
@@ -425,6 +425,9 @@ const engineService = ({ strapi }: { strapi: Core.Strapi }) => {
     return running;
   };
 
+  /** Set while started: recording an event wakes the engine (utils/ledger-signal). */
+  let stopListening: (() => void) | null = null;
+
   /** Wakes the engine soon (after the current write's response). */
   const schedule = () => {
     if (stopped || queued || passive) return;
@@ -512,7 +515,7 @@ const engineService = ({ strapi }: { strapi: Core.Strapi }) => {
       const t = tableOf(strapi, UID.event);
       const types = new Set<string>(listenedEvents(criteria));
       if (criteriaKinds(criteria).has('profile')) types.add(PROFILE_EVENT);
-      const retractions = getService(strapi, 'triggers').retractions();
+      const retractions = appEvents(strapi).retractions;
       for (const [retraction, cancelled] of Object.entries(retractions))
         if (types.has(cancelled)) types.add(retraction);
       const userIds = (await knex()(t.name).distinct(t.col('userId'))).map(
@@ -554,11 +557,14 @@ const engineService = ({ strapi }: { strapi: Core.Strapi }) => {
       const { pollIntervalMs } = config().processing;
       timer = setInterval(schedule, pollIntervalMs);
       timer.unref?.();
+      stopListening = onEventsRecorded(strapi, schedule);
       schedule();
     },
 
     async stop() {
       stopped = true;
+      stopListening?.();
+      stopListening = null;
       if (timer) clearInterval(timer);
       timer = null;
       if (wake) clearTimeout(wake);

@@ -6,6 +6,8 @@ import { describeZodError } from '../../../common/validation';
 import { eventNameSchema } from '../config/schema';
 import { insertIgnore, row, tableOf, toJson } from '../utils/db';
 import { getService } from '../utils/get-service';
+import { appEvents } from '../utils/plugin-config';
+import { signalEventsRecorded } from '../utils/ledger-signal';
 
 /** Events may say they happened up to this far in the future (clock skew between servers). */
 const MAX_CLOCK_SKEW_MS = 5 * 60_000;
@@ -79,8 +81,8 @@ const eventsService = ({ strapi }: { strapi: Core.Strapi }) => {
         throw new errors.ValidationError(message, { errors: details });
       }
       const event = parsed.data;
-      if (!getService(strapi, 'triggers').isKnownEvent(event.type)) {
-        const known = getService(strapi, 'triggers').knownEvents();
+      const { known, knownSet } = appEvents(strapi);
+      if (!knownSet.has(event.type)) {
         throw new errors.ValidationError(
           `type: unknown event "${event.type}"; known events: ${known.join(', ')}`,
           {
@@ -118,14 +120,14 @@ const eventsService = ({ strapi }: { strapi: Core.Strapi }) => {
       if (recentKeys.has(event.key)) return { accepted: true, duplicate: true };
 
       // Inside a host transaction (a users-permissions lifecycle, a document-service write) the
-      // insert joins it, so the event exists exactly when the write does; the engine is woken, and
+      // insert joins it, so the event exists exactly when the write does; the engine is signalled, and
       // the key remembered, once it commits (a rollback leaves no row behind).
       if (strapi.db.inTransaction()) {
         const inserted = await strapi.db.transaction(async ({ trx, onCommit }) => {
           const ok = await insertIgnore(strapi, trx as any, table.name, values, [table.col('key')]);
           onCommit(() => {
             remember(event.key);
-            if (ok) getService(strapi, 'engine').schedule();
+            if (ok) signalEventsRecorded(strapi);
           });
           return ok;
         });
@@ -136,7 +138,7 @@ const eventsService = ({ strapi }: { strapi: Core.Strapi }) => {
         table.col('key'),
       ]);
       remember(event.key);
-      if (inserted) getService(strapi, 'engine').schedule();
+      if (inserted) signalEventsRecorded(strapi);
       return { accepted: true, duplicate: !inserted };
     },
 

@@ -6,6 +6,7 @@ import events from './events';
 import catalog from './catalog';
 import streaks from './streaks';
 import awards from './awards';
+import admin from './admin';
 import engine from './engine';
 import badges from './badges';
 import seed from './seed';
@@ -22,6 +23,7 @@ export default {
   catalog,
   streaks,
   awards,
+  admin,
   engine,
   badges,
   seed,

@@ -10,8 +10,8 @@ import {
   type Settings,
 } from '../../../common/settings';
 import { describeZodError } from '../../../common/validation';
-import { getService } from '../utils/get-service';
 import { pluginConfig } from '../utils/plugin-config';
+import { appEvents } from '../utils/plugin-config';
 
 /** Every event and every card read needs the settings: read the store at most this often. */
 const CACHE_MS = 1000;
@@ -20,6 +20,8 @@ const CACHE_MS = 1000;
 const settingsService = ({ strapi }: { strapi: Core.Strapi }) => {
   const store = () => strapi.store({ type: 'plugin', name: PLUGIN_ID, key: 'settings' });
   let cached: { at: number; value: Promise<Settings> } | null = null;
+  /** Counts this process's updates: what is derived from the settings rebuilds when it moves. */
+  let revision = 0;
 
   /** Without stored overrides, the engine options are the plugin config's. */
   const defaults = (): Settings => {
@@ -55,7 +57,7 @@ const settingsService = ({ strapi }: { strapi: Core.Strapi }) => {
         const { message, errors: details } = describeZodError(parsedPatch.error);
         throw new errors.ValidationError(message, { errors: details });
       }
-      const known = getService(strapi, 'triggers').knownEvents();
+      const known = appEvents(strapi).known;
       const unknown = (parsedPatch.data.streaks?.events ?? [])
         .map((event, index) => ({ event, index }))
         .filter(({ event }) => !known.includes(event));
@@ -71,8 +73,13 @@ const settingsService = ({ strapi }: { strapi: Core.Strapi }) => {
       const next = settingsSchema.parse(mergeSettings(await read(), parsedPatch.data));
       await store().set({ value: next });
       cached = null;
-      getService(strapi, 'catalog').invalidate(); // the streak events index badges
+      revision += 1;
       return next;
+    },
+
+    /** Moves on every update in this process (the catalog's index depends on streak events). */
+    revision(): number {
+      return revision;
     },
 
     /** The engine options in force: stored overrides over the plugin config. */

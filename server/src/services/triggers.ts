@@ -4,6 +4,7 @@ import type { Trigger } from '../config/schema';
 import { rawRows, tableOf } from '../utils/db';
 import { getService } from '../utils/get-service';
 import { pluginConfig } from '../utils/plugin-config';
+import { PROFILE_EVENT } from '../config/events';
 
 /**
  * The trigger adapter: turns the host's writes into events. A document-service middleware sees
@@ -15,7 +16,7 @@ import { pluginConfig } from '../utils/plugin-config';
 type Doc = Record<string, any>;
 type DocumentAction = 'create' | 'update' | 'delete' | 'publish' | 'unpublish' | string;
 
-export const PROFILE_EVENT = 'profile.updated';
+export { PROFILE_EVENT };
 
 /** Attribute types whose raw column value is what the query engine returns (booleans aside). */
 const RAW_SCALARS = new Set([
@@ -81,15 +82,6 @@ const triggersService = ({ strapi }: { strapi: Core.Strapi }) => {
       for (const t of config().triggers) byUid.set(t.uid, [...(byUid.get(t.uid) ?? []), t]);
     }
     return byUid.get(uid) ?? [];
-  };
-
-  let known: Set<string> | null = null;
-  const knownEventSet = () => {
-    if (!known) {
-      const c = config();
-      known = new Set([PROFILE_EVENT, ...c.triggers.map((t) => t.event), ...c.externalEvents]);
-    }
-    return known;
   };
 
   /** populate for every relation a trigger reads, derived from the content type's schema. */
@@ -433,23 +425,6 @@ const triggersService = ({ strapi }: { strapi: Core.Strapi }) => {
         afterCreate: (event: any) => record(event.result),
         afterUpdate: (event: any) => record(event.result),
       });
-    },
-
-    /** Every event name the host can produce: trigger events, external events, profile.updated. */
-    knownEvents(): string[] {
-      return [...knownEventSet()].sort();
-    },
-
-    isKnownEvent(type: string): boolean {
-      return knownEventSet().has(type);
-    },
-
-    retractions(): Record<string, string> {
-      return Object.fromEntries(
-        config()
-          .triggers.filter((t) => t.retracts)
-          .map((t) => [t.event, t.retracts!])
-      );
     },
   };
 };

@@ -1,0 +1,56 @@
+import { errors } from '@strapi/utils';
+import type { z } from 'zod';
+import { parseRequest } from '../../../common/api';
+
+/**
+ * What every controller needs from a request, in one place: parsed input (a 400 naming each bad
+ * field), who is calling (a member, an API token, an admin), and the refusals when it is not who
+ * the route is for.
+ */
+
+/** Parses params, query or body; a 400 whose `details.errors[].path` names each bad field. */
+export const parse = <T extends z.ZodType>(
+  schema: T,
+  input: unknown,
+  what: 'parameter' | 'field' = 'field'
+): z.output<T> => {
+  const result = parseRequest(schema, input ?? {}, what);
+  if (!result.ok) throw new errors.ValidationError(result.message, { errors: result.errors });
+  return result.data;
+};
+
+/** Strapi 5's API-token strategy; releases before 5.5x named it `api-token`. */
+const API_TOKEN_STRATEGIES = new Set(['content-api-token', 'api-token']);
+const strategyOf = (ctx: any): string | undefined => ctx.state?.auth?.strategy?.name;
+
+/**
+ * The member making the request, or null. Only users-permissions names a member (it fills
+ * `ctx.state.user` from a legacy `{ id }` JWT and from a session access token alike): an API
+ * token's credentials are the token itself, never a user, whatever `ctx.state` holds.
+ */
+export const viewerOf = (ctx: any): number | null => {
+  if (strategyOf(ctx) !== 'users-permissions') return null;
+  const id = ctx.state.user?.id;
+  return typeof id === 'number' && Number.isInteger(id) ? id : null;
+};
+
+/**
+ * The signed-in member, or an error: 403 for an API token (authenticated, but not a member),
+ * 401 otherwise.
+ */
+export const signedInMember = (ctx: any): number => {
+  const id = viewerOf(ctx);
+  if (id !== null) return id;
+  if (API_TOKEN_STRATEGIES.has(strategyOf(ctx) ?? '')) {
+    throw new errors.ForbiddenError('an API token is not a member: sign in as a member');
+  }
+  throw new errors.UnauthorizedError('sign in as a member');
+};
+
+/** Routes for other back-ends: a member's JWT is refused even if a role grants the action. */
+export const requireApiToken = (ctx: any, message: string): void => {
+  if (!API_TOKEN_STRATEGIES.has(strategyOf(ctx) ?? '')) throw new errors.ForbiddenError(message);
+};
+
+/** The signed-in admin (set by `admin::isAuthenticatedAdmin`). */
+export const adminId = (ctx: any): number => ctx.state?.user?.id ?? 0;
