@@ -16,7 +16,7 @@ import {
 } from '../utils/db';
 import { getService } from '../utils/get-service';
 import { isFilled, PROFILE_EVENT } from './triggers';
-import { pluginConfig } from '../utils/plugin-config';
+import { appEvents, pluginConfig } from '../utils/plugin-config';
 
 export interface BackfillState {
   id: string;
@@ -207,7 +207,7 @@ const backfillService = ({ strapi }: { strapi: Core.Strapi }) => {
     return sha1({
       defs,
       streaks: await getService(strapi, 'settings').streakOptions(),
-      retractions: getService(strapi, 'triggers').retractions(),
+      retractions: appEvents(strapi).retractions,
       profileFields: c.profileFields,
       timezoneField: c.timezoneField ?? null,
     });
