@@ -169,12 +169,16 @@ for (const r of steps) {
     [
       `${label} · first run`,
       `${s(f.ms)} (replay ${s(f.phases.replay)}, evaluate ${s(f.phases.evaluate)})`,
-      `documents read set-based ${f.replayed.sql.toLocaleString('en')}, in JS ${f.replayed.js.toLocaleString('en')}; ${f.evaluated.toLocaleString('en')} members evaluated; peak RSS ${f.peakRssMb} MB`,
+      (f.replayed
+        ? `documents read set-based ${f.replayed.sql.toLocaleString('en')}, in JS ${f.replayed.js.toLocaleString('en')}; ${f.evaluated.toLocaleString('en')} members evaluated; `
+        : '') + `peak RSS ${f.peakRssMb} MB`,
     ],
     [
       `${label} · rerun`,
       `${s(r.rerun.ms)}, added ${JSON.stringify(r.rerun.added)}`,
-      `read ${r.rerun.replayed.sql} + ${r.rerun.replayed.js} documents, evaluated ${r.rerun.evaluated} members (the write load's, before it); ${r.queriesPerRerun.total} statements; peak RSS ${r.rerun.peakRssMb} MB`,
+      (r.rerun.replayed
+        ? `read ${r.rerun.replayed.sql} + ${r.rerun.replayed.js} documents, evaluated ${r.rerun.evaluated} members (the write load's, before it); `
+        : '') + `${r.queriesPerRerun.total} statements; peak RSS ${r.rerun.peakRssMb} MB`,
     ],
     [
       `${label} · write p99 during / without`,

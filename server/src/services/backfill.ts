@@ -115,7 +115,7 @@ interface ReplayMarks {
   evaluation?: { ledgerId: number; fingerprint: string; derived: number[] };
 }
 
-/** Documents (or members) per page of the JavaScript replay; the first evaluation page. */
+/** Documents (or members) per page of the JavaScript replay, members per evaluation page. */
 const PAGE = 500;
 const CHECKPOINT_MS = 1_000;
 /** Pages hand the event loop (and, on SQLite, the one writer) back to live requests in between. */
@@ -137,13 +137,6 @@ const CLOCK_MARGIN_MS = 60_000;
  */
 const SQL_PAGE_MS: Record<Dialect, number> = { sqlite: 40, postgres: 150, mysql: 150 };
 const SQL_PAGE_MIN = 500;
-/**
- * Pages of members in the evaluate phase are sized the same way: each is one ordered ledger
- * read and one write transaction, which on SQLite holds the host's only connection.
- */
-const EVALUATE_PAGE_MS: Record<Dialect, number> = { sqlite: 60, postgres: 300, mysql: 300 };
-const EVALUATE_PAGE_MIN = 25;
-const EVALUATE_PAGE_MAX = 2_000;
 const SQL_PAGE_MAX = 50_000;
 /** Bump when what a replayed fact holds changes: every trigger is then replayed in full. */
 const REPLAY_REVISION = 1;
@@ -1020,16 +1013,10 @@ const backfillService = ({ strapi }: { strapi: Core.Strapi }) => {
       if (dialectOf(strapi) === 'postgres' && state.added.events > 0)
         await strapi.db.connection.raw('ANALYZE ??', [t.name]);
       const nextMembers = await memberPages(state.cursor.evalFrom ?? 0);
-      const target = EVALUATE_PAGE_MS[dialectOf(strapi)];
-      let size = dialectOf(strapi) === 'sqlite' ? 100 : PAGE;
       for (;;) {
-        const ids = await nextMembers(state.cursor.lastUserId, size);
+        const ids = await nextMembers(state.cursor.lastUserId, PAGE);
         if (ids.length === 0) break;
-        const t0 = Date.now();
         const { earned } = await bulk.recalculateMembers(ids, { only, notify: state.notify });
-        // The next page takes about EVALUATE_PAGE_MS (at most twice the size, at least half).
-        const factor = Math.min(2, Math.max(0.5, target / Math.max(1, Date.now() - t0)));
-        size = Math.round(Math.min(EVALUATE_PAGE_MAX, Math.max(EVALUATE_PAGE_MIN, size * factor)));
         state.added.achievements += earned;
         state.cursor.lastUserId = ids[ids.length - 1];
         state.processed += ids.length;
