@@ -171,7 +171,8 @@ for (const r of steps) {
       `${s(f.ms)} (replay ${s(f.phases.replay)}, evaluate ${s(f.phases.evaluate)})`,
       (f.replayed
         ? `documents read set-based ${f.replayed.sql.toLocaleString('en')}, in JS ${f.replayed.js.toLocaleString('en')}; ${f.evaluated.toLocaleString('en')} members evaluated; `
-        : '') + `peak RSS ${f.peakRssMb} MB`,
+        : '') +
+        `peak RSS ${f.peakRssMb} MB; event loop delay p99 ${f.eventLoopDelayMs?.p99} ms, max ${f.eventLoopDelayMs?.max} ms`,
     ],
     [
       `${label} · rerun`,

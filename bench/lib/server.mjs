@@ -11,6 +11,7 @@ import {
   ceiling,
 } from './generate.mjs';
 import inspector from 'node:inspector';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import fs from 'node:fs';
 
 const env = JSON.parse(process.env.BENCH_SERVER_ENV);
@@ -109,8 +110,12 @@ const handlers = {
    */
   async backfill(opts = {}) {
     peakRss = process.memoryUsage().rss;
+    // How long this process's event loop was kept from live requests at a time.
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
     const t0 = Date.now();
     const final = await achievements(strapi, 'backfill').run(opts);
+    loop.disable();
     return {
       ms: Date.now() - t0,
       status: final.status,
@@ -123,6 +128,10 @@ const handlers = {
       replayed: final.replayed ?? null,
       evaluated: final.evaluated ?? null,
       peakRssMb: Math.round(Math.max(peakRss, process.memoryUsage().rss) / 2 ** 20),
+      eventLoopDelayMs: {
+        p99: Math.round(loop.percentile(99) / 1e6),
+        max: Math.round(loop.max / 1e6),
+      },
     };
   },
   /**
