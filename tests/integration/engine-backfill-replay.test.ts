@@ -206,6 +206,22 @@ describe('set-based replay', () => {
     expect(held(await achievementRows(app))).toEqual(before);
   });
 
+  it('SQLite: a datetime a raw write stored as ISO text replays as the same instant', async () => {
+    if (app.strapi.db.dialect.client !== 'sqlite') return; // typed columns elsewhere
+    const completions = 'api::lesson-completion.lesson-completion';
+    const [row] = await app.strapi.db.connection(tableOf(completions)).select('*').limit(1);
+    await app.strapi.db
+      .connection(tableOf(completions))
+      .where('id', row.id)
+      .update({ completed_at: '2026-02-01T08:30:00.250Z' });
+    const key = `lesson.completed:${completions}:${row.document_id}`;
+    await app.strapi.db.query('plugin::achievements.event').deleteMany({ where: { key } });
+    const { state } = await traced({ full: true });
+    expect(state).toMatchObject({ status: 'done', added: { events: 1 } });
+    const [replayed] = await eventRows(app, { key });
+    expect(new Date(replayed.occurredAt).toISOString()).toBe('2026-02-01T08:30:00.250Z');
+  });
+
   it('`full: true` reads every document again and adds nothing', async () => {
     const { state } = await traced({ full: true });
     expect(state).toMatchObject({ status: 'done', added: { events: 0, achievements: 0 } });
