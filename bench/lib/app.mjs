@@ -28,6 +28,23 @@ const SECRETS = {
   USERS_PERMISSIONS_JWT_MANAGEMENT: 'legacy-support',
 };
 
+export const MY = {
+  host: '127.0.0.1',
+  port: Number(process.env.BENCH_MYSQL_PORT ?? 3306),
+  user: process.env.BENCH_MYSQL_USERNAME ?? 'root',
+  password: process.env.BENCH_MYSQL_PASSWORD ?? '',
+};
+
+const myAdmin = async (sql) => {
+  const mysql = require('mysql2/promise');
+  const c = await mysql.createConnection(MY);
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+};
+
 const pgAdmin = async (sql) => {
   const { Client } = require('pg');
   const c = new Client({ ...PG, database: 'postgres' });
@@ -39,7 +56,7 @@ const pgAdmin = async (sql) => {
   }
 };
 
-/** A fresh database: { env, drop() }. client = 'sqlite' | 'postgres'. */
+/** A fresh database: { env, drop() }. client = 'sqlite' | 'postgres' | 'mysql' (MariaDB). */
 export const createDatabase = async (client) => {
   const publicDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ach-bench-public-'));
   fs.mkdirSync(path.join(publicDir, 'uploads'));
@@ -76,6 +93,27 @@ export const createDatabase = async (client) => {
       },
       drop: async () => {
         await pgAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        dropPublic();
+      },
+    };
+  }
+  if (client === 'mysql') {
+    const name = `ach_bench_${process.pid}_${crypto.randomBytes(3).toString('hex')}`;
+    await myAdmin(`CREATE DATABASE ${name} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+    return {
+      client,
+      name,
+      env: {
+        DATABASE_CLIENT: 'mysql',
+        DATABASE_HOST: MY.host,
+        DATABASE_PORT: String(MY.port),
+        DATABASE_USERNAME: MY.user,
+        DATABASE_PASSWORD: MY.password,
+        DATABASE_NAME: name,
+        STRAPI_PUBLIC_DIR: publicDir,
+      },
+      drop: async () => {
+        await myAdmin(`DROP DATABASE IF EXISTS ${name}`);
         dropPublic();
       },
     };

@@ -22,12 +22,12 @@ const insertAll = async (strapi, table, rows) => {
     await strapi.db.connection(table).insert(rows.slice(i, i + BATCH));
 };
 
-/** Members with ids continuing from the current max: returns the new [firstId, lastId]. */
-export const generateMembers = async (strapi, n) => {
+/** Members with ids continuing from the current max: returns the new [firstId, lastId].
+ * `at`: when they registered (default now). */
+export const generateMembers = async (strapi, n, at = new Date()) => {
   const t = tableInfo(strapi, 'plugin::users-permissions.user');
   const [{ max }] = await strapi.db.connection(t.name).max({ max: 'id' });
   const start = Number(max ?? 0) + 1;
-  const at = new Date();
   for (let i = 0; i < n; i += BATCH) {
     const rows = [];
     for (let j = i; j < Math.min(n, i + BATCH); j++) {
@@ -321,4 +321,263 @@ export const generateCompletions = async (
   if (strapi.db.dialect.client === 'postgres')
     await k.raw(`SELECT setval(pg_get_serial_sequence(?, 'id'), ?)`, [t.name, id]);
   return made + lessonIds.length;
+};
+
+/**
+ * One multi-row raw INSERT per chunk (knex's builder costs more than the insert at this size).
+ * Every row of `rows` has the same columns.
+ */
+const rawInsert = async (strapi, table, rows) => {
+  if (!rows.length) return;
+  const mysql = strapi.db.dialect.client === 'mysql';
+  const q = (id) => (mysql ? `\`${id}\`` : `"${id}"`);
+  const cols = Object.keys(rows[0]);
+  const per = Math.max(1, Math.floor(30_000 / cols.length));
+  const tuple = `(${cols.map(() => '?').join(',')})`;
+  for (let i = 0; i < rows.length; i += per) {
+    const part = rows.slice(i, i + per);
+    const bindings = [];
+    for (const r of part) for (const c of cols) bindings.push(r[c] ?? null);
+    await strapi.db.connection.raw(
+      `insert into ${q(table)} (${cols.map(q).join(',')}) values ${part.map(() => tuple).join(',')}`,
+      bindings
+    );
+  }
+};
+
+/** Rows for several tables, written in multi-row statements once `size` are waiting. */
+const buffers = (strapi, size = 6_000) => {
+  const pending = new Map();
+  let waiting = 0;
+  const flush = async () => {
+    for (const [table, rows] of pending) {
+      await rawInsert(strapi, table, rows);
+      rows.length = 0;
+    }
+    waiting = 0;
+  };
+  return {
+    async add(table, row) {
+      let list = pending.get(table);
+      if (!list) pending.set(table, (list = []));
+      list.push(row);
+      if (++waiting >= size) await flush();
+    },
+    flush,
+  };
+};
+
+/**
+ * A site's history for the backfill (P4), raw and fast: for each member of [first, last],
+ * `lessons` lesson completions (spread over the lessons), one module completion, one
+ * enrollment (every other one completed, which its update trigger replays), and, for three
+ * members in ten, a published post (its draft and published rows, as Strapi 5 keeps them);
+ * every member comments on someone's post (one comment in five marked helpful) and reacts to
+ * someone else's post or comment. Relation links are written as the document service writes
+ * them: to both the draft and the published row of a draft & publish target (lessons,
+ * modules, courses, posts), with the order columns Strapi fills. Dates spread over the last
+ * 300 days; updatedAt is the document's last change (a completion, a helpful mark).
+ * About `lessons` + 4 events per member: lessons + 1 module + 0.5 course + 0.3 post +
+ * 1 comment + 0.2 helpful + 1 reaction (never from the credited member).
+ */
+export const generateHistory = async (strapi, { first, last, lessons = 6 }) => {
+  const k = strapi.db.connection;
+  const info = (uid) => {
+    const meta = strapi.db.metadata.get(uid);
+    const col = (a) => meta.attributes[a]?.columnName ?? a;
+    const link = (a) => {
+      const jt = meta.attributes[a].joinTable;
+      return {
+        name: jt.name,
+        src: jt.joinColumn.name,
+        dst: jt.inverseJoinColumn.name,
+        ord: [jt.orderColumnName, jt.inverseOrderColumnName].filter(Boolean),
+      };
+    };
+    return { name: meta.tableName, col, link };
+  };
+  /** Published documents of a draft & publish type: [draft row id, published row id] each. */
+  const rowsOf = async (uid) => {
+    const t = info(uid);
+    const rows = await k(t.name).select('id', t.col('documentId')).orderBy('id');
+    const out = new Map();
+    for (const r of rows) {
+      const doc = r[t.col('documentId')];
+      if (!out.has(doc)) out.set(doc, []);
+      out.get(doc).push(r.id);
+    }
+    return [...out.entries()]
+      .filter(([, ids]) => ids.length === 2)
+      .map(([documentId, ids]) => ({ documentId, ids }));
+  };
+  const nextId = async (table) => Number((await k(table).max({ max: 'id' }))[0].max ?? 0) + 1;
+  const lessonsOf = await rowsOf('api::lesson.lesson');
+  const modulesOf = await rowsOf('api::module.module');
+  const coursesOf = await rowsOf('api::course.course');
+
+  const T = {
+    LC: info('api::lesson-completion.lesson-completion'),
+    MC: info('api::module-completion.module-completion'),
+    EN: info('api::enrollment.enrollment'),
+    PO: info('api::post.post'),
+    CO: info('api::comment.comment'),
+    RE: info('api::reaction.reaction'),
+  };
+  const ids = {};
+  for (const [name, t] of Object.entries(T)) ids[name] = await nextId(t.name);
+  const buf = buffers(strapi);
+  const links = async (t, attr, src, dstIds) => {
+    const l = t.link(attr);
+    for (const dst of dstIds) {
+      const row = { [l.src]: src, [l.dst]: dst };
+      for (const c of l.ord) row[c] = 1;
+      await buf.add(l.name, row);
+    }
+  };
+  const docIdOf = (tag, id) => `${tag}${id.toString(36).padStart(22, '0')}`;
+  const add = (t, id, tag, { at, updated = at, published = at, documentId }, values) =>
+    buf.add(t.name, {
+      id,
+      [t.col('documentId')]: documentId ?? docIdOf(tag, id),
+      [t.col('createdAt')]: at,
+      [t.col('updatedAt')]: updated,
+      [t.col('publishedAt')]: published,
+      ...Object.fromEntries(Object.entries(values).map(([a, v]) => [t.col(a), v])),
+    });
+  const DAY = 86_400_000;
+  const t0 = Date.now() - 300 * DAY;
+  const members = last - first + 1;
+  const dayOf = (m) => t0 + ((m * 13) % 200) * DAY + (m % 1440) * 60_000;
+
+  // Posts first (comments and reactions point at them): three members in ten post once.
+  const posts = [];
+  for (let m = 0; m < members; m++) {
+    if (m % 10 >= 3) continue;
+    const userId = first + m;
+    const at = new Date(dayOf(m) + 3 * DAY);
+    const rows = [ids.PO++, ids.PO++];
+    const documentId = docIdOf('bp', rows[0]);
+    for (const [i, id] of rows.entries()) {
+      await add(
+        T.PO,
+        id,
+        'bp',
+        { at, published: i ? at : null, documentId },
+        {
+          title: `Post ${userId}`,
+          body: 'History.',
+        }
+      );
+      await links(T.PO, 'author', id, [userId]);
+    }
+    posts.push({ author: userId, documentId, rows, at: at.getTime() });
+  }
+  // Completions, enrollments and one comment per member.
+  const comments = [];
+  for (let m = 0; m < members; m++) {
+    const userId = first + m;
+    const day = dayOf(m);
+    for (let j = 0; j < lessons; j++) {
+      const lesson = lessonsOf[(m + j) % lessonsOf.length];
+      const at = new Date(day + j * 2 * DAY);
+      const id = ids.LC++;
+      await add(
+        T.LC,
+        id,
+        'bl',
+        { at },
+        {
+          completedAt: at,
+          completionKey: `${userId}:${lesson.documentId}`,
+        }
+      );
+      await links(T.LC, 'user', id, [userId]);
+      await links(T.LC, 'lesson', id, lesson.ids);
+    }
+    const mod = modulesOf[m % modulesOf.length];
+    const modAt = new Date(day + lessons * 2 * DAY);
+    let id = ids.MC++;
+    await add(
+      T.MC,
+      id,
+      'bm',
+      { at: modAt },
+      {
+        completedAt: modAt,
+        completionKey: `${userId}:${mod.documentId}`,
+      }
+    );
+    await links(T.MC, 'user', id, [userId]);
+    await links(T.MC, 'module', id, mod.ids);
+    const course = coursesOf[m % coursesOf.length];
+    const enrolled = new Date(day - DAY);
+    const completed = m % 2 === 0 ? new Date(day + (lessons * 2 + 1) * DAY) : null;
+    id = ids.EN++;
+    await add(
+      T.EN,
+      id,
+      'be',
+      { at: enrolled, updated: completed ?? enrolled },
+      {
+        status: completed ? 'completed' : 'active',
+        completedAt: completed,
+        enrollmentKey: `${userId}:${course.documentId}`,
+      }
+    );
+    await links(T.EN, 'user', id, [userId]);
+    await links(T.EN, 'course', id, course.ids);
+    if (posts.length) {
+      const post = posts[(m * 7 + 1) % posts.length];
+      const at = new Date(Math.max(day, post.at) + DAY);
+      const helpful = m % 5 === 0;
+      id = ids.CO++;
+      await add(
+        T.CO,
+        id,
+        'bk',
+        { at, updated: helpful ? new Date(at.getTime() + DAY) : at },
+        {
+          body: 'A comment.',
+          helpful,
+        }
+      );
+      await links(T.CO, 'post', id, post.rows);
+      await links(T.CO, 'author', id, [userId]);
+      comments.push({ author: userId, documentId: docIdOf('bk', id), id, at: at.getTime() });
+    }
+  }
+  // One reaction per member: on a post (even members) or on another member's comment.
+  const kinds = ['like', 'love', 'insightful', 'celebrate'];
+  for (let m = 0; m < members; m++) {
+    const userId = first + m;
+    const onPost = m % 2 === 0 && posts.length > 0;
+    const target = onPost
+      ? posts[(m * 3 + 2) % posts.length]
+      : comments[(m + 1) % Math.max(1, comments.length)];
+    if (!target) continue;
+    const kind = kinds[m % kinds.length];
+    const type = onPost ? 'post' : 'comment';
+    const at = new Date(target.at + ((m % 7) + 1) * DAY);
+    const id = ids.RE++;
+    await add(
+      T.RE,
+      id,
+      'br',
+      { at },
+      {
+        kind,
+        reactionKey: `${userId}:${type}:${target.documentId}:${kind}`,
+      }
+    );
+    await links(T.RE, type, id, onPost ? target.rows : [target.id]);
+    await links(T.RE, 'author', id, [userId]);
+  }
+  await buf.flush();
+  if (strapi.db.dialect.client === 'postgres')
+    for (const [name, t] of Object.entries(T))
+      await k.raw(`SELECT setval(pg_get_serial_sequence(?, 'id'), ?)`, [t.name, ids[name] - 1]);
+  const counts = {};
+  for (const [name, t] of Object.entries(T))
+    counts[name] = Number((await k(t.name).count({ n: '*' }))[0].n);
+  return { posts: posts.length, comments: comments.length, rows: counts };
 };

@@ -7,8 +7,12 @@ import {
   generateBadges,
   generateAchievements,
   generateCompletions,
+  generateHistory,
   ceiling,
 } from './generate.mjs';
+import inspector from 'node:inspector';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import fs from 'node:fs';
 
 const env = JSON.parse(process.env.BENCH_SERVER_ENV);
 const port = Number(process.env.BENCH_PORT);
@@ -37,6 +41,7 @@ const count = async (uid, where) => {
 };
 
 let traced = [];
+let session = null;
 const onQuery = (q) => traced.push(q);
 const handlers = {
   async setup({ members = 0, courses = 0, modules = 2, lessons = 5 }) {
@@ -83,8 +88,8 @@ const handlers = {
       lessonCompletions: await count('api::lesson-completion.lesson-completion'),
     };
   },
-  async generateMembers({ n }) {
-    const [first, last] = await generateMembers(strapi, n);
+  async generateMembers({ n, at }) {
+    const [first, last] = await generateMembers(strapi, n, at ? new Date(at) : undefined);
     return { first, last };
   },
   async generateBadges({ total }) {
@@ -96,20 +101,72 @@ const handlers = {
   async generateCompletions(args) {
     return { made: await generateCompletions(strapi, args) };
   },
-  /** One backfill run (the run times its own phases: state.timings, read by P4). */
-  async backfill() {
+  async generateHistory(args) {
+    return await generateHistory(strapi, args);
+  },
+  /**
+   * One backfill run (the run times its own phases: state.timings) and the peak RSS of this
+   * process while it ran (sampled every 100 ms).
+   */
+  async backfill(opts = {}) {
+    peakRss = process.memoryUsage().rss;
+    // How long this process's event loop was kept from live requests at a time.
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
     const t0 = Date.now();
-    const final = await achievements(strapi, 'backfill').run({});
+    const final = await achievements(strapi, 'backfill').run(opts);
+    loop.disable();
     return {
       ms: Date.now() - t0,
       status: final.status,
       error: final.error,
       added: final.added,
       processed: final.processed,
+      phases: final.timings
+        ? { replay: final.timings.replayMs, evaluate: final.timings.evaluateMs }
+        : null,
+      replayed: final.replayed ?? null,
+      evaluated: final.evaluated ?? null,
+      peakRssMb: Math.round(Math.max(peakRss, process.memoryUsage().rss) / 2 ** 20),
+      eventLoopDelayMs: {
+        p99: Math.round(loop.percentile(99) / 1e6),
+        max: Math.round(loop.max / 1e6),
+      },
     };
   },
+  /**
+   * A CPU profile of this process between { on: true } and { on: false, file } (written as a
+   * .cpuprofile for bench/lib/profile-top.mjs): one phase of a workload rather than its life.
+   */
+  async profile({ on, file }) {
+    session ??= new inspector.Session();
+    const post = (method, params) =>
+      new Promise((resolve, reject) =>
+        session.post(method, params, (error, result) => (error ? reject(error) : resolve(result)))
+      );
+    if (on) {
+      session.connect();
+      await post('Profiler.enable');
+      await post('Profiler.setSamplingInterval', { interval: 1000 });
+      await post('Profiler.start');
+      return {};
+    }
+    const { profile } = await post('Profiler.stop');
+    session.disconnect();
+    session = null;
+    fs.writeFileSync(file, JSON.stringify(profile));
+    return { file };
+  },
   async analyze() {
-    await strapi.db.connection.raw(strapi.db.dialect.client === 'postgres' ? 'ANALYZE' : 'ANALYZE');
+    const k = strapi.db.connection;
+    if (strapi.db.dialect.client !== 'mysql') {
+      await k.raw('ANALYZE');
+      return {};
+    }
+    const [tables] = await k.raw(
+      'SELECT table_name AS t FROM information_schema.tables WHERE table_schema = DATABASE()'
+    );
+    await k.raw(`ANALYZE TABLE ${tables.map((r) => `\`${r.t}\``).join(', ')}`);
     return {};
   },
   /** Records every SQL statement until called with { on: false }: what one request costs. */

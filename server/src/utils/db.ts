@@ -242,3 +242,62 @@ export const chunks = <T>(list: T[], size = CHUNK): T[][] => {
   for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
   return out;
 };
+
+/** Quotes an identifier for raw SQL: backticks on MySQL/MariaDB, double quotes elsewhere. */
+export const quoteId = (dialect: Dialect, id: string): string =>
+  dialect === 'mysql' ? `\`${id.replace(/`/g, '``')}\`` : `"${id.replace(/"/g, '""')}"`;
+
+/** Rows written by a raw INSERT / UPDATE / DELETE (no RETURNING), whatever the driver. */
+export const rawChanges = (strapi: Core.Strapi, result: any): number => {
+  switch (dialectOf(strapi)) {
+    case 'sqlite':
+      return Number(result?.changes ?? 0);
+    case 'postgres':
+      return Number(result?.rowCount ?? 0);
+    default:
+      return Number(result?.[0]?.affectedRows ?? 0);
+  }
+};
+
+/** Whether this process's local time is UTC (drivers read and write naive datetimes in it). */
+export const localTimeIsUtc = (): boolean => {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return zone === 'UTC' || zone === 'Etc/UTC' || zone === 'Etc/GMT' || zone === 'GMT';
+};
+
+/**
+ * SQL fragments for a datetime column `col` read as the drivers read it:
+ * - `instant`: the value to copy into another datetime column, cut to milliseconds as a round
+ *   trip through a JavaScript Date would (SQLite: epoch ms as an integer, parsing text the way
+ *   `new Date(text)` does for ISO strings);
+ * - `epochMs`: the epoch milliseconds as text (`String(date.getTime())`), or null when SQL
+ *   cannot tell them exactly (MySQL/MariaDB off UTC without time zone tables).
+ */
+export const sqlInstant = (
+  dialect: Dialect,
+  col: string
+): { instant: string; epochMs: string | null } => {
+  if (dialect === 'sqlite') {
+    const ms =
+      `(CASE WHEN ${col} IS NULL THEN NULL WHEN typeof(${col}) IN ('integer', 'real') ` +
+      `THEN CAST(${col} AS INTEGER) ELSE ` +
+      `CAST(ROUND((julianday(${col}) - 2440587.5) * 86400000) AS INTEGER) END)`;
+    return { instant: ms, epochMs: `CAST(${ms} AS TEXT)` };
+  }
+  if (dialect === 'postgres') {
+    // Naive timestamps hold this process's local time (node-postgres writes and reads them so).
+    const zone = localTimeIsUtc()
+      ? col
+      : `(${col} AT TIME ZONE '${Intl.DateTimeFormat().resolvedOptions().timeZone.replace(/'/g, "''")}')`;
+    return {
+      instant: `date_trunc('milliseconds', ${col})`,
+      epochMs: `CAST(CAST(FLOOR(EXTRACT(EPOCH FROM ${zone}) * 1000) AS BIGINT) AS TEXT)`,
+    };
+  }
+  return {
+    instant: `(${col} - INTERVAL (MICROSECOND(${col}) % 1000) MICROSECOND)`,
+    epochMs: localTimeIsUtc()
+      ? `CAST(TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', ${col}) DIV 1000 AS CHAR)`
+      : null,
+  };
+};
