@@ -13,7 +13,7 @@ try {
   await setEnabled(strapi, true);
   const members = await createMembers(strapi, 20);
   const events = achievements(strapi, 'events');
-  const engine = achievements(strapi, 'engine');
+  const engine = achievements(strapi, 'evaluator');
   await engine.drain();
   const perRound = scaled(200, 20);
   const rounds = Number(process.env.BENCH_ROUNDS ?? 7);

@@ -55,11 +55,11 @@ const handlers = {
   },
   async drain({ timeoutMs = 300_000 } = {}) {
     const t0 = Date.now();
-    await achievements(strapi, 'engine').drain(timeoutMs);
+    await achievements(strapi, 'evaluator').drain(timeoutMs);
     return { ms: Date.now() - t0 };
   },
   async engine({ run }) {
-    const e = achievements(strapi, 'engine');
+    const e = achievements(strapi, 'evaluator');
     if (run) e.start();
     else await e.stop();
     return { run };
@@ -114,7 +114,7 @@ const handlers = {
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
     const t0 = Date.now();
-    const final = await achievements(strapi, 'backfill').run(opts);
+    const final = await achievements(strapi, 'recalculation').run(opts);
     loop.disable();
     return {
       ms: Date.now() - t0,

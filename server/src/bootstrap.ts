@@ -1,9 +1,10 @@
 import type { Core } from '@strapi/strapi';
 import { getService } from './utils/get-service';
-import { WEBHOOK_EVENTS } from './services/awards';
+import { WEBHOOK_EVENTS } from './services/outbox';
+import { ensureIndexes } from './stores/indexes';
 
 const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
-  await getService(strapi, 'database').ensureIndexes();
+  await ensureIndexes(strapi);
 
   const permissions = getService(strapi, 'permissions');
   await permissions.registerAdminActions();
@@ -18,7 +19,7 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   await getService(strapi, 'seed').seedDefaultCatalog();
 
   // Picks up whatever a crash or a restart left unprocessed, then keeps polling.
-  getService(strapi, 'engine').start();
+  getService(strapi, 'evaluator').start();
 };
 
 export default bootstrap;

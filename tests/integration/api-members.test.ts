@@ -257,7 +257,7 @@ describe('the card, the modal and the catalog', () => {
     });
 
     it('computes rarity and earned counts from the data', async () => {
-      plugin(app).service('members').invalidateStats();
+      plugin(app).service('statistics').invalidate();
       const members = await app.strapi.db.query('plugin::users-permissions.user').count({});
       const res = await call(app, 'GET', `${API_PREFIX}/me`, { token: bob.jwt });
       const firstLesson = badgeIn(res.body, 'first-lesson');

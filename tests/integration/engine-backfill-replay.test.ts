@@ -29,7 +29,7 @@ const count = async (uid: string, where: (q: any) => void = () => {}) => {
   const [{ n }] = await q.count({ n: '*' });
   return Number(n);
 };
-const backfill = () => plugin(app).service('backfill');
+const backfill = () => plugin(app).service('recalculation');
 
 /** Runs the recalculation and returns its final state and the SQL statements it sent. */
 const traced = async (opts: Record<string, unknown> = {}) => {

@@ -36,7 +36,7 @@ describe('backfill (recalculation)', () => {
       .updateMany({ where: {}, data: { completedAt: march } });
 
     await enableAchievements(app);
-    const first = await plugin(app).service('backfill').run();
+    const first = await plugin(app).service('recalculation').run();
     expect(first).toMatchObject({ status: 'done', phase: 'done' });
     expect(first.processed).toBe(first.total);
 
@@ -59,7 +59,7 @@ describe('backfill (recalculation)', () => {
 
     const achievementsBefore = (await achievementRows(app)).length;
     const eventsBefore = (await eventRows(app)).length;
-    const second = await plugin(app).service('backfill').run();
+    const second = await plugin(app).service('recalculation').run();
     expect(second.added).toEqual({ events: 0, achievements: 0 });
     expect((await achievementRows(app)).length).toBe(achievementsBefore);
     expect((await eventRows(app)).length).toBe(eventsBefore);
@@ -69,16 +69,16 @@ describe('backfill (recalculation)', () => {
     const course = await createCourse(app, { modules: 1, lessons: 1 });
     const cam = await registerMember(app);
     ok(await academy(app).completeLesson(cam, course.modules[0].lessons[0]));
-    await plugin(app).service('engine').drain();
+    await plugin(app).service('evaluator').drain();
     const live = await eventRows(app, { userId: cam.user.id, type: 'lesson.completed' });
     expect(live).toHaveLength(1);
-    const run = await plugin(app).service('backfill').run();
+    const run = await plugin(app).service('recalculation').run();
     expect(run.added.achievements).toBe(0);
     expect(await eventRows(app, { userId: cam.user.id, type: 'lesson.completed' })).toHaveLength(1);
   });
 
   it('refuses a second run while one is running, and unknown badges', async () => {
-    const backfill = plugin(app).service('backfill');
+    const backfill = plugin(app).service('recalculation');
     // Two starts at the same moment: exactly one wins.
     const attempts = await Promise.allSettled([backfill.start(), backfill.start()]);
     expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
@@ -106,7 +106,7 @@ describe('replayed facts are the facts the triggers recorded live', () => {
     ok(await academy(app).react(dee, { post })); // user path `post.author`
     ok(await academy(app).react(eli, { comment })); // user path `comment.author`
     ok(await academy(app).updateProfile(dee, { bio: 'Replayed.' }));
-    await plugin(app).service('engine').drain();
+    await plugin(app).service('evaluator').drain();
 
     const users = [dee.user.id, eli.user.id];
     const fields = (r: any) => ({
@@ -147,7 +147,7 @@ describe('replayed facts are the facts the triggers recorded live', () => {
       .query('plugin::achievements.event')
       .deleteMany({ where: { userId: { $in: users } } });
 
-    const run = await plugin(app).service('backfill').run();
+    const run = await plugin(app).service('recalculation').run();
     expect(run.status).toBe('done');
     const replayed = await eventRows(app, { userId: { $in: users } });
     const byKey = (rows: any[]) =>

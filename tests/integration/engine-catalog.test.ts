@@ -3,7 +3,14 @@ import os from 'os';
 import path from 'path';
 import { registerMember, setupTestApp, type Member } from './helpers/strapi';
 import { academy, createCourse, ok, type CourseFixture } from './support/academy';
-import { drain, earnedSlugs, enableAchievements, plugin, progressOf } from './support/achievements';
+import {
+  drain,
+  earnedSlugs,
+  enableAchievements,
+  plugin,
+  progressOf,
+  streakOf,
+} from './support/achievements';
 
 /**
  * Every default badge is earned by a member doing the matching thing through the academy's
@@ -99,7 +106,7 @@ describe('the default catalog, earned through the academy', () => {
     await day(6);
     expect(await earned()).toContain('streak-7');
     for (let n = 7; n < 29; n += 1) await day(n);
-    const streak = await plugin(app).service('streaks').get(alice.user.id);
+    const streak = await streakOf(app, alice.user.id);
     expect(streak).toMatchObject({ current: 29, longest: 29 });
     expect(await earned()).not.toContain('streak-30');
     expect(await earned()).not.toContain('active-30-days');

@@ -17,7 +17,7 @@ describe('crash safety', () => {
   it('events recorded but not processed when Strapi stops are processed after the next start, once', async () => {
     const member = await registerMember(app);
     await drain(app);
-    await plugin(app).service('engine').stop(); // as if the process died before evaluating
+    await plugin(app).service('evaluator').stop(); // as if the process died before evaluating
     const events = plugin(app).service('events');
     for (let i = 0; i < 10; i += 1) {
       await events.record({
@@ -54,7 +54,7 @@ describe('crash safety', () => {
   it('events claimed by a process that died are taken over once its lease expires', async () => {
     const member = await registerMember(app);
     await drain(app);
-    await plugin(app).service('engine').stop();
+    await plugin(app).service('evaluator').stop();
     await plugin(app)
       .service('events')
       .record({ type: 'lesson.completed', userId: member.user.id, key: 'orphan', subject: 'l1' });

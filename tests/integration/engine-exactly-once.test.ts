@@ -1,4 +1,4 @@
-import engineService from '../../server/src/services/engine';
+import evaluatorService from '../../server/src/services/evaluator';
 import { apiToken, registerMember, setupTestApp } from './helpers/strapi';
 import { academy, createCourse } from './support/academy';
 import {
@@ -77,18 +77,24 @@ describe('exactly once under concurrency', () => {
   it('the same award applied 50 times at once is written once and reported once', async () => {
     const member = await registerMember(app);
     const badge = await badgeBySlug(app, 'commenter');
-    const awards = plugin(app).service('awards');
+    // The achievement service's write, which every evaluation and admin award goes through.
+    const achievements = plugin(app).service('achievements');
     const results = await Promise.all(
       Array.from({ length: 50 }, () =>
-        awards.apply(member.user.id, {
-          awards: [{ badgeId: badge.id, sequence: 1, earnedAt: new Date() }],
-          revokes: [],
-          progress: [{ badgeId: badge.id, current: 10, target: 10 }],
-          notify: false,
-        })
+        achievements.write([
+          {
+            userId: member.user.id,
+            awards: [{ badgeId: badge.id, sequence: 1, earnedAt: new Date() }],
+            revokes: [],
+            progress: [{ badgeId: badge.id, current: 10, target: 10 }],
+            heldBefore: new Set(),
+          },
+        ])
       )
     );
-    expect(results.reduce((n: number, r: any) => n + r.earned.length, 0)).toBe(1);
+    expect(results.reduce((n: number, r: any) => n + r.get(member.user.id).earned.length, 0)).toBe(
+      1
+    );
     expect(await achievementRows(app, { userId: member.user.id, badgeId: badge.id })).toHaveLength(
       1
     );
@@ -101,7 +107,7 @@ describe('exactly once under concurrency', () => {
   it('three engine instances draining one ledger process every event exactly once and never award twice', async () => {
     const members = await Promise.all(Array.from({ length: 6 }, () => registerMember(app)));
     await drain(app);
-    await plugin(app).service('engine').stop(); // only the three instances below process
+    await plugin(app).service('evaluator').stop(); // only the three instances below process
     const events = plugin(app).service('events');
     for (const m of members) {
       for (let i = 0; i < 12; i += 1) {
@@ -113,7 +119,7 @@ describe('exactly once under concurrency', () => {
         });
       }
     }
-    const instances = [1, 2, 3].map(() => engineService({ strapi: app.strapi }));
+    const instances = [1, 2, 3].map(() => evaluatorService({ strapi: app.strapi }));
     await Promise.all(instances.map((engine) => engine.drain()));
     await Promise.all(instances.map((engine) => engine.stop()));
 
@@ -130,6 +136,6 @@ describe('exactly once under concurrency', () => {
         1
       );
     }
-    plugin(app).service('engine').start();
+    plugin(app).service('evaluator').start();
   });
 });

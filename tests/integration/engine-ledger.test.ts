@@ -83,7 +83,7 @@ describe('the ledger and the engine through the events service', () => {
   });
 
   it('a dry run counts the members who would earn a draft badge now, and writes nothing', async () => {
-    const engine = plugin(app).service('engine');
+    const engine = plugin(app).service('evaluator');
     const before = await app.strapi.db.query('plugin::achievements.achievement').count({});
     const one = await engine.dryRun({ type: 'count', event: 'lesson.completed', threshold: 1 });
     const two = await engine.dryRun({ type: 'count', event: 'lesson.completed', threshold: 2 });

@@ -1,6 +1,7 @@
+import { streakStore } from '../../server/src/stores/streaks';
 import { registerMember, setupTestApp, type Member } from './helpers/strapi';
 import { academy, ok } from './support/academy';
-import { drain, enableAchievements, plugin } from './support/achievements';
+import { drain, enableAchievements, plugin, streakOf } from './support/achievements';
 
 /**
  * Streaks, asserted day by day, in each member's own timezone. Activity is recorded with the
@@ -21,7 +22,7 @@ const activity = async (member: Member, iso: string) => {
       occurredAt: iso,
     });
   await drain(app);
-  const s = await plugin(app).service('streaks').get(member.user.id);
+  const s = (await streakOf(app, member.user.id))!;
   return { current: s.current, longest: s.longest, day: s.lastActiveDay };
 };
 
@@ -112,7 +113,7 @@ describe('learning streaks in the member timezone', () => {
     expect(await activity(m, '2026-05-03T09:00:00Z')).toMatchObject({ current: 3 });
     // 4 May missed: the month's freeze is used automatically.
     expect(await activity(m, '2026-05-05T09:00:00Z')).toMatchObject({ current: 4, longest: 4 });
-    const s = await plugin(app).service('streaks').get(m.user.id);
+    const s = await streakOf(app, m.user.id);
     expect(s).toMatchObject({ freezesUsed: 1, freezesMonth: '2026-05' });
     // 6 May missed and no freeze left in May: broken.
     expect(await activity(m, '2026-05-07T09:00:00Z')).toMatchObject({ current: 1, longest: 4 });
@@ -121,10 +122,11 @@ describe('learning streaks in the member timezone', () => {
     expect(await activity(m, '2026-06-02T09:00:00Z')).toMatchObject({ current: 2, longest: 4 });
   });
   it('a batch streak write is refused, and writes nothing, when the row changed since it was read', async () => {
-    const streaks = plugin(app).service('streaks');
+    // The streak store's versioned batch write, which live evaluation writes streaks with.
+    const streaks = streakStore(app.strapi);
     /** The stored row, with its version, as the batch path reads it. */
     const rowOf = (userId: number) =>
-      streaks.getMany([userId]).then((rows: Map<number, any>) => rows.get(userId));
+      streaks.of([userId]).then((rows: Map<number, any>) => rows.get(userId));
     const m = await memberIn('UTC');
     await activity(m, '2026-07-01T09:00:00Z');
     const read = await rowOf(m.user.id);
@@ -155,7 +157,7 @@ describe('learning streaks in the member timezone', () => {
       { userId: other.user.id, state: { ...fresh, current: 5 }, version: 0 },
     ]);
     expect([...again]).toEqual([other.user.id]);
-    expect(await streaks.get(other.user.id)).toMatchObject({ current: 1 });
+    expect(await streakOf(app, other.user.id)).toMatchObject({ current: 1 });
     // From the row as it is now, the write lands and the version moves on.
     const next = {
       ...stored,

@@ -1,4 +1,4 @@
-import engineService from '../../server/src/services/engine';
+import evaluatorService from '../../server/src/services/evaluator';
 import { registerMember, setupTestApp } from './helpers/strapi';
 import { academy, createCourse, ok } from './support/academy';
 import {
@@ -38,11 +38,11 @@ describe('engine off in this process, a worker evaluates', () => {
     // The worker: the same app's config with the engine on.
     const processing = app.strapi.config.get('plugin::achievements.processing') as any;
     app.strapi.config.set('plugin::achievements.processing', { ...processing, engine: true });
-    const worker = engineService({ strapi: app.strapi });
+    const worker = evaluatorService({ strapi: app.strapi });
     worker.start();
     try {
       // This process's drain waits for the worker instead of evaluating itself.
-      await plugin(app).service('engine').drain(20_000);
+      await plugin(app).service('evaluator').drain(20_000);
       const processed = await eventRows(app, {
         userId: member.user.id,
         type: 'lesson.completed',
@@ -63,7 +63,7 @@ describe('engine off in this process, a worker evaluates', () => {
     await plugin(app)
       .service('events')
       .record({ type: 'comment.created', userId: member.user.id, key: `w:${member.user.id}` });
-    await expect(plugin(app).service('engine').drain(600)).rejects.toThrow(/timed out/);
+    await expect(plugin(app).service('evaluator').drain(600)).rejects.toThrow(/timed out/);
     const rows = await eventRows(app, { userId: member.user.id, type: 'comment.created' });
     expect(rows[0].processedAt).toBeNull();
   });

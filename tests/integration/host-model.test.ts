@@ -4,8 +4,8 @@ import {
   drain,
   earnedSlugs,
   enableAchievements,
-  plugin,
   recordEvent,
+  streakOf,
 } from './support/achievements';
 import { API_PREFIX, call } from './support/openapi';
 
@@ -47,7 +47,7 @@ describe('a host model that changed after start-up', () => {
       await recordEvent(app, 'lesson.completed', member.user.id, 'model-1', 'lesson-1');
       await drain(app);
       expect(await earnedSlugs(app, member.user.id)).toContain('first-lesson');
-      const streak = await plugin(app).service('streaks').get(member.user.id);
+      const streak = await streakOf(app, member.user.id);
       expect(streak).toMatchObject({ current: 1, timezone: 'UTC' });
 
       const reads = [

@@ -353,12 +353,12 @@ describe('recalculation rebuilds what living through the history built', () => {
     await wipeDerived(app);
     const wiped = await snapshotDerived(app, await names());
     expect([wiped.achievements.size, wiped.progress.size, wiped.streaks.size]).toEqual([0, 0, 0]);
-    const run = await plugin(app).service('backfill').run({ notify: false });
+    const run = await plugin(app).service('recalculation').run({ notify: false });
     expect(run).toMatchObject({ status: 'done', phase: 'done', error: null });
     // The replay of the academy's documents finds every fact in the ledger already: the
     // recalculation works from the very facts the live engine judged.
     expect(run.added.events).toBe(0);
-    expect((await plugin(app).service('backfill').status())?.status).toBe('done');
+    expect((await plugin(app).service('recalculation').status())?.status).toBe('done');
     await drain(app);
     const recalculated = await snapshotDerived(app, await names());
     expect(recalculated.achievements.size).toBeGreaterThan(0);

@@ -5,7 +5,7 @@ import {
   setupTestApp,
   superAdminToken,
 } from './helpers/strapi';
-import { drain, plugin } from './support/achievements';
+import { drain, plugin, streakOf } from './support/achievements';
 
 const app = setupTestApp();
 
@@ -164,11 +164,11 @@ describe('plugin settings (admin API) and the public config route', () => {
       });
     await completion('no-streak-1');
     await drain(app);
-    expect(await plugin(app).service('streaks').get(member.user.id)).toBeNull();
+    expect(await streakOf(app, member.user.id)).toBeNull();
     expect((await put({ events: STREAK_DEFAULTS.events })).status).toBe(200);
     await completion('no-streak-2');
     await drain(app);
-    expect(await plugin(app).service('streaks').get(member.user.id)).toMatchObject({ current: 1 });
+    expect(await streakOf(app, member.user.id)).toMatchObject({ current: 1 });
   });
 
   it('a partial update keeps the other values', async () => {

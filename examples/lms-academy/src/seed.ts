@@ -457,7 +457,7 @@ export const seed = async (strapi: Core.Strapi): Promise<SeedSummary> => {
 
   // Let the plugin award everything the seeded activity earns before the script exits, so the
   // demo starts with badges, progress and streaks in place.
-  await strapi.plugin('achievements').service('engine').drain();
+  await strapi.plugin('achievements').service('evaluator').drain();
 
   const lessons = lessonIds.reduce((sum, ids) => sum + ids.length, 0);
   const line =

@@ -1,13 +1,12 @@
 import type { Core } from '@strapi/strapi';
 import { recalculateSchema, type RecalculationStatus } from '../../../common/admin-api';
 import { getService } from '../utils/get-service';
-import { conflict } from './admin-shared';
-import { parse } from './request';
+import { conflict, parse } from './request';
 
-/** Admin API of the recalculation (backfill): start one, poll its progress. */
+/** Admin API of the recalculation: start one, poll its progress. */
 const adminRecalculateController = ({ strapi }: { strapi: Core.Strapi }) => {
   const status = async (): Promise<RecalculationStatus> => {
-    const s = await getService(strapi, 'backfill').status();
+    const s = await getService(strapi, 'recalculation').status();
     if (!s) {
       return {
         status: 'idle',
@@ -49,7 +48,7 @@ const adminRecalculateController = ({ strapi }: { strapi: Core.Strapi }) => {
       if (starting) return conflict(ctx, 'a recalculation is already running');
       starting = true;
       try {
-        const { done } = await getService(strapi, 'backfill').start({
+        const { done } = await getService(strapi, 'recalculation').start({
           badges: body.badges,
           notify: body.notify ?? false,
         });

@@ -7,7 +7,7 @@ import { parse, viewerOf } from './request';
 const badgesController = ({ strapi }: { strapi: Core.Strapi }) => ({
   async find(ctx: any) {
     const query = parse(badgesQuerySchema, ctx.query, 'parameter');
-    const body: BadgeList = await getService(strapi, 'members').catalog(query, viewerOf(ctx));
+    const body: BadgeList = await getService(strapi, 'badgeList').list(query, viewerOf(ctx));
     ctx.body = body;
   },
 });

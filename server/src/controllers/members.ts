@@ -16,7 +16,7 @@ import { parse, signedInMember, viewerOf } from './request';
 /**
  * Content API: a member's card and achievements (`/users/:userId[/card]`), the caller's own
  * (`/me`), and the caller's preferences. Thin: validation here, everything else in the
- * members service.
+ * members service and the card and member page read models.
  */
 const membersController = ({ strapi }: { strapi: Core.Strapi }) => {
   const members = () => getService(strapi, 'members');
@@ -31,13 +31,16 @@ const membersController = ({ strapi }: { strapi: Core.Strapi }) => {
   return {
     async card(ctx: any) {
       const member = await visibleMember(ctx);
-      const body: Card = await members().card(member, viewerOf(ctx));
+      const body: Card = await getService(strapi, 'card').of(member, viewerOf(ctx));
       ctx.body = body;
     },
 
     async findOne(ctx: any) {
       const member = await visibleMember(ctx);
-      const body: MemberAchievements = await members().achievements(member, viewerOf(ctx));
+      const body: MemberAchievements = await getService(strapi, 'memberPage').of(
+        member,
+        viewerOf(ctx)
+      );
       ctx.body = body;
     },
 
@@ -46,7 +49,7 @@ const membersController = ({ strapi }: { strapi: Core.Strapi }) => {
       const id = signedInMember(ctx);
       const member = await members().findMember({ id });
       if (!member) throw new errors.UnauthorizedError('sign in as a member');
-      const body: MemberAchievements = await members().achievements(member, id);
+      const body: MemberAchievements = await getService(strapi, 'memberPage').of(member, id);
       ctx.body = body;
     },
 

@@ -54,3 +54,9 @@ export const requireApiToken = (ctx: any, message: string): void => {
 
 /** The signed-in admin (set by `admin::isAuthenticatedAdmin`). */
 export const adminId = (ctx: any): number => ctx.state?.user?.id ?? 0;
+
+/** Answers 409 with Strapi's error shape (a request that conflicts with work in progress). */
+export const conflict = (ctx: any, message: string) => {
+  ctx.status = 409;
+  ctx.body = { data: null, error: { status: 409, name: 'ConflictError', message, details: {} } };
+};

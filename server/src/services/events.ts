@@ -1,11 +1,10 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { z } from 'zod';
-import { UID } from '../../../common/constants';
 import { describeZodError } from '../../../common/validation';
 import { ADMIN_EVENTS, ADMIN_EVENT_TYPES } from '../../../engine/evaluate';
 import { eventNameSchema } from '../config/schema';
-import { insertIgnore, row, tableOf, toJson } from '../utils/db';
+import { ledgerStore } from '../stores/ledger';
 import { getService } from '../utils/get-service';
 import { appEvents } from '../utils/plugin-config';
 import { signalEventsRecorded } from '../utils/ledger-signal';
@@ -106,44 +105,24 @@ const eventsService = ({ strapi }: { strapi: Core.Strapi }) => {
         return { accepted: false, duplicate: false };
       }
 
-      const table = tableOf(strapi, UID.event);
-      const values = row(table, {
-        key: event.key,
-        type: event.type,
-        userId: event.userId,
-        actorId: event.actorId ?? null,
-        subject: event.subject ?? null,
-        occurredAt,
-        processedAt: null,
-        claimedAt: null,
-        claimedBy: null,
-        attempts: 0,
-        source: event.source ?? 'service',
-        data: toJson(event.data ?? null),
-      });
-
       if (recentKeys.has(event.key)) return { accepted: true, duplicate: true };
-
-      // Inside a host transaction (a users-permissions lifecycle, a document-service write) the
-      // insert joins it, so the event exists exactly when the write does; the engine is signalled, and
-      // the key remembered, once it commits (a rollback leaves no row behind).
-      if (strapi.db.inTransaction()) {
-        const inserted = await strapi.db.transaction(async ({ trx, onCommit }) => {
-          const ok = await insertIgnore(strapi, trx as any, table.name, values, [table.col('key')]);
-          onCommit(() => {
-            remember(event.key);
-            if (ok) signalEventsRecorded(strapi);
-          });
-          return ok;
-        });
-        return { accepted: true, duplicate: !inserted };
-      }
-      // Outside one, a single statement is its own transaction: no BEGIN/COMMIT round trips.
-      const inserted = await insertIgnore(strapi, strapi.db.connection, table.name, values, [
-        table.col('key'),
-      ]);
-      remember(event.key);
-      if (inserted) signalEventsRecorded(strapi);
+      const inserted = await ledgerStore(strapi).insert(
+        {
+          key: event.key,
+          type: event.type,
+          userId: event.userId,
+          actorId: event.actorId ?? null,
+          subject: event.subject ?? null,
+          occurredAt,
+          source: event.source ?? 'service',
+          data: event.data ?? null,
+        },
+        // Once the fact is committed: remember its key, and wake the evaluator if it is new.
+        (ok) => {
+          remember(event.key);
+          if (ok) signalEventsRecorded(strapi);
+        }
+      );
       return { accepted: true, duplicate: !inserted };
     },
 
@@ -172,14 +151,7 @@ const eventsService = ({ strapi }: { strapi: Core.Strapi }) => {
       );
     },
 
-    async pendingCount(): Promise<number> {
-      const t = tableOf(strapi, UID.event);
-      const [{ count }] = await strapi.db
-        .connection(t.name)
-        .whereNull(t.col('processedAt'))
-        .count({ count: '*' });
-      return Number(count);
-    },
+    pendingCount: () => ledgerStore(strapi).pendingCount(),
   };
 };
 

@@ -1,33 +1,41 @@
 import settings from './settings';
 import permissions from './permissions';
-import database from './database';
 import triggers from './triggers';
 import events from './events';
 import catalog from './catalog';
-import streaks from './streaks';
-import awards from './awards';
+import achievements from './achievements';
+import outbox from './outbox';
 import admin from './admin';
-import engine from './engine';
+import evaluator from './evaluator';
 import badges from './badges';
 import seed from './seed';
 import members from './members';
-import backfill from './backfill';
-import bulk from './bulk';
+import statistics from './statistics';
+import card from './card';
+import memberPage from './member-page';
+import badgeList from './badge-list';
+import badgeEditor from './badge-editor';
+import categoryEditor from './category-editor';
+import recalculation from './recalculation';
 
 export default {
   settings,
   permissions,
-  database,
   triggers,
   events,
   catalog,
-  streaks,
-  awards,
+  achievements,
+  outbox,
   admin,
-  engine,
+  evaluator,
   badges,
   seed,
   members,
-  backfill,
-  bulk,
+  statistics,
+  card,
+  memberPage,
+  badgeList,
+  badgeEditor,
+  categoryEditor,
+  recalculation,
 };

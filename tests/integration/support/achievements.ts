@@ -1,3 +1,4 @@
+import { streakStore } from '../../../server/src/stores/streaks';
 import type { TestApp } from '../helpers/strapi';
 
 /** Small readers over the plugin's tables, for assertions on what the database holds. */
@@ -6,7 +7,11 @@ export const plugin = (app: TestApp) => app.strapi.plugin('achievements');
 export const enableAchievements = (app: TestApp, enabled = true) =>
   plugin(app).service('settings').update({ enabled });
 
-export const drain = (app: TestApp) => plugin(app).service('engine').drain();
+export const drain = (app: TestApp) => plugin(app).service('evaluator').drain();
+
+/** A member's stored streak (with the version it is at), or null without one. */
+export const streakOf = async (app: TestApp, userId: number) =>
+  (await streakStore(app.strapi).of([userId])).get(userId) ?? null;
 
 export const badgeBySlug = (app: TestApp, slug: string) =>
   app.strapi.db.query('plugin::achievements.badge').findOne({ where: { slug } });

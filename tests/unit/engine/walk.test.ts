@@ -3,9 +3,9 @@ import type { BadgeDef } from '../../../engine/evaluate';
 import type { Criteria } from '../../../engine/criteria';
 import { applyActivity, emptyStreak, localDay } from '../../../engine/streak';
 import type { StreakState } from '../../../engine/streak';
-import { Tally } from '../../../engine/tally';
 import type { LedgerEvent, Retractions } from '../../../engine/tally';
-import { ledgerScope, walkLedger } from '../../../engine/walk';
+import { evaluateMember } from '../../../engine/member';
+import { ledgerScope } from '../../../engine/walk';
 import type { HeldBefore, WalkResult } from '../../../engine/walk';
 
 const T0 = Date.parse('2026-02-02T10:00:00Z');
@@ -71,48 +71,37 @@ interface Run {
 }
 
 /**
- * What engine.evaluateMember and bulk.evaluateLedger do around walkLedger: the streak as of each
- * marker that is streak activity, ledgerScope for the candidates and the ledger types, a fresh
- * tally in the member's timezone, `ledger:<id>` as each marker's key.
+ * One member's evaluation (engine/member.ts) around walkLedger, as the evaluator runs it: with
+ * `markers`, live (the stored streak `streakBefore` advanced by the markers that are activity);
+ * without, a recalculation (every fact judged, `ledger:<id>` keys, the streak replayed from
+ * nothing, admins' decisions rebuilt).
  */
 function run(r: Run): WalkResult {
-  const timezone = r.timezone ?? 'UTC';
-  const markerIds = new Set(r.markers ?? r.events.map((e) => e.id));
-  const markers = r.events.filter((e) => markerIds.has(e.id));
-  const before = r.streakBefore ?? emptyStreak(timezone);
-  const streakAt = new Map<number, StreakState>();
-  let s = before;
-  for (const e of markers) {
-    if (!STREAK_EVENTS.includes(e.type)) continue;
-    s = applyActivity(
-      s,
-      { at: e.occurredAt, timezone },
-      { freezesPerMonth: r.freezesPerMonth ?? 0 }
-    ).state;
-    streakAt.set(e.id, s);
-  }
-  const onlyIds = r.only ? new Set(r.only.map((b) => b.id)) : null;
-  const { scope, types } = ledgerScope(
-    r.index,
-    markers.map((e) => e.type),
-    RETRACTIONS,
-    r.only
+  const markerIds = new Set(r.markers ?? []);
+  const { awards, revokes, progress } = evaluateMember(
+    {
+      userId: 1,
+      ledger: r.events,
+      markers: r.events
+        .filter((e) => markerIds.has(e.id))
+        .map((e) => ({ ...e, key: `ledger:${e.id}` })),
+      held: r.held ?? [],
+      timezone: r.timezone ?? 'UTC',
+      stored: r.streakBefore ? { ...r.streakBefore, version: 1 } : null,
+    },
+    {
+      index: r.index,
+      retractions: RETRACTIONS,
+      streakEvents: new Set(STREAK_EVENTS),
+      freezesPerMonth: r.freezesPerMonth ?? 0,
+      only: r.only,
+      now: r.now ?? NOW,
+      ...(r.markers === undefined
+        ? { recalculation: { markerTypes: new Set(r.events.map((e) => e.type)) } }
+        : {}),
+    }
   );
-  return walkLedger({
-    ledger: r.events.filter((e) => types.has(e.type)),
-    markers: new Map(markers.map((e) => [e.id, `ledger:${e.id}`])),
-    streakAt,
-    streak: { current: before.current, longest: before.longest },
-    held: r.held ?? [],
-    candidatesFor: (type) =>
-      onlyIds ? r.index.badgesFor(type).filter((b) => onlyIds.has(b.id)) : r.index.badgesFor(type),
-    scope,
-    now: r.now ?? NOW,
-    tally: new Tally({ retractions: RETRACTIONS, timezone }),
-    index: r.index,
-    // Every event a marker: a recalculation, which rebuilds the admins' decisions.
-    rebuildAdminDecisions: r.markers === undefined,
-  });
+  return { awards, revokes, progress };
 }
 
 /** The award a marker earned: its instant, its key, its type. */

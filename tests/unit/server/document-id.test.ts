@@ -1,4 +1,4 @@
-import { newDocumentId } from '../../../server/src/utils/db';
+import { newDocumentId } from '../../../server/src/stores/sql';
 
 describe('newDocumentId', () => {
   it('is shaped like a Strapi documentId: 24 characters, a letter then lowercase base 36', () => {

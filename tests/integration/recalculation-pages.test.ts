@@ -3,9 +3,10 @@ import { academy, ok } from './support/academy';
 import { drain, enableAchievements, plugin } from './support/achievements';
 
 /**
- * The backfill evaluates members in bulk (services/bulk.ts): one ordered ledger read for a page
- * of members, writes in a few multi-row statements. It must decide exactly what
- * engine.recalculateMember decides member by member: the same achievements with the same
+ * A recalculation evaluates members a page at a time (evaluator.recalculate): one ordered
+ * ledger read by id range for a page of members, writes in a few multi-row statements in one
+ * transaction. A page must decide exactly what the same path decides for each member as a batch
+ * of one (as a manual re-evaluation reads it): the same achievements with the same
  * earnedAt, sequence and source, the same revocations, progress and replayed streaks. Both are
  * run from the same starting state over a varied ledger (every event type of the academy,
  * retractions, distinct actors, profile changes, days with gaps and freezes, out-of-order facts,
@@ -158,7 +159,7 @@ const viaEngine =
   async () => {
     let earned = 0;
     for (const id of ids)
-      earned += (await plugin(app).service('engine').recalculateMember(id, opts)).earned.length;
+      earned += (await plugin(app).service('evaluator').recalculate([id], opts)).earned;
     return earned;
   };
 const viaBulk =
@@ -168,13 +169,13 @@ const viaBulk =
     for (let i = 0; i < ids.length; i += page)
       earned += (
         await plugin(app)
-          .service('bulk')
-          .recalculateMembers(ids.slice(i, i + page), opts)
+          .service('evaluator')
+          .recalculate(ids.slice(i, i + page), opts)
       ).earned;
     return earned;
   };
 
-describe('bulk recalculation decides what recalculateMember decides', () => {
+describe('a recalculation page decides what batches of one decide', () => {
   beforeAll(async () => {
     await enableAchievements(app);
     const badges = app.strapi.documents('plugin::achievements.badge' as any) as any;

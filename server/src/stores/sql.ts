@@ -146,17 +146,6 @@ export const rawRows = (strapi: Core.Strapi, result: any): any[] => {
 export const affected = (result: unknown): number =>
   typeof result === 'number' ? result : Array.isArray(result) ? result.length : 0;
 
-/** A ledger row as the engine reads it (`t` is the event table). */
-export const ledgerRowOf = (t: Table, r: Record<string, any>) => ({
-  id: r.id as number,
-  type: r[t.col('type')] as string,
-  userId: Number(r[t.col('userId')]),
-  actorId: r[t.col('actorId')] as number | null,
-  subject: r[t.col('subject')] as string | null,
-  occurredAt: toMs(r[t.col('occurredAt')])!,
-  data: fromJson<Record<string, unknown>>(r[t.col('data')]),
-});
-
 /** Rows per multi-row statement: well under SQLite's and PostgreSQL's bound-parameter limits. */
 export const CHUNK = 400;
 
@@ -235,6 +224,29 @@ export const insertMany = async (
   if (!opts.returning) return { count: -1, returned: null };
   const out = rawRows(strapi, result);
   return { count: out.length, returned: out.map((r) => r[opts.returning!]) };
+};
+
+/**
+ * The rows `select()` finds for these members (`column` holds the member id): by id range a few
+ * hundred members per statement when they are a page of ascending ids (`consecutive`: ranges
+ * stay on the member index whatever the planner's statistics say), otherwise one `=` or `IN`.
+ * Rows of other members in a range are left to the caller to ignore.
+ */
+export const rowsOfMembers = async (
+  select: () => any,
+  column: string,
+  userIds: number[],
+  consecutive = false
+): Promise<any[]> => {
+  if (userIds.length === 0) return [];
+  if (!consecutive)
+    return userIds.length === 1
+      ? select().where(column, userIds[0])
+      : select().whereIn(column, userIds);
+  const out: any[] = [];
+  for (const ids of chunks(userIds))
+    out.push(...(await select().whereBetween(column, [ids[0], ids[ids.length - 1]])));
+  return out;
 };
 
 export const chunks = <T>(list: T[], size = CHUNK): T[][] => {

@@ -1,0 +1,120 @@
+import type { Core } from '@strapi/strapi';
+import { UID } from '../../../common/constants';
+import { dialectOf, tableOf } from './sql';
+
+/**
+ * Indexes the database must have. Strapi has no unique constraint over several columns of a
+ * content type and no index on the columns the engine reads by, so the plugin creates them on
+ * every start (idempotently). Strapi's schema sync never drops an index it does not know.
+ * The unique ones are what make awards exactly-once: see docs/ARCHITECTURE.md, "The flow of one fact".
+ */
+export const INDEXES: Array<{ uid: string; name: string; attributes: string[]; unique?: boolean }> =
+  [
+    { uid: UID.event, name: 'ach_events_key_uq', attributes: ['key'], unique: true },
+    { uid: UID.event, name: 'ach_events_pending_idx', attributes: ['processedAt', 'occurredAt'] },
+    {
+      uid: UID.event,
+      name: 'ach_events_user_type_idx',
+      attributes: ['userId', 'type', 'occurredAt'],
+    },
+    {
+      uid: UID.achievement,
+      name: 'ach_achievements_user_badge_seq_uq',
+      attributes: ['userId', 'badgeId', 'sequence'],
+      unique: true,
+    },
+    // Holders per badge (rarity) are counted from this index alone, one badge at a time.
+    {
+      uid: UID.achievement,
+      name: 'ach_achievements_badge_holders_idx',
+      attributes: ['badgeId', 'revokedAt', 'userId'],
+    },
+    {
+      uid: UID.progress,
+      name: 'ach_progress_user_badge_uq',
+      attributes: ['userId', 'badgeId'],
+      unique: true,
+    },
+    { uid: UID.streak, name: 'ach_streaks_user_uq', attributes: ['userId'], unique: true },
+    { uid: UID.preference, name: 'ach_preferences_user_uq', attributes: ['userId'], unique: true },
+  ];
+
+/** Indexes earlier releases created that a current one replaces: dropped when found. */
+const REPLACED: Array<{ uid: string; name: string; by: string }> = [
+  {
+    uid: UID.achievement,
+    name: 'ach_achievements_badge_idx',
+    by: 'ach_achievements_badge_holders_idx',
+  },
+];
+
+const knex = (strapi: Core.Strapi) => strapi.db.connection;
+
+export const indexExists = async (
+  strapi: Core.Strapi,
+  table: string,
+  name: string
+): Promise<boolean> => {
+  switch (dialectOf(strapi)) {
+    case 'sqlite': {
+      const rows = await knex(strapi).raw(
+        `SELECT name FROM sqlite_master WHERE type = 'index' AND name = ?`,
+        [name]
+      );
+      return rows.length > 0;
+    }
+    case 'postgres': {
+      const { rows } = await knex(strapi).raw(
+        `SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND indexname = ?`,
+        [name]
+      );
+      return rows.length > 0;
+    }
+    default: {
+      const [rows] = await knex(strapi).raw(
+        `SELECT 1 FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = ? AND index_name = ?`,
+        [table, name]
+      );
+      return rows.length > 0;
+    }
+  }
+};
+
+const dropReplacedIndexes = async (strapi: Core.Strapi) => {
+  for (const index of REPLACED) {
+    const table = tableOf(strapi, index.uid);
+    if (!(await indexExists(strapi, table.name, index.name))) continue;
+    if (!(await indexExists(strapi, table.name, index.by))) continue;
+    try {
+      await knex(strapi).schema.alterTable(table.name, (t) => t.dropIndex([], index.name));
+    } catch (error) {
+      // Another process may have dropped it between the check and now.
+      if (!(await indexExists(strapi, table.name, index.name))) continue;
+      strapi.log.warn(
+        `achievements: could not drop the replaced index ${index.name}: ${(error as Error).message}`
+      );
+    }
+  }
+};
+
+/** Creates the indexes the plugin's tables need (idempotent; run on every start). */
+export const ensureIndexes = async (strapi: Core.Strapi) => {
+  for (const index of INDEXES) {
+    const table = tableOf(strapi, index.uid);
+    if (await indexExists(strapi, table.name, index.name)) continue;
+    const cols = index.attributes.map(table.col);
+    try {
+      await knex(strapi).schema.alterTable(table.name, (t) => {
+        if (index.unique) t.unique(cols, { indexName: index.name });
+        else t.index(cols, index.name);
+      });
+    } catch (error) {
+      // Another process may have created it between the check and now.
+      if (await indexExists(strapi, table.name, index.name)) continue;
+      throw new Error(
+        `achievements: could not create index ${index.name} on ${table.name}(${cols.join(', ')}): ${(error as Error).message}`
+      );
+    }
+  }
+  await dropReplacedIndexes(strapi);
+};

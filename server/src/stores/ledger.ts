@@ -1,0 +1,220 @@
+import { UID } from '../../../common/constants';
+import type { LedgerEvent } from '../../../engine/tally';
+import {
+  chunks,
+  dialectOf,
+  fromJson,
+  insertIgnore,
+  row,
+  tableOf,
+  toJson,
+  toMs,
+  type Table,
+} from './sql';
+import { defineStore } from './store';
+
+/** A ledger row as evaluation reads it. */
+export interface LedgerRow extends LedgerEvent {
+  id: number;
+}
+
+/** A ledger row the evaluator claimed: its key and how often it was tried. */
+export interface ClaimedEvent extends LedgerRow {
+  key: string;
+  attempts: number;
+}
+
+/** A fact to write (see services/events for what is accepted). */
+export interface NewFact {
+  key: string;
+  type: string;
+  userId: number;
+  actorId: number | null;
+  subject: string | null;
+  occurredAt: Date;
+  source: string;
+  data: Record<string, unknown> | null;
+}
+
+const ledgerRowOf = (t: Table, r: Record<string, any>): LedgerRow => ({
+  id: r.id as number,
+  type: r[t.col('type')] as string,
+  userId: Number(r[t.col('userId')]),
+  actorId: r[t.col('actorId')] as number | null,
+  subject: r[t.col('subject')] as string | null,
+  occurredAt: toMs(r[t.col('occurredAt')])!,
+  data: fromJson<Record<string, unknown>>(r[t.col('data')]),
+});
+
+/**
+ * The ledger (the event table): every fact, unique on its key, written before anything looks
+ * at it; claimed in batches by the evaluator and marked processed. The replay of history writes
+ * it too, set-based (stores/ledger-replay.ts).
+ */
+export const ledgerStore = defineStore((strapi) => {
+  const t = () => tableOf(strapi, UID.event);
+  const knex = () => strapi.db.connection;
+
+  return {
+    /**
+     * Inserts one fact unless its key is in the ledger; whether this call inserted it. Inside a
+     * host transaction (a users-permissions lifecycle, a document-service write) the insert
+     * joins it, so the fact exists exactly when the write does, and `afterCommit` runs once it
+     * commits (a rollback leaves no row and runs nothing). Outside one, a single statement is
+     * its own transaction and `afterCommit` runs at once.
+     */
+    async insert(fact: NewFact, afterCommit: (inserted: boolean) => void): Promise<boolean> {
+      const table = t();
+      const values = row(table, {
+        ...fact,
+        processedAt: null,
+        claimedAt: null,
+        claimedBy: null,
+        attempts: 0,
+        data: toJson(fact.data),
+      });
+      if (strapi.db.inTransaction()) {
+        return strapi.db.transaction(async ({ trx, onCommit }) => {
+          const ok = await insertIgnore(strapi, trx as any, table.name, values, [table.col('key')]);
+          onCommit(() => afterCommit(ok));
+          return ok;
+        });
+      }
+      const ok = await insertIgnore(strapi, knex(), table.name, values, [table.col('key')]);
+      afterCommit(ok);
+      return ok;
+    },
+
+    /**
+     * Claims up to `batchSize` unprocessed facts, oldest first, for `token`: facts nobody holds
+     * or whose claim is older than `leaseMs`. Several processes may claim at once; each fact goes
+     * to one of them.
+     */
+    async claim(opts: { batchSize: number; leaseMs: number; token: string }) {
+      const table = t();
+      const now = new Date();
+      const claimable = (q: any) =>
+        q
+          .whereNull(table.col('processedAt'))
+          .where((w: any) =>
+            w
+              .whereNull(table.col('claimedAt'))
+              .orWhere(table.col('claimedAt'), '<', new Date(now.getTime() - opts.leaseMs))
+          );
+      const claimedValues = {
+        [table.col('claimedAt')]: now,
+        [table.col('claimedBy')]: opts.token,
+        [table.col('attempts')]: knex().raw('?? + 1', [table.col('attempts')]),
+      };
+      const oldestClaimable = () =>
+        claimable(knex()(table.name).select('id'))
+          .orderBy([{ column: table.col('occurredAt') }, { column: 'id' }])
+          .limit(opts.batchSize);
+      let rows: any[];
+      if (dialectOf(strapi) === 'mysql') {
+        // MariaDB/MySQL have no UPDATE … RETURNING: select, claim, read back what this token won.
+        const ids = (await oldestClaimable()).map((r: any) => r.id);
+        if (ids.length === 0) return [];
+        await claimable(knex()(table.name).whereIn('id', ids)).update(claimedValues);
+        rows = await knex()(table.name)
+          .where(table.col('claimedBy'), opts.token)
+          .whereNull(table.col('processedAt'));
+      } else {
+        // One statement. On PostgreSQL, rows another process is claiming right now are skipped
+        // (not waited for), so processes sharing the database take disjoint batches; the outer
+        // conditions are re-checked on the row as it is when locked, so a row is claimed once.
+        const oldest = oldestClaimable();
+        if (dialectOf(strapi) === 'postgres') oldest.forUpdate().skipLocked();
+        rows = await claimable(knex()(table.name).whereIn('id', oldest))
+          .update(claimedValues)
+          .returning('*');
+      }
+      return rows
+        .map((r: any): ClaimedEvent => ({
+          ...ledgerRowOf(table, r),
+          key: r[table.col('key')],
+          attempts: r[table.col('attempts')],
+        }))
+        .sort((a, b) => a.occurredAt - b.occurredAt || a.id - b.id);
+    },
+
+    async markProcessed(ids: number[]) {
+      const table = t();
+      if (ids.length)
+        await knex()(table.name)
+          .whereIn('id', ids)
+          .update({ [table.col('processedAt')]: new Date() });
+    },
+
+    async pendingCount(): Promise<number> {
+      const table = t();
+      const [{ count }] = await knex()(table.name)
+        .whereNull(table.col('processedAt'))
+        .count({ count: '*' });
+      return Number(count);
+    },
+
+    /**
+     * The members' facts of these types, each member's oldest first (occurredAt, then id).
+     * `consecutive`: the members are a page of ascending ids, read by id range a few hundred
+     * members per statement (the ranges stay on the user index whatever the planner's
+     * statistics say); otherwise by an IN list.
+     */
+    async ledgersOf(
+      userIds: number[],
+      types: Set<string>,
+      opts: { consecutive?: boolean } = {}
+    ): Promise<Map<number, LedgerRow[]>> {
+      const byUser = new Map<number, LedgerRow[]>(userIds.map((id) => [id, []]));
+      if (types.size === 0 || userIds.length === 0) return byUser;
+      const table = t();
+      const select = () =>
+        knex()(table.name).select(
+          'id',
+          table.col('userId'),
+          table.col('type'),
+          table.col('actorId'),
+          table.col('subject'),
+          table.col('occurredAt'),
+          table.col('data')
+        );
+      const keep = (rows: any[]) => {
+        for (const r of rows) {
+          const fact = ledgerRowOf(table, r);
+          byUser.get(fact.userId)?.push(fact);
+        }
+      };
+      if (opts.consecutive) {
+        for (const ids of chunks(userIds))
+          keep(
+            await select()
+              .whereBetween(table.col('userId'), [ids[0], ids[ids.length - 1]])
+              .whereIn(table.col('type'), [...types])
+              .orderBy([
+                { column: table.col('userId') },
+                { column: table.col('occurredAt') },
+                { column: 'id' },
+              ])
+          );
+        return byUser;
+      }
+      const query = select();
+      if (userIds.length === 1) query.where(table.col('userId'), userIds[0]);
+      else query.whereIn(table.col('userId'), userIds);
+      keep(
+        await query
+          .whereIn(table.col('type'), [...types])
+          .orderBy([{ column: table.col('occurredAt') }, { column: 'id' }])
+      );
+      return byUser;
+    },
+
+    /** Every member with at least one fact, ascending. */
+    async members(): Promise<number[]> {
+      const table = t();
+      return (await knex()(table.name).distinct(table.col('userId')))
+        .map((r: any) => Number(r[table.col('userId')]))
+        .sort((a: number, b: number) => a - b);
+    },
+  };
+});

@@ -1,0 +1,102 @@
+import { UID } from '../../../common/constants';
+import { fromJson, row, tableOf } from './sql';
+import { defineStore } from './store';
+
+/** What a member chose: featured badges (ids, in order) and whether their profile is public. */
+export interface Preference {
+  featured: number[];
+  public: boolean;
+}
+
+const preferenceFrom = (featuredValue: unknown, publicValue: unknown): Preference => {
+  const featured = fromJson<unknown>(featuredValue);
+  return {
+    featured: Array.isArray(featured) ? featured.filter((id) => Number.isInteger(id)) : [],
+    // SQLite and MariaDB store booleans as 0/1; no row means the defaults.
+    public: publicValue === null || publicValue === undefined ? true : Boolean(publicValue),
+  };
+};
+
+/** A member's user row as the read routes need it, with their preference. */
+export interface MemberRow {
+  id: number;
+  documentId: string;
+  username: string;
+  blocked: boolean;
+  /** The raw value of the user model's timezone column; undefined when it has none. */
+  timezone?: unknown;
+  preference: Preference;
+}
+
+/** Preferences: one row per member (a unique index); no row means the defaults. */
+export const preferenceStore = defineStore((strapi) => {
+  const t = () => tableOf(strapi, UID.preference);
+  const knex = () => strapi.db.connection;
+
+  return {
+    async of(userId: number): Promise<Preference> {
+      const table = t();
+      const r = await knex()(table.name)
+        .select(table.col('featured'), table.col('public'))
+        .where(table.col('userId'), userId)
+        .first();
+      return preferenceFrom(r?.[table.col('featured')], r?.[table.col('public')]);
+    },
+
+    /**
+     * The user row `ref` names with the member's preference, in one statement (every read
+     * route needs both). `timezoneColumn`: the user model's timezone column, if any.
+     */
+    async memberWith(
+      ref: { id: number } | { documentId: string },
+      timezoneColumn: string | null
+    ): Promise<MemberRow | null> {
+      const u = tableOf(strapi, UID.user);
+      const p = t();
+      const select: Record<string, string> = {
+        id: `u.${u.col('id')}`,
+        documentId: `u.${u.col('documentId')}`,
+        username: `u.${u.col('username')}`,
+        blocked: `u.${u.col('blocked')}`,
+        featured: `p.${p.col('featured')}`,
+        isPublic: `p.${p.col('public')}`,
+      };
+      if (timezoneColumn !== null) select.timezone = `u.${timezoneColumn}`;
+      const r = await knex()({ u: u.name })
+        .leftJoin({ p: p.name }, `p.${p.col('userId')}`, `u.${u.col('id')}`)
+        .first(select)
+        .where(
+          'id' in ref ? `u.${u.col('id')}` : `u.${u.col('documentId')}`,
+          'id' in ref ? ref.id : ref.documentId
+        );
+      if (!r) return null;
+      return {
+        id: Number(r.id),
+        documentId: r.documentId,
+        username: r.username,
+        blocked: Boolean(r.blocked),
+        ...(timezoneColumn !== null ? { timezone: r.timezone } : {}),
+        preference: preferenceFrom(r.featured, r.isPublic),
+      };
+    },
+
+    /** Saves what is given; one statement against the unique (userId) index. */
+    async save(userId: number, values: Partial<Preference>) {
+      const table = t();
+      const now = new Date();
+      const changed: Record<string, unknown> = {};
+      if (values.featured !== undefined) changed.featured = JSON.stringify(values.featured);
+      if (values.public !== undefined) changed.public = values.public;
+      const insert = row(
+        table,
+        { userId, featured: JSON.stringify([]), public: true, ...changed },
+        now
+      );
+      // Concurrent first saves cannot duplicate.
+      await knex()(table.name)
+        .insert(insert)
+        .onConflict([table.col('userId')])
+        .merge([...Object.keys(changed).map(table.col), table.col('updatedAt')]);
+    },
+  };
+});

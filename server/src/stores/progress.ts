@@ -1,0 +1,74 @@
+import { UID } from '../../../common/constants';
+import { bulkRows, chunks, insertMany, rowsOfMembers, tableOf } from './sql';
+import { defineStore } from './store';
+import type { Connection } from './transaction';
+
+/** How far a member is toward a badge. */
+export interface ProgressRow {
+  userId: number;
+  badgeId: number;
+  current: number;
+  target: number;
+}
+
+/** Progress: one row per member and badge (a unique index), upserted by evaluation. */
+export const progressStore = defineStore((strapi) => {
+  const t = () => tableOf(strapi, UID.progress);
+  const knex = () => strapi.db.connection;
+
+  return {
+    /**
+     * Upserts rows of any number of members, a few hundred per statement. Rows go in (member,
+     * badge) order, so two writers of overlapping rows lock them in the same order and cannot
+     * deadlock.
+     */
+    async upsertMany(rows: ProgressRow[], conn: Connection = knex()) {
+      if (rows.length === 0) return;
+      const table = t();
+      const sorted = [...rows].sort((a, b) => a.userId - b.userId || a.badgeId - b.badgeId);
+      for (const part of chunks(
+        bulkRows(table, sorted as unknown as Array<Record<string, unknown>>)
+      ))
+        await insertMany(strapi, conn, table.name, part, {
+          conflict: [table.col('userId'), table.col('badgeId')],
+          merge: [table.col('current'), table.col('target'), table.col('updatedAt')],
+        });
+    },
+
+    /**
+     * The stored rows of these members, member → badge → values. `consecutive` as in
+     * ledgerStore.ledgersOf.
+     */
+    async of(
+      userIds: number[],
+      opts: { consecutive?: boolean } = {}
+    ): Promise<Map<number, Map<number, { current: number; target: number }>>> {
+      const table = t();
+      const out = new Map<number, Map<number, { current: number; target: number }>>(
+        userIds.map((id) => [id, new Map()])
+      );
+      if (userIds.length === 0) return out;
+      const select = () =>
+        knex()(table.name).select(
+          table.col('userId'),
+          table.col('badgeId'),
+          table.col('current'),
+          table.col('target')
+        );
+      const keep = (rows: any[]) => {
+        for (const r of rows)
+          out.get(Number(r[table.col('userId')]))?.set(Number(r[table.col('badgeId')]), {
+            current: Number(r[table.col('current')] ?? 0),
+            target: Number(r[table.col('target')] ?? 1),
+          });
+      };
+      keep(await rowsOfMembers(select, table.col('userId'), userIds, opts.consecutive));
+      return out;
+    },
+
+    async deleteForBadge(badgeId: number) {
+      const table = t();
+      await knex()(table.name).where(table.col('badgeId'), badgeId).delete();
+    },
+  };
+});
