@@ -28,7 +28,8 @@ export interface MemberFacts {
   now: number;
 }
 
-export interface Progress {
+/** How far criteria are met: current of target, and whether they are. */
+export interface CriteriaResult {
   current: number;
   target: number;
   met: boolean;
@@ -67,7 +68,7 @@ const MAX_META_ROUNDS = 10;
 const NONE: BadgeDef[] = [];
 const NO_HELD: Held[] = [];
 /** decide()'s evaluation result, read right after each evaluation (decide is synchronous) */
-const SCRATCH: Progress = { current: 0, target: 1, met: false };
+const SCRATCH: CriteriaResult = { current: 0, target: 1, met: false };
 
 const isManual = (b: BadgeDef) => b.criteria.type === 'manual';
 
@@ -234,14 +235,14 @@ function summaryOf(ctx: EvalContext): EarnedSummary {
   return ctx.summary;
 }
 
-const ratio = (p: Progress) => (p.target > 0 ? p.current / p.target : 0);
+const ratio = (p: CriteriaResult) => (p.target > 0 ? p.current / p.target : 0);
 
 function countProgress(
   c: CountCriteria,
   key: CountKey,
   facts: MemberFacts,
   self: BadgeDef | undefined,
-  out: Progress
+  out: CriteriaResult
 ): void {
   const n = facts.tally.countBy(key, facts.now);
   const target = c.threshold;
@@ -269,7 +270,7 @@ function badgesProgress(
   c: BadgesCriteria,
   ctx: EvalContext,
   self: BadgeDef | undefined,
-  out: Progress
+  out: CriteriaResult
 ): void {
   const sequences = summaryOf(ctx).sequences;
   const scope = ctx.catalog.scopeIndex(c);
@@ -284,7 +285,7 @@ function badgesProgress(
   set(out, Math.min(earned, target), target, earned >= target);
 }
 
-function set(out: Progress, current: number, target: number, met: boolean): void {
+function set(out: CriteriaResult, current: number, target: number, met: boolean): void {
   out.current = current;
   out.target = target;
   out.met = met;
@@ -296,8 +297,8 @@ export function evaluateCriteria(
   facts: MemberFacts,
   catalog: CatalogIndex,
   self?: BadgeDef
-): Progress {
-  const out: Progress = { current: 0, target: 1, met: false };
+): CriteriaResult {
+  const out: CriteriaResult = { current: 0, target: 1, met: false };
   planOf(c)({ facts, catalog, summary: null }, self, out);
   return out;
 }
@@ -309,7 +310,7 @@ export function evaluateCriteria(
  * object, read right after each child returns (evaluation is synchronous and a tree cannot
  * contain itself, so no evaluation ever overwrites a scratch object still being read).
  */
-type Plan = (ctx: EvalContext, self: BadgeDef | undefined, out: Progress) => void;
+type Plan = (ctx: EvalContext, self: BadgeDef | undefined, out: CriteriaResult) => void;
 
 /** A badge's compiled criteria, and for a repeatable count the key its sequences are counted by. */
 export interface BadgePlan {
@@ -382,7 +383,7 @@ function compilePlan(c: Criteria): Plan {
     }
     case 'all': {
       const children = c.of.map(planOf);
-      const p: Progress = { current: 0, target: 1, met: false };
+      const p: CriteriaResult = { current: 0, target: 1, met: false };
       return (ctx, self, out) => {
         let current = 0;
         let target = 0;
@@ -398,7 +399,7 @@ function compilePlan(c: Criteria): Plan {
     }
     case 'any': {
       const children = c.of.map(planOf);
-      const p: Progress = { current: 0, target: 1, met: false };
+      const p: CriteriaResult = { current: 0, target: 1, met: false };
       return (ctx, self, out) => {
         let found = false;
         let bestCurrent = 0;
@@ -424,7 +425,7 @@ function compilePlan(c: Criteria): Plan {
   }
 }
 
-function never(): Progress {
+function never(): CriteriaResult {
   return { current: 0, target: 1, met: false };
 }
 
@@ -437,7 +438,7 @@ export function timesEarnable(badge: BadgeDef, facts: MemberFacts, catalog: Cata
   return timesOf(badge, plan, progress, facts);
 }
 
-function timesOf(badge: BadgeDef, plan: BadgePlan, progress: Progress, facts: MemberFacts): number {
+function timesOf(badge: BadgeDef, plan: BadgePlan, progress: CriteriaResult, facts: MemberFacts): number {
   if (!badge.enabled || isManual(badge)) return 0;
   if (plan.repeatKey !== null) {
     const c = badge.criteria as CountCriteria;
