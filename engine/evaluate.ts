@@ -438,7 +438,12 @@ export function timesEarnable(badge: BadgeDef, facts: MemberFacts, catalog: Cata
   return timesOf(badge, plan, progress, facts);
 }
 
-function timesOf(badge: BadgeDef, plan: BadgePlan, progress: CriteriaResult, facts: MemberFacts): number {
+function timesOf(
+  badge: BadgeDef,
+  plan: BadgePlan,
+  progress: CriteriaResult,
+  facts: MemberFacts
+): number {
   if (!badge.enabled || isManual(badge)) return 0;
   if (plan.repeatKey !== null) {
     const c = badge.criteria as CountCriteria;

@@ -3,7 +3,7 @@ import { academy, createCourse, ok, type CourseFixture } from './support/academy
 import { achievementRows, enableAchievements, eventRows, plugin } from './support/achievements';
 
 /**
- * The recalculation's replay is set-based where the trigger allows it (services/backfill.ts,
+ * The recalculation's replay is set-based where the trigger allows it (stores/ledger-replay.ts,
  * sqlReplayFor): the academy's column triggers are replayed by INSERT … SELECT statements, the
  * reaction trigger (its member is `post.author` / `comment.author`, two levels deep) and the
  * profiles in JavaScript. A rerun over unchanged data reads no document and evaluates no member,

@@ -308,7 +308,7 @@ const evaluatorService = ({ strapi }: { strapi: Core.Strapi }) => {
       queued = false;
       wake = null;
       if (stopped) return;
-      runOnce().catch((error) => strapi.log.error(`achievements: engine run failed: ${error}`));
+      runOnce().catch((error) => strapi.log.error(`achievements: evaluator run failed: ${error}`));
     };
     // Idle for a while: at once (after the current write's response). Busy: at most one run
     // per coalesceMs, so the events of a busy moment are evaluated together.

@@ -48,7 +48,7 @@ export interface RecordResult {
 }
 
 /**
- * The ledger. Every fact is written here, unique on its key, before the engine looks at it:
+ * The ledger. Every fact is written here, unique on its key, before the evaluator looks at it:
  * a replay or a retry is a no-op, and nothing recorded is lost if the process stops.
  */
 const eventsService = ({ strapi }: { strapi: Core.Strapi }) => {
@@ -128,7 +128,7 @@ const eventsService = ({ strapi }: { strapi: Core.Strapi }) => {
 
     /**
      * Records an admin's award or revocation as a fact (ADMIN_EVENTS), at the instant the
-     * achievement row says, so a recalculation rebuilds it and the engine re-evaluates the
+     * achievement row says, so a recalculation rebuilds it and the evaluator re-evaluates the
      * badges that count held badges. Recorded even while achievements are switched off.
      */
     async recordAdminDecision(

@@ -5,7 +5,7 @@ const listeners = new WeakMap<Core.Strapi, Set<Listener>>();
 
 /**
  * How the ledger tells the evaluator that new events are in, without depending on it: the
- * engine listens while it runs, and recording an event signals. Per Strapi instance (tests boot
+ * evaluator listens while it runs, and recording an event signals. Per Strapi instance (tests boot
  * several in one process). Returns the function that stops listening.
  */
 export const onEventsRecorded = (strapi: Core.Strapi, listener: Listener): (() => void) => {

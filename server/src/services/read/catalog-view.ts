@@ -194,7 +194,7 @@ export const badgeDto = (
 /**
  * Progress toward a badge not held. Streak, meta (badges, points) and manual criteria are
  * computed from the live streak and the held badges; counted events and profile fields need
- * the member's ledger, so they come from the progress the engine stored on its last pass.
+ * the member's ledger, so they come from the progress the evaluator stored on its last pass.
  */
 export const progressOf = (
   view: CatalogView,
