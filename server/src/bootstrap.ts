@@ -17,6 +17,12 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   getService(strapi, 'badges').subscribeLifecycles();
   await getService(strapi, 'seed').seedDefaultCatalog();
 
+  // Open Badges credentials: keys on the first start with the secret; a start-up error when
+  // credentials are on without it; revocations follow achievement.revoked.
+  const credentials = getService(strapi, 'credentials');
+  await credentials.bootstrap();
+  credentials.subscribe();
+
   // Picks up whatever a crash or a restart left unprocessed, then keeps polling.
   getService(strapi, 'engine').start();
 };

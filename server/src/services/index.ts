@@ -13,6 +13,7 @@ import seed from './seed';
 import members from './members';
 import backfill from './backfill';
 import bulk from './bulk';
+import credentials from './credentials';
 
 export default {
   settings,
@@ -30,4 +31,5 @@ export default {
   members,
   backfill,
   bulk,
+  credentials,
 };
