@@ -98,7 +98,7 @@ export const CredentialsSection = ({ settings }: { settings: Settings }) => {
             loading={saving}
             disabled={!canUpdate || !dirty}
           >
-            {t('settings.credentials.save', 'Save credentials')}
+            {t('settings.credentials.save', 'Apply credential settings')}
           </Button>
         </Flex>
         <Typography variant="omega" textColor="neutral600">
