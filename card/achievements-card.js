@@ -175,6 +175,11 @@ dialog::backdrop { background: var(--ach-overlay); }
   cursor: pointer;
 }
 .modal__body { overflow: auto; padding: 8px 20px 20px; }
+.credential { display: flex; gap: 6px; margin-top: 6px; }
+.credential__download {
+  font: inherit; font-size: 0.8rem; padding: 2px 8px; border-radius: 6px; cursor: pointer;
+  border: 1px solid var(--ach-accent); background: transparent; color: var(--ach-accent);
+}
 .category { margin-top: 16px; }
 .category__title { margin: 0 0 8px; font-size: 0.95rem; }
 .category__badges { list-style: none; margin: 0; padding: 0; display: grid; gap: 10px; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); }
@@ -528,9 +533,14 @@ export class AchievementsCard extends HTMLElement {
     this.dispatchEvent(new CustomEvent('achievements-open'));
     try {
       if (!this._modalData) {
-        this._modalData = await this._get(
-          `users/${encodeURIComponent(this.getAttribute('user-id'))}`
-        );
+        const userId = encodeURIComponent(this.getAttribute('user-id'));
+        const [data, credentials] = await Promise.all([
+          this._get(`users/${userId}`),
+          // Open Badges credentials, when switched on and visible to this viewer: else none.
+          this._get(`users/${userId}/credentials`).catch(() => ({ data: [] })),
+        ]);
+        this._modalData = data;
+        this._credentials = new Map((credentials.data || []).map((c) => [c.badge, c]));
       }
       if (!dialog.open) return;
       this._renderModal(this._modalData);
@@ -669,6 +679,8 @@ export class AchievementsCard extends HTMLElement {
           text: `Earned ${when}${badge.timesEarned > 1 ? ` · ×${badge.timesEarned}` : ''} · ${rarity}`,
         })
       );
+      const actions = this._credentialActions(badge);
+      if (actions) details.push(actions);
     } else {
       const progress = badge.progress || { current: 0, target: 1, percent: 0 };
       details.push(
@@ -705,6 +717,50 @@ export class AchievementsCard extends HTMLElement {
         tabindex: 0,
       },
       [this._badgeArt(badge, 48), h('div', {}, details)]
+    );
+  }
+
+  /** "Download credential" as JSON-LD and as a VC-JWT, for an earned badge that has one. */
+  _credentialActions(badge) {
+    const credential = this._credentials && this._credentials.get(badge.slug);
+    if (!badge.earned || !credential) return null;
+    const button = (label, accept, extension) => {
+      const el = h('button', {
+        type: 'button',
+        class: 'credential__download',
+        part: 'credential-download',
+        'data-format': extension,
+        text: label,
+      });
+      el.addEventListener('click', (event) => {
+        event.stopPropagation();
+        void this._download(credential, badge.slug, accept, extension);
+      });
+      return el;
+    };
+    return h('div', { class: 'credential', 'data-credential': credential.achievement.documentId }, [
+      button('Download credential (.json)', 'application/ld+json', 'json'),
+      button('JWT', 'application/vc+jwt', 'jwt'),
+    ]);
+  }
+
+  async _download(credential, slug, accept, extension) {
+    const headers = { Accept: accept };
+    if (this._token) headers.Authorization = `Bearer ${this._token}`;
+    const res = await fetch(this._url(`credentials/${credential.achievement.documentId}`), {
+      headers,
+    });
+    if (!res.ok) return;
+    const blob = new Blob([await res.text()], { type: accept });
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(blob);
+    link.download = `${slug}-credential.${extension}`;
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+    this.dispatchEvent(
+      new CustomEvent('achievements-credential', { detail: { slug, format: extension } })
     );
   }
 }

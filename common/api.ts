@@ -440,6 +440,47 @@ export interface ApiOperation {
   responses: Record<number, ApiResponse>;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Open Badges 3.0 credentials (issue 14): open routes, verifiers have no account
+// ---------------------------------------------------------------------------------------------
+
+const lowerId = (what: string) =>
+  single(what).regex(/^[a-z0-9]{1,64}$/, {
+    error: `must be ${what} (lower-case letters and digits)`,
+  });
+
+export const credentialParamsSchema = z
+  .object({ achievementDocumentId: lowerId("an achievement's documentId") })
+  .strict();
+export const credentialQuerySchema = z
+  .object({
+    issue: single('issue id')
+      .regex(/^[a-f0-9]{24}$/, { error: 'must be an issue id (24 hex digits)' })
+      .optional()
+      .describe('One issue of the credential (its `id` names it); default: the one in force'),
+  })
+  .strict();
+export const keyParamsSchema = z
+  .object({ kid: single('key id').regex(/^[a-z0-9-]{1,80}$/, { error: 'must be a key id' }) })
+  .strict();
+export const statusListParamsSchema = z
+  .object({
+    id: single('status list id').regex(/^[a-f0-9]{16}$/, { error: 'must be a status list id' }),
+  })
+  .strict();
+export const badgeAchievementParamsSchema = z
+  .object({ badgeDocumentId: lowerId("a badge's documentId") })
+  .strict();
+
+export const memberCredentialSchema = z.object({
+  badge: z.string().describe('The badge slug'),
+  sequence: z.number().int(),
+  earnedAt: z.string(),
+  achievement: z.object({ documentId: z.string() }),
+  url: z.string().describe('Where the credential is served'),
+});
+export const memberCredentialsSchema = z.object({ data: z.array(memberCredentialSchema) });
+
 const error = (description: string): ApiResponse => ({ description, schema: errorSchema });
 const notModified: ApiResponse = { description: 'Not modified: the If-None-Match ETag matches' };
 const badRequest = error('A parameter or field is invalid; the message names it');
@@ -626,7 +667,134 @@ export const API_OPERATIONS: ApiOperation[] = [
       304: notModified,
     },
   },
+  ...credentialOperations(),
 ];
+
+/** The credential routes: open (no users-permissions action), see the README's "Credentials". */
+function credentialOperations(): ApiOperation[] {
+  const off = error('Credentials are switched off, or no such item');
+  const open = (
+    operationId: string,
+    path: string,
+    summary: string,
+    description: string,
+    contentType: string,
+    extra: Partial<ApiOperation> = {}
+  ): ApiOperation => ({
+    operationId,
+    method: 'GET',
+    path,
+    action: null,
+    callers: ['public', 'member'],
+    summary,
+    description,
+    conditional: false,
+    responses: { 200: { description: summary, contentType }, 404: off },
+    ...extra,
+  });
+  return [
+    open(
+      'getCredential',
+      '/credentials/:achievementDocumentId',
+      'An achievement as an Open Badges 3.0 credential',
+      'The signed OpenBadgeCredential (JSON-LD with an eddsa-rdfc-2022 Data Integrity proof), or ' +
+        'its VC-JWT form (RS256) with `Accept: application/vc+jwt`. The holder (their member JWT) ' +
+        'always; anyone else only when the member’s profile is public and public credentials are ' +
+        'on. A revoked achievement has none in force (404); its old credential stays at its `id`.',
+      'application/ld+json',
+      {
+        params: credentialParamsSchema,
+        query: credentialQuerySchema,
+        responses: {
+          200: { description: 'The credential', contentType: 'application/ld+json' },
+          400: badRequest,
+          401: unauthorized,
+          404: off,
+        },
+      }
+    ),
+    open(
+      'listMemberCredentials',
+      '/users/:userId/credentials',
+      "A member's credentials",
+      'The member’s achievements that have a credential, with where to fetch each one; the ' +
+        'same access rule as a credential.',
+      'application/json',
+      {
+        params: userParamsSchema,
+        query: noQuerySchema,
+        responses: {
+          200: { description: 'The credentials', schema: memberCredentialsSchema },
+          400: badRequest,
+          401: unauthorized,
+          404: off,
+        },
+      }
+    ),
+    open(
+      'getIssuerDid',
+      '/did.json',
+      'The issuer’s DID document',
+      '`did:web:<host>:api:achievements` resolves here: every signing key, current and retired, ' +
+        'as an assertionMethod.',
+      'application/did+json'
+    ),
+    open(
+      'getIssuerJwks',
+      '/jwks.json',
+      'The issuer’s keys as a JWK Set',
+      'The same keys as the DID document.',
+      'application/jwk-set+json'
+    ),
+    open(
+      'getIssuerKey',
+      '/keys/:kid',
+      'One issuer key as a JWK',
+      'A VC-JWT’s `kid` header is this URL.',
+      'application/jwk+json',
+      {
+        params: keyParamsSchema,
+        responses: {
+          200: { description: 'The JWK', contentType: 'application/jwk+json' },
+          400: badRequest,
+          404: off,
+        },
+      }
+    ),
+    open(
+      'getStatusList',
+      '/status-lists/:id',
+      'A revocation status list',
+      'A signed BitstringStatusListCredential; revalidate it with its ETag.',
+      'application/ld+json',
+      {
+        params: statusListParamsSchema,
+        conditional: true,
+        responses: {
+          200: { description: 'The status list credential', contentType: 'application/ld+json' },
+          304: notModified,
+          400: badRequest,
+          404: off,
+        },
+      }
+    ),
+    open(
+      'getBadgeAchievement',
+      '/badges/:badgeDocumentId/open-badge',
+      'A badge as an Open Badges Achievement',
+      'The public URL every credential gives its achievement; secret badges answer 404.',
+      'application/ld+json',
+      {
+        params: badgeAchievementParamsSchema,
+        responses: {
+          200: { description: 'The Achievement', contentType: 'application/ld+json' },
+          400: badRequest,
+          404: off,
+        },
+      }
+    ),
+  ];
+}
 
 // ---------------------------------------------------------------------------------------------
 // Validation messages

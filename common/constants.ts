@@ -12,6 +12,9 @@ export const UID = {
   streak: 'plugin::achievements.streak',
   event: 'plugin::achievements.event',
   preference: 'plugin::achievements.preference',
+  credential: 'plugin::achievements.credential',
+  credentialKey: 'plugin::achievements.credential-key',
+  statusList: 'plugin::achievements.status-list',
   user: 'plugin::users-permissions.user',
 } as const;
 

@@ -40,12 +40,52 @@ export const streakSettingsSchema = z
   })
   .strict();
 
+const optionalUrl = z
+  .string({ error: 'must be an http(s) URL or empty' })
+  .max(500, { error: 'must be at most 500 characters' })
+  .refine((v) => v === '' || /^https?:\/\/[^\s]+$/.test(v), {
+    error: 'must be an http(s) URL or empty',
+  });
+
+/** The issuer Profile every credential names (Settings → Gamification → Credentials). */
+export const issuerSettingsSchema = z
+  .object({
+    name: z.string({ error: 'must be text' }).max(200, { error: 'must be at most 200 characters' }),
+    url: optionalUrl,
+    image: optionalUrl,
+    email: z
+      .string({ error: 'must be an email address or empty' })
+      .max(200, { error: 'must be at most 200 characters' })
+      .refine((v) => v === '' || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v), {
+        error: 'must be an email address or empty',
+      }),
+  })
+  .strict();
+
+/** Open Badges 3.0 credentials: issuing on or off, who may fetch them, the issuer. */
+export const credentialSettingsSchema = z
+  .object({
+    enabled: z.boolean({ error: 'must be true or false' }),
+    /** Anyone may fetch the credential of a member whose profile is public. */
+    publicCredentials: z.boolean({ error: 'must be true or false' }),
+    /** The did:web host (`academy.example`, `localhost:1337`); empty: Strapi's public URL. */
+    host: z
+      .string({ error: 'must be a host name such as academy.example, or empty' })
+      .max(253, { error: 'must be at most 253 characters' })
+      .refine((v) => v === '' || /^[a-z0-9.-]+(:[0-9]{1,5})?$/i.test(v), {
+        error: 'must be a host name such as academy.example (a port may follow), or empty',
+      }),
+    issuer: issuerSettingsSchema,
+  })
+  .strict();
+
 /** Organisation-wide settings, persisted in Strapi's plugin store. */
 export const settingsSchema = z
   .object({
     enabled: z.boolean({ error: 'must be true or false' }),
     card: cardSettingsSchema,
     streaks: streakSettingsSchema,
+    credentials: credentialSettingsSchema,
   })
   .strict();
 
@@ -55,6 +95,11 @@ export const settingsPatchSchema = z
     enabled: settingsSchema.shape.enabled.optional(),
     card: cardSettingsSchema.partial().strict().optional(),
     streaks: streakSettingsSchema.partial().strict().optional(),
+    credentials: credentialSettingsSchema
+      .extend({ issuer: issuerSettingsSchema.partial().strict() })
+      .partial()
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -62,10 +107,17 @@ export type Settings = z.infer<typeof settingsSchema>;
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
 
 export type StreakSettings = z.infer<typeof streakSettingsSchema>;
+export type CredentialSettings = z.infer<typeof credentialSettingsSchema>;
 
 export const DEFAULT_SETTINGS: Omit<Settings, 'streaks'> = {
   enabled: false,
   card: { enabled: true, position: 'side', badgesToShow: 6 },
+  credentials: {
+    enabled: false,
+    publicCredentials: false,
+    host: '',
+    issuer: { name: '', url: '', image: '', email: '' },
+  },
 };
 
 export const mergeSettings = (current: Settings, patch: SettingsPatch): Settings => ({
@@ -73,6 +125,11 @@ export const mergeSettings = (current: Settings, patch: SettingsPatch): Settings
   ...(patch.enabled === undefined ? {} : { enabled: patch.enabled }),
   card: { ...current.card, ...patch.card },
   streaks: { ...current.streaks, ...patch.streaks },
+  credentials: {
+    ...current.credentials,
+    ...patch.credentials,
+    issuer: { ...current.credentials?.issuer, ...patch.credentials?.issuer },
+  } as Settings['credentials'],
 });
 
 /** The public view of the settings served at `GET /api/achievements/config`. */

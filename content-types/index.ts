@@ -11,5 +11,19 @@ import progress from './progress';
 import streak from './streak';
 import event from './event';
 import preference from './preference';
+import credential from './credential';
+import credentialKey from './credential-key';
+import statusList from './status-list';
 
-export default { badge, category, achievement, progress, streak, event, preference };
+export default {
+  badge,
+  category,
+  achievement,
+  progress,
+  streak,
+  event,
+  preference,
+  credential,
+  'credential-key': credentialKey,
+  'status-list': statusList,
+};

@@ -18,6 +18,10 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   getService(strapi, 'badges').subscribeLifecycles();
   await getService(strapi, 'seed').seedDefaultCatalog();
 
+  // Open Badges credentials: keys on the first start with the secret; a start-up error when
+  // credentials are on without it (revocations come through the outbox).
+  await getService(strapi, 'credentials').bootstrap();
+
   // Picks up whatever a crash or a restart left unprocessed, then keeps polling.
   getService(strapi, 'evaluator').start();
 };

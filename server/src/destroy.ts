@@ -3,6 +3,7 @@ import { getService } from './utils/get-service';
 
 const destroy = async ({ strapi }: { strapi: Core.Strapi }) => {
   await getService(strapi, 'evaluator').stop();
+  await getService(strapi, 'credentials').waitForRevocations();
 };
 
 export default destroy;

@@ -16,6 +16,14 @@ const STREAK_DEFAULTS = {
   freezesPerMonth: 0,
 };
 
+/** Open Badges credentials are off until an admin switches them on (issue 14). */
+const CREDENTIAL_DEFAULTS = {
+  enabled: false,
+  publicCredentials: false,
+  host: '',
+  issuer: { name: '', url: '', image: '', email: '' },
+};
+
 describe('plugin settings (admin API) and the public config route', () => {
   let admin: string;
 
@@ -100,6 +108,7 @@ describe('plugin settings (admin API) and the public config route', () => {
       enabled: true,
       card: { enabled: true, position: 'header', badgesToShow: 10 },
       streaks: STREAK_DEFAULTS,
+      credentials: CREDENTIAL_DEFAULTS,
     });
 
     const config = await app.request().get('/api/achievements/config');
@@ -182,6 +191,30 @@ describe('plugin settings (admin API) and the public config route', () => {
       enabled: true,
       card: { enabled: false, position: 'header', badgesToShow: 10 },
       streaks: STREAK_DEFAULTS,
+      credentials: CREDENTIAL_DEFAULTS,
     });
+  });
+
+  it('refuses to switch credentials on without ACHIEVEMENTS_CREDENTIALS_SECRET (400 naming it)', async () => {
+    expect(process.env.ACHIEVEMENTS_CREDENTIALS_SECRET).toBeUndefined();
+    for (const path of ['/achievements/settings', '/achievements/credentials/settings']) {
+      const res = await app
+        .request()
+        .put(path)
+        .set('Authorization', `Bearer ${await superAdminToken(app)}`)
+        .send({ credentials: { enabled: true } });
+      expect([path, res.status]).toEqual([path, 400]);
+      expect(res.body.error.message).toMatch(/ACHIEVEMENTS_CREDENTIALS_SECRET is not set/);
+      expect(res.body.error.details.errors[0].path).toBe('credentials.enabled');
+    }
+    const bad = await app
+      .request()
+      .put('/achievements/settings')
+      .set('Authorization', `Bearer ${await superAdminToken(app)}`)
+      .send({ credentials: { host: 'https://x/y', issuer: { email: 'nope' } } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/credentials\.host/);
+    expect(bad.body.error.message).toMatch(/credentials\.issuer\.email/);
+    expect(((await storedSettings()) as any)?.credentials?.enabled ?? false).toBe(false);
   });
 });

@@ -8,6 +8,8 @@ import adminBadges from './admin-badges';
 import adminCategories from './admin-categories';
 import adminMembers from './admin-members';
 import adminRecalculate from './admin-recalculate';
+import credentials from './credentials';
+import adminCredentials from './admin-credentials';
 
 export default {
   settings,
@@ -20,4 +22,6 @@ export default {
   'admin-categories': adminCategories,
   'admin-members': adminMembers,
   'admin-recalculate': adminRecalculate,
+  credentials,
+  'admin-credentials': adminCredentials,
 };

@@ -57,6 +57,11 @@ export default {
     r('GET', '/members/:id', 'admin-members.findOne', ACTIONS.membersAward),
     r('POST', '/members/:id/award', 'admin-members.award', ACTIONS.membersAward),
     r('POST', '/members/:id/revoke', 'admin-members.revoke', ACTIONS.membersRevoke),
+    // --- Open Badges credentials ---
+    r('GET', '/credentials', 'admin-credentials.status', ACTIONS.settingsRead),
+    r('PUT', '/credentials/settings', 'admin-credentials.update', ACTIONS.settingsUpdate),
+    r('POST', '/credentials/keys/rotate', 'admin-credentials.rotate', ACTIONS.settingsUpdate),
+    r('GET', '/credentials/members/:id', 'admin-credentials.member', ACTIONS.membersAward),
     // --- recalculation ---
     r('GET', '/recalculate', 'admin-recalculate.status', ACTIONS.recalculate),
     r('POST', '/recalculate', 'admin-recalculate.start', ACTIONS.recalculate),

@@ -32,6 +32,17 @@ const conditionalGet =
     }
   };
 
+const open = () => ({ auth: false as const, policies: [] });
+const credentialRoutes = [
+  ['/credentials/:achievementDocumentId', 'credentials.findOne'],
+  ['/users/:userId/credentials', 'credentials.listForMember'],
+  ['/did.json', 'credentials.did'],
+  ['/jwks.json', 'credentials.jwks'],
+  ['/keys/:kid', 'credentials.key'],
+  ['/status-lists/:id', 'credentials.statusList'],
+  ['/badges/:badgeDocumentId/open-badge', 'credentials.achievement'],
+].map(([path, handler]) => ({ method: 'GET', path, handler, config: open() }));
+
 // Fresh objects per route: Strapi keeps each route's config as given.
 const data = () => ({ policies: [], middlewares: [conditionalGet(0)] });
 const files = () => ({ auth: false as const, middlewares: [conditionalGet(300)] });
@@ -58,6 +69,9 @@ export default {
     },
     { method: 'PUT', path: '/me/privacy', handler: 'members.setPrivacy', config: { policies: [] } },
     { method: 'GET', path: '/openapi.json', handler: 'openapi.document', config: files() },
+    // Open Badges 3.0: public (verifiers have no account); the credential route itself lets
+    // the holder in, and anyone else only for public profiles with public credentials on.
+    ...credentialRoutes,
     { method: 'GET', path: '/card.js', handler: 'openapi.component', config: files() },
   ],
 };

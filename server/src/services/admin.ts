@@ -12,7 +12,7 @@ import { progressStore } from '../stores/progress';
 import { getService } from '../utils/get-service';
 import { heldKey } from './achievements';
 import type { BadgeRow } from './catalog';
-import { BADGE_DELETED, WEBHOOK_EVENTS, type Change } from './outbox';
+import { BADGE_DELETED, type Change } from './outbox';
 
 type By = { adminId: number | string; reason?: string };
 
@@ -204,7 +204,7 @@ const adminService = ({ strapi }: { strapi: Core.Strapi }) => {
         },
       ]);
       const { earned } = written.get(userId)!;
-      await outbox().send(WEBHOOK_EVENTS.earned, userId, earned);
+      await outbox().changed(userId, { earned, revoked: [] });
       for (const e of earned)
         await events().recordAdminDecision(
           ADMIN_EVENTS.awarded,
@@ -227,7 +227,7 @@ const adminService = ({ strapi }: { strapi: Core.Strapi }) => {
       for (const sequence of sequences)
         if (await store.revoke(userId, { badgeId, sequence, reason: by.reason, at, by: revokedBy }))
           revoked.push({ badgeId, sequence, at, reason: by.reason });
-      await outbox().send(WEBHOOK_EVENTS.revoked, userId, revoked);
+      await outbox().changed(userId, { earned: [], revoked });
       for (const r of revoked)
         await events().recordAdminDecision(
           ADMIN_EVENTS.revoked,
@@ -257,7 +257,7 @@ const adminService = ({ strapi }: { strapi: Core.Strapi }) => {
           { badgeId: badge.id, sequence, at, reason: BADGE_DELETED },
         ]);
       for (const [userId, revoked] of byMember)
-        await outbox().send(WEBHOOK_EVENTS.revoked, userId, revoked, badge);
+        await outbox().changed(userId, { earned: [], revoked }, { gone: badge });
       const meta = (await catalog.get()).index.metaBadges();
       for (const userId of byMember.keys())
         await getService(strapi, 'evaluator').reevaluate(userId, meta);

@@ -174,10 +174,9 @@ const evaluatorService = ({ strapi }: { strapi: Core.Strapi }) => {
         outcomes.filter((o) => !refused.has(o.userId)).map(writeOf)
       );
     }
-    if (opts.notify ?? !recalculation) {
-      const outbox = getService(strapi, 'outbox');
-      for (const [userId, changes] of written) await outbox.changed(userId, changes);
-    }
+    const notify = opts.notify ?? !recalculation;
+    const outbox = getService(strapi, 'outbox');
+    for (const [userId, changes] of written) await outbox.changed(userId, changes, { notify });
     const done = outcomes.map((o) => o.userId).filter((id) => !refused.has(id));
     if (refused.size) {
       // Their streak changed under them: read and write again until it sticks.

@@ -66,10 +66,21 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => ({
     }
   },
 
-  /** Sends what one member's write changed. */
-  async changed(userId: number, changes: { earned: Change[]; revoked: Change[] }) {
-    await this.send(WEBHOOK_EVENTS.earned, userId, changes.earned);
-    await this.send(WEBHOOK_EVENTS.revoked, userId, changes.revoked);
+  /**
+   * After one member's achievements changed (and the write committed): what must follow every
+   * change (credentials of revoked achievements are revoked), then the webhooks unless
+   * `notify` is false (a silent recalculation). `gone`: the badge was deleted.
+   */
+  async changed(
+    userId: number,
+    changes: { earned: Change[]; revoked: Change[] },
+    opts: { notify?: boolean; gone?: BadgeRow } = {}
+  ) {
+    if (changes.revoked.length)
+      await getService(strapi, 'credentials').revoked(userId, changes.revoked);
+    if (opts.notify === false) return;
+    await this.send(WEBHOOK_EVENTS.earned, userId, changes.earned, opts.gone);
+    await this.send(WEBHOOK_EVENTS.revoked, userId, changes.revoked, opts.gone);
   },
 });
 

@@ -26,6 +26,16 @@ export interface NewAchievement {
   awardedBy?: string;
 }
 
+/** An achievement as code outside evaluation sees it. */
+export interface AchievementRecord {
+  documentId: string;
+  userId: number;
+  badgeId: number;
+  sequence: number;
+  earnedAt: Date;
+  revokedAt: Date | null;
+}
+
 /** A revocation to write (the row is kept, marked revoked). */
 export interface Revocation {
   badgeId: number;
@@ -214,6 +224,38 @@ export const achievementStore = defineStore((strapi) => {
         badgeId: r[table.col('badgeId')] as number,
         sequence: r[table.col('sequence')] as number,
         earnedAt: toDate(r[table.col('earnedAt')])!,
+      }));
+    },
+
+    /**
+     * Achievements as records outside evaluation name them (credentials, exports): by
+     * documentId, or a member's, newest first; `heldOnly`: not revoked.
+     */
+    async records(
+      where: { documentId: string } | { userId: number; heldOnly?: boolean }
+    ): Promise<AchievementRecord[]> {
+      const table = t();
+      const query = knex()(table.name).select(
+        table.col('documentId'),
+        table.col('userId'),
+        table.col('badgeId'),
+        table.col('sequence'),
+        table.col('earnedAt'),
+        table.col('revokedAt')
+      );
+      if ('documentId' in where) query.where(table.col('documentId'), where.documentId);
+      else {
+        query.where(table.col('userId'), where.userId);
+        if (where.heldOnly) query.whereNull(table.col('revokedAt'));
+        query.orderBy([{ column: table.col('earnedAt'), order: 'desc' }, { column: 'id' }]);
+      }
+      return (await query).map((r: any) => ({
+        documentId: r[table.col('documentId')],
+        userId: Number(r[table.col('userId')]),
+        badgeId: Number(r[table.col('badgeId')]),
+        sequence: Number(r[table.col('sequence')]),
+        earnedAt: toDate(r[table.col('earnedAt')])!,
+        revokedAt: toDate(r[table.col('revokedAt')]),
       }));
     },
 

@@ -20,6 +20,7 @@ import { SelectField, TextField } from '../../components/FormField';
 import { TableHead } from '../../components/TableHead';
 import { Tier } from '../../components/Tier';
 import { errorMessage, fieldErrors, useApi, useLoad, useT } from '../../utils/api';
+import { MemberCredentials } from './MemberCredentials';
 import { PERMISSIONS } from '../../utils/permissions';
 
 interface Detail {
@@ -278,6 +279,7 @@ const MembersPage = () => {
                         ))}
                       </Tbody>
                     </Table>
+                    <MemberCredentials memberId={detail.member.id} version={detail} />
                     {allowedActions.canAward ? (
                       <Flex gap={2} alignItems="flex-end">
                         <Box flex="1">

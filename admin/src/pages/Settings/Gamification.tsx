@@ -14,6 +14,7 @@ import { Check } from '@strapi/icons';
 import { FormField, NumberField, TextField } from '../../components/FormField';
 import { protectedPage } from '../../components/ProtectedPage';
 import { useSettingsForm } from '../../hooks/useSettings';
+import { CredentialsSection } from './CredentialsSection';
 import { useLoad, useT } from '../../utils/api';
 import { PERMISSIONS } from '../../utils/permissions';
 import type { AdminMeta } from '../../../../common/admin-api';
@@ -155,6 +156,7 @@ const GamificationSettings = () => {
                 </Grid.Root>
               </Flex>
             </Box>
+            <CredentialsSection settings={settings} />
           </Layouts.Content>
         </form>
       </Page.Main>
