@@ -12,6 +12,8 @@ export const UID = {
   streak: 'plugin::achievements.streak',
   event: 'plugin::achievements.event',
   preference: 'plugin::achievements.preference',
+  erasure: 'plugin::achievements.erasure',
+  tombstone: 'plugin::achievements.tombstone',
   user: 'plugin::users-permissions.user',
 } as const;
 
@@ -22,6 +24,8 @@ export const ACTIONS = {
   badgesManage: 'plugin::achievements.badges.manage',
   membersAward: 'plugin::achievements.members.award',
   membersRevoke: 'plugin::achievements.members.revoke',
+  membersExport: 'plugin::achievements.members.export',
+  membersErase: 'plugin::achievements.members.erase',
   recalculate: 'plugin::achievements.recalculate',
 } as const;
 
@@ -34,6 +38,7 @@ export const CONTENT_API_ACTIONS = {
   me: 'plugin::achievements.members.me',
   featured: 'plugin::achievements.members.setFeatured',
   privacy: 'plugin::achievements.members.setPrivacy',
+  export: 'plugin::achievements.members.exportMine',
   events: 'plugin::achievements.events.ingest',
 } as const;
 

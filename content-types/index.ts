@@ -11,5 +11,17 @@ import progress from './progress';
 import streak from './streak';
 import event from './event';
 import preference from './preference';
+import erasure from './erasure';
+import tombstone from './tombstone';
 
-export default { badge, category, achievement, progress, streak, event, preference };
+export default {
+  badge,
+  category,
+  achievement,
+  progress,
+  streak,
+  event,
+  preference,
+  erasure,
+  tombstone,
+};

@@ -57,6 +57,11 @@ export default {
     r('GET', '/members/:id', 'admin-members.findOne', ACTIONS.membersAward),
     r('POST', '/members/:id/award', 'admin-members.award', ACTIONS.membersAward),
     r('POST', '/members/:id/revoke', 'admin-members.revoke', ACTIONS.membersRevoke),
+    // --- a member's data (export / erase) ---
+    r('GET', '/members/:id/export', 'admin-members.exportData', ACTIONS.membersExport),
+    r('GET', '/members/:id/erase', 'admin-members.erasePreview', ACTIONS.membersErase),
+    r('POST', '/members/:id/erase', 'admin-members.erase', ACTIONS.membersErase),
+    r('GET', '/erasures', 'admin-members.erasures', ACTIONS.membersErase),
     // --- recalculation ---
     r('GET', '/recalculate', 'admin-recalculate.status', ACTIONS.recalculate),
     r('POST', '/recalculate', 'admin-recalculate.start', ACTIONS.recalculate),

@@ -57,6 +57,8 @@ export default {
       config: { policies: [] },
     },
     { method: 'PUT', path: '/me/privacy', handler: 'members.setPrivacy', config: { policies: [] } },
+    // Streamed and personal: no ETag (the body is never buffered to hash it).
+    { method: 'GET', path: '/me/export', handler: 'members.exportMine', config: { policies: [] } },
     { method: 'GET', path: '/openapi.json', handler: 'openapi.document', config: files() },
     { method: 'GET', path: '/card.js', handler: 'openapi.component', config: files() },
   ],

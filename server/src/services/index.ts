@@ -17,6 +17,7 @@ import badgeList from './badge-list';
 import badgeEditor from './badge-editor';
 import categoryEditor from './category-editor';
 import recalculation from './recalculation';
+import privacy from './privacy';
 
 export default {
   settings,
@@ -38,4 +39,5 @@ export default {
   badgeEditor,
   categoryEditor,
   recalculation,
+  privacy,
 };
