@@ -20,7 +20,7 @@ import { pluginConfig } from '../utils/plugin-config';
 export const MEMBER_ERASED = 'member.erased' as const;
 
 /** Ledger rows per page of the export stream (and per statement). */
-const EXPORT_PAGE = 1000;
+const EXPORT_PAGE = 250;
 /**
  * How stale a process's copy of the tombstones may be. An erase waits this long (plus a
  * margin) before its last sweep, so a fact another process recorded from an older copy is
