@@ -106,6 +106,37 @@ export const memberSearchSchema = z
   })
   .strict();
 
+export const erasuresQuerySchema = z
+  .object({
+    page: z
+      .string()
+      .regex(/^[1-9][0-9]{0,3}$/, { error: 'must be a page number between 1 and 9999' })
+      .optional(),
+  })
+  .strict();
+
+/** What an erase removes, per table (the confirmation), and the receipt it leaves. */
+export interface ErasePreview {
+  ledger: number;
+  ledgerActedIn: number;
+  achievements: number;
+  progress: number;
+  streaks: number;
+  preferences: number;
+}
+
+export interface ErasureReceipt {
+  id: number;
+  status: 'running' | 'done';
+  origin: string;
+  startedAt: string;
+  finishedAt: string | null;
+  /** `<table>.deleted` / `ledger.pseudonymised` → rows */
+  tables: Record<string, number>;
+  rows: number;
+  resumed: number;
+}
+
 const reason = z
   .string({ error: 'must be a text of 1 to 500 characters' })
   .trim()

@@ -279,6 +279,122 @@ export const eventResultSchema = named(
   '`accepted` is false while achievements are off; `duplicate` when the key was seen before.'
 );
 
+// The export of a member's data (data protection): every row the plugin holds about them,
+// as the database holds it (column for column, under the content type's attribute names).
+export const MEMBER_EXPORT_SCHEMA = 'strapi-plugin-achievements/member-export' as const;
+/** Bumped on any change of the document's shape that is not an added optional field. */
+export const MEMBER_EXPORT_VERSION = 1 as const;
+
+const instant = () => z.string().describe('ISO 8601 date-time (UTC)');
+const rowBase = {
+  id: z.number().int(),
+  documentId: z.string(),
+  createdAt: instant().nullable(),
+  updatedAt: instant().nullable(),
+};
+
+export const exportedEventSchema = named(
+  z.looseObject({
+    ...rowBase,
+    key: z.string(),
+    type: z.string(),
+    userId: z.number().int().describe('The member the fact is about (credited)'),
+    actorId: z
+      .number()
+      .int()
+      .nullable()
+      .describe('The member who caused it, when someone else; negative: an erased member'),
+    subject: z.string().nullable(),
+    occurredAt: instant(),
+    processedAt: instant().nullable(),
+    source: z.string().nullable(),
+    data: z.unknown().describe('The fact as recorded (JSON)'),
+  }),
+  'ExportedEvent',
+  'One ledger row. Other members appear only as ids.'
+);
+
+export const exportedAchievementSchema = named(
+  z.looseObject({
+    ...rowBase,
+    userId: z.number().int(),
+    badgeId: z.number().int(),
+    sequence: z.number().int(),
+    earnedAt: instant(),
+    sourceEvent: z.string().nullable(),
+    evidence: z.unknown(),
+    revokedAt: instant().nullable(),
+    revokeReason: z.string().nullable(),
+    revokedBy: z.string().nullable(),
+    awardedBy: z.string().nullable(),
+  }),
+  'ExportedAchievement',
+  'One achievement row, revoked ones included (with their reason).'
+);
+
+export const exportedProgressSchema = named(
+  z.looseObject({
+    ...rowBase,
+    userId: z.number().int(),
+    badgeId: z.number().int(),
+    current: z.number().int().nullable(),
+    target: z.number().int().nullable(),
+  }),
+  'ExportedProgress',
+  'How far the member is toward one badge.'
+);
+
+export const exportedStreakSchema = named(
+  z.looseObject({
+    ...rowBase,
+    userId: z.number().int(),
+    current: z.number().int().nullable(),
+    longest: z.number().int().nullable(),
+    lastActiveAt: instant().nullable(),
+    lastActiveDay: z.string().nullable(),
+    timezone: z.string().nullable(),
+  }),
+  'ExportedStreak',
+  "The member's streak row."
+);
+
+export const exportedPreferenceSchema = named(
+  z.looseObject({
+    ...rowBase,
+    userId: z.number().int(),
+    featured: z.unknown().describe('Featured badge ids, in order'),
+    public: z.boolean().nullable(),
+  }),
+  'ExportedPreference',
+  "The member's preference row."
+);
+
+export const memberExportSchema = named(
+  z
+    .object({
+      schema: z.literal(MEMBER_EXPORT_SCHEMA),
+      version: z.literal(MEMBER_EXPORT_VERSION),
+      exportedAt: instant(),
+      member: memberSchema,
+      events: z.array(exportedEventSchema).describe("The member's own facts (ledger)"),
+      actedIn: z
+        .array(exportedEventSchema)
+        .describe('Facts about other members that this member caused (a reaction they gave)'),
+      achievements: z.array(exportedAchievementSchema),
+      progress: z.array(exportedProgressSchema),
+      streak: exportedStreakSchema.nullable(),
+      preferences: exportedPreferenceSchema.nullable(),
+      points: count().describe('Points of the badges held now'),
+      badges: z
+        .array(z.object({ id: z.number().int(), slug: slug(), name: z.string() }).strict())
+        .describe('The badges the rows above name, to read their ids'),
+    })
+    .strict(),
+  'MemberExport',
+  'Every row the plugin holds about one member (GDPR art. 15 and 20). Versioned: `schema` and ' +
+    '`version` name this shape. Streamed: a member with many facts is never held in memory whole.'
+);
+
 export const errorSchema = named(
   z
     .object({
@@ -404,6 +520,7 @@ export type MemberAchievements = z.output<typeof memberAchievementsSchema>;
 export type FeaturedResponse = z.output<typeof featuredResponseSchema>;
 export type PrivacyResponse = z.output<typeof privacyResponseSchema>;
 export type EventResult = z.output<typeof eventResultSchema>;
+export type MemberExport = z.output<typeof memberExportSchema>;
 export type ApiError = z.output<typeof errorSchema>;
 export type BadgesQuery = z.output<typeof badgesQuerySchema>;
 export type UserParams = z.output<typeof userParamsSchema>;
@@ -614,6 +731,26 @@ export const API_OPERATIONS: ApiOperation[] = [
     conditional: false,
     responses: {
       200: { description: 'Saved', schema: privacyResponseSchema },
+      400: badRequest,
+      401: unauthorized,
+      403: forbidden,
+    },
+  },
+  {
+    operationId: 'exportMyData',
+    method: 'GET',
+    path: '/me/export',
+    action: CONTENT_API_ACTIONS.export,
+    callers: ['member'],
+    summary: 'Download every row the plugin holds about you',
+    description:
+      'One JSON document (`MemberExport`, versioned) with your facts, achievements (revoked ones ' +
+      'too), progress, streak, preferences and points; other members appear only as ids. ' +
+      'Streamed, sent as an attachment.',
+    query: noQuerySchema,
+    conditional: false,
+    responses: {
+      200: { description: 'The export', schema: memberExportSchema },
       400: badRequest,
       401: unauthorized,
       403: forbidden,

@@ -15,6 +15,8 @@ export const UID = {
   credential: 'plugin::achievements.credential',
   credentialKey: 'plugin::achievements.credential-key',
   statusList: 'plugin::achievements.status-list',
+  erasure: 'plugin::achievements.erasure',
+  tombstone: 'plugin::achievements.tombstone',
   user: 'plugin::users-permissions.user',
 } as const;
 
@@ -25,6 +27,8 @@ export const ACTIONS = {
   badgesManage: 'plugin::achievements.badges.manage',
   membersAward: 'plugin::achievements.members.award',
   membersRevoke: 'plugin::achievements.members.revoke',
+  membersExport: 'plugin::achievements.members.export',
+  membersErase: 'plugin::achievements.members.erase',
   recalculate: 'plugin::achievements.recalculate',
 } as const;
 
@@ -37,6 +41,7 @@ export const CONTENT_API_ACTIONS = {
   me: 'plugin::achievements.members.me',
   featured: 'plugin::achievements.members.setFeatured',
   privacy: 'plugin::achievements.members.setPrivacy',
+  export: 'plugin::achievements.members.exportMine',
   events: 'plugin::achievements.events.ingest',
 } as const;
 

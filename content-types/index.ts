@@ -14,6 +14,8 @@ import preference from './preference';
 import credential from './credential';
 import credentialKey from './credential-key';
 import statusList from './status-list';
+import erasure from './erasure';
+import tombstone from './tombstone';
 
 export default {
   badge,
@@ -26,4 +28,6 @@ export default {
   credential,
   'credential-key': credentialKey,
   'status-list': statusList,
+  erasure,
+  tombstone,
 };

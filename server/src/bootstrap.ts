@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { getService } from './utils/get-service';
 import { WEBHOOK_EVENTS } from './services/outbox';
+import { MEMBER_ERASED } from './services/privacy';
 import { ensureIndexes } from './stores/indexes';
 
 const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
@@ -13,8 +14,11 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   const webhooks = strapi.get('webhookStore');
   webhooks.addAllowedEvent('ACHIEVEMENT_EARNED', WEBHOOK_EVENTS.earned);
   webhooks.addAllowedEvent('ACHIEVEMENT_REVOKED', WEBHOOK_EVENTS.revoked);
+  webhooks.addAllowedEvent('MEMBER_ERASED', MEMBER_ERASED);
 
   getService(strapi, 'triggers').subscribeUserLifecycles();
+  // A users-permissions user deleted by any path: their data here is erased.
+  getService(strapi, 'privacy').subscribeUserLifecycles();
   getService(strapi, 'badges').subscribeLifecycles();
   await getService(strapi, 'seed').seedDefaultCatalog();
 
@@ -24,6 +28,8 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
 
   // Picks up whatever a crash or a restart left unprocessed, then keeps polling.
   getService(strapi, 'evaluator').start();
+  // Erases a crash interrupted are finished (and reported) by the next start.
+  getService(strapi, 'privacy').start();
 };
 
 export default bootstrap;

@@ -9,6 +9,8 @@ export const PERMISSIONS = {
   award: p(ACTIONS.membersAward),
   revoke: p(ACTIONS.membersRevoke),
   recalculate: p(ACTIONS.recalculate),
+  exportData: p(ACTIONS.membersExport),
+  erase: p(ACTIONS.membersErase),
   /** The main-menu link shows to anyone allowed one of the Achievements pages. */
   menu: [
     ...p(ACTIONS.badgesManage),

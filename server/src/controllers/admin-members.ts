@@ -4,10 +4,11 @@ import {
   bulkAwardSchema,
   memberParamsSchema,
   memberSearchSchema,
+  erasuresQuerySchema,
   revokeSchema,
 } from '../../../common/admin-api';
 import { getService } from '../utils/get-service';
-import { adminId, parse } from './request';
+import { adminId, parse, sendExport } from './request';
 
 /** Admin API of members: search, a member's achievements, award and revoke by hand. */
 const adminMembersController = ({ strapi }: { strapi: Core.Strapi }) => {
@@ -41,6 +42,28 @@ const adminMembersController = ({ strapi }: { strapi: Core.Strapi }) => {
         sequence: body.sequence,
       });
       ctx.body = { data: { revoked: result.revoked.length } };
+    },
+
+    async exportData(ctx: any) {
+      const id = idOf(ctx);
+      await sendExport(ctx, await getService(strapi, 'privacy').exportStream(id), id);
+    },
+
+    async erasePreview(ctx: any) {
+      ctx.body = { data: await getService(strapi, 'privacy').preview(idOf(ctx)) };
+    },
+
+    async erase(ctx: any) {
+      const id = idOf(ctx);
+      // 404 for an unknown member (the preview reads the user); an erase of a member whose
+      // account is already gone goes through the service.
+      await getService(strapi, 'privacy').preview(id);
+      ctx.body = { data: await getService(strapi, 'privacy').erase(id, { origin: 'admin' }) };
+    },
+
+    async erasures(ctx: any) {
+      const query = parse(erasuresQuerySchema, ctx.query, 'parameter');
+      ctx.body = await getService(strapi, 'privacy').receipts(Number(query.page ?? 1));
     },
 
     async bulkAward(ctx: any) {

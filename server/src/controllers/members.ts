@@ -11,7 +11,7 @@ import {
   type PrivacyResponse,
 } from '../../../common/api';
 import { getService } from '../utils/get-service';
-import { parse, signedInMember, viewerOf } from './request';
+import { parse, sendExport, signedInMember, viewerOf } from './request';
 
 /**
  * Content API: a member's card and achievements (`/users/:userId[/card]`), the caller's own
@@ -59,6 +59,13 @@ const membersController = ({ strapi }: { strapi: Core.Strapi }) => {
       const { badges } = parse(featuredBodySchema, ctx.request.body, 'field');
       const body: FeaturedResponse = await members().setFeatured(id, badges);
       ctx.body = body;
+    },
+
+    /** Every row the plugin holds about the caller, streamed as one JSON document. */
+    async exportMine(ctx: any) {
+      parse(noQuerySchema, ctx.query, 'parameter');
+      const id = signedInMember(ctx);
+      await sendExport(ctx, await getService(strapi, 'privacy').exportStream(id), id);
     },
 
     async setPrivacy(ctx: any) {

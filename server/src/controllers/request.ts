@@ -1,3 +1,4 @@
+import type { Readable } from 'stream';
 import { errors } from '@strapi/utils';
 import type { z } from 'zod';
 import { parseRequest } from '../../../common/api';
@@ -54,6 +55,15 @@ export const requireApiToken = (ctx: any, message: string): void => {
 
 /** The signed-in admin (set by `admin::isAuthenticatedAdmin`). */
 export const adminId = (ctx: any): number => ctx.state?.user?.id ?? 0;
+
+/** Sends a member's export: streamed JSON, as a file download that no cache keeps. */
+export const sendExport = async (ctx: any, stream: Readable, userId: number) => {
+  ctx.type = 'application/json; charset=utf-8';
+  ctx.set('Content-Disposition', `attachment; filename="achievements-member-${userId}.json"`);
+  ctx.set('Cache-Control', 'private, no-store');
+  ctx.status = 200;
+  ctx.body = stream;
+};
 
 /** Answers 409 with Strapi's error shape (a request that conflicts with work in progress). */
 export const conflict = (ctx: any, message: string) => {

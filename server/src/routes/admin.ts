@@ -62,6 +62,11 @@ export default {
     r('PUT', '/credentials/settings', 'admin-credentials.update', ACTIONS.settingsUpdate),
     r('POST', '/credentials/keys/rotate', 'admin-credentials.rotate', ACTIONS.settingsUpdate),
     r('GET', '/credentials/members/:id', 'admin-credentials.member', ACTIONS.membersAward),
+    // --- a member's data (export / erase) ---
+    r('GET', '/members/:id/export', 'admin-members.exportData', ACTIONS.membersExport),
+    r('GET', '/members/:id/erase', 'admin-members.erasePreview', ACTIONS.membersErase),
+    r('POST', '/members/:id/erase', 'admin-members.erase', ACTIONS.membersErase),
+    r('GET', '/erasures', 'admin-members.erasures', ACTIONS.membersErase),
     // --- recalculation ---
     r('GET', '/recalculate', 'admin-recalculate.status', ACTIONS.recalculate),
     r('POST', '/recalculate', 'admin-recalculate.start', ACTIONS.recalculate),

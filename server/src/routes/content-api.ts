@@ -68,6 +68,8 @@ export default {
       config: { policies: [] },
     },
     { method: 'PUT', path: '/me/privacy', handler: 'members.setPrivacy', config: { policies: [] } },
+    // Streamed and personal: no ETag (the body is never buffered to hash it).
+    { method: 'GET', path: '/me/export', handler: 'members.exportMine', config: { policies: [] } },
     { method: 'GET', path: '/openapi.json', handler: 'openapi.document', config: files() },
     // Open Badges 3.0: public (verifiers have no account); the credential route itself lets
     // the holder in, and anyone else only for public profiles with public credentials on.

@@ -268,6 +268,16 @@ const credentialsService = ({ strapi }: { strapi: Core.Strapi }) => {
       return n;
     },
 
+    /**
+     * Revokes every credential of a member still in force (an erase): their status bits are
+     * set and never cleared, so a copy the member shared keeps saying "revoked".
+     */
+    async revokeAllOf(userId: number, reason: string) {
+      const active = (await credentials.ofMember(userId)).filter((c) => c.revokedAt === null);
+      for (const credential of active) await track(revokeCredential(credential, reason));
+      return active.length;
+    },
+
     waitForRevocations,
 
     /** Signing time of the last issue in this process (bench P9). */

@@ -106,6 +106,9 @@ const eventsService = ({ strapi }: { strapi: Core.Strapi }) => {
       }
 
       if (recentKeys.has(event.key)) return { accepted: true, duplicate: true };
+      // An erased member is never re-created by a late event (or a retry of an old one).
+      if (await getService(strapi, 'privacy').isErased(event.userId))
+        return { accepted: false, duplicate: false };
       const inserted = await ledgerStore(strapi).insert(
         {
           key: event.key,

@@ -18,6 +18,7 @@ import badgeEditor from './badge-editor';
 import categoryEditor from './category-editor';
 import recalculation from './recalculation';
 import credentials from './credentials';
+import privacy from './privacy';
 
 export default {
   settings,
@@ -40,4 +41,5 @@ export default {
   categoryEditor,
   recalculation,
   credentials,
+  privacy,
 };

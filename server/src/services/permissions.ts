@@ -8,6 +8,8 @@ const ADMIN_ACTIONS = [
   { uid: 'badges.manage', displayName: 'Manage badges and categories', subCategory: 'badges' },
   { uid: 'members.award', displayName: 'Award badges by hand', subCategory: 'members' },
   { uid: 'members.revoke', displayName: 'Revoke achievements', subCategory: 'members' },
+  { uid: 'members.export', displayName: "Export a member's data", subCategory: 'members' },
+  { uid: 'members.erase', displayName: "Erase a member's data", subCategory: 'members' },
   { uid: 'recalculate', displayName: 'Run recalculation', subCategory: 'recalculate' },
 ] as const;
 
@@ -26,6 +28,7 @@ const DEFAULT_GRANTS: Record<'public' | 'authenticated', string[]> = {
     CONTENT_API_ACTIONS.me,
     CONTENT_API_ACTIONS.featured,
     CONTENT_API_ACTIONS.privacy,
+    CONTENT_API_ACTIONS.export,
   ],
 };
 

@@ -358,6 +358,9 @@ const recalculationService = ({ strapi }: { strapi: Core.Strapi }) => {
             await save(state);
           }
         });
+        // Host documents still naming an erased member (who kept their account) were just
+        // replayed into the ledger: they leave it again before anyone is judged.
+        await getService(strapi, 'privacy').forgetErasedFacts();
         timings.replayMs += Date.now() - phaseStart;
         phaseStart = Date.now();
         state.phase = 'evaluate';

@@ -1,5 +1,7 @@
 import { UID } from '../../../common/constants';
+import { tableOf } from './sql';
 import { defineStore } from './store';
+import type { Connection } from './transaction';
 
 /** The signed credentials (`credential`): the only code that reads or writes the table. */
 export interface CredentialRow {
@@ -54,6 +56,12 @@ export const credentialsStore = defineStore((strapi) => {
     async ofMember(userId: number): Promise<CredentialRow[]> {
       const rows = await q().findMany({ where: { userId }, orderBy: { id: 'asc' } });
       return rows.map(toRow);
+    },
+
+    /** Deletes a member's credentials (their status bits stay as they are); how many. */
+    async eraseMember(userId: number, conn: Connection): Promise<number> {
+      const t = tableOf(strapi, UID.credential);
+      return Number(await conn(t.name).where(t.col('userId'), userId).delete());
     },
 
     async insert(row: Omit<CredentialRow, 'id' | 'documentId' | 'revokedAt' | 'revokeReason'>) {

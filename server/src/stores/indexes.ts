@@ -17,6 +17,8 @@ export const INDEXES: Array<{ uid: string; name: string; attributes: string[]; u
       name: 'ach_events_user_type_idx',
       attributes: ['userId', 'type', 'occurredAt'],
     },
+    // A member's erase and export find the facts they acted in (reactions they gave).
+    { uid: UID.event, name: 'ach_events_actor_idx', attributes: ['actorId'] },
     {
       uid: UID.achievement,
       name: 'ach_achievements_user_badge_seq_uq',
@@ -37,6 +39,8 @@ export const INDEXES: Array<{ uid: string; name: string; attributes: string[]; u
     },
     { uid: UID.streak, name: 'ach_streaks_user_uq', attributes: ['userId'], unique: true },
     { uid: UID.preference, name: 'ach_preferences_user_uq', attributes: ['userId'], unique: true },
+    { uid: UID.tombstone, name: 'ach_tombstones_hash_uq', attributes: ['hash'], unique: true },
+    { uid: UID.erasure, name: 'ach_erasures_status_idx', attributes: ['status', 'userId'] },
   ];
 
 /** Indexes earlier releases created that a current one replaces: dropped when found. */

@@ -12,6 +12,7 @@ import {
   type Table,
 } from './sql';
 import { defineStore } from './store';
+import type { Connection } from './transaction';
 
 /** A ledger row as evaluation reads it. */
 export interface LedgerRow extends LedgerEvent {
@@ -215,6 +216,55 @@ export const ledgerStore = defineStore((strapi) => {
       return (await knex()(table.name).distinct(table.col('userId')))
         .map((r: any) => Number(r[table.col('userId')]))
         .sort((a: number, b: number) => a - b);
+    },
+
+    /** The member's own facts, and the facts in which they only acted on another member. */
+    async countMember(userId: number): Promise<{ own: number; actedIn: number }> {
+      const q = strapi.db.query(UID.event);
+      return {
+        own: Number(await q.count({ where: { userId } })),
+        actedIn: Number(await q.count({ where: { actorId: userId, userId: { $ne: userId } } })),
+      };
+    },
+
+    /**
+     * One page of the member's ledger for the export, oldest id first, as Strapi's query engine
+     * reads it: `role` 'member' is their own facts (userId), 'actor' the facts in which they
+     * only acted on another member (actorId: a reaction they gave). Paged by id so a member
+     * with 100k facts is streamed, never held whole.
+     */
+    async pageOfMember(
+      userId: number,
+      role: 'member' | 'actor',
+      afterId: number,
+      limit: number
+    ): Promise<Array<Record<string, unknown>>> {
+      const where =
+        role === 'member'
+          ? { userId, id: { $gt: afterId } }
+          : { actorId: userId, userId: { $ne: userId }, id: { $gt: afterId } };
+      return strapi.db.query(UID.event).findMany({ where, orderBy: { id: 'asc' }, limit });
+    },
+
+    /**
+     * Erases the member from the ledger: their own facts leave it (a recalculation cannot bring
+     * them back), and facts in which they only acted on another member keep that member's fact
+     * with the actor replaced by `pseudonym` (a negative number, one per erase, so distinct
+     * actors still count as distinct and no member id is left).
+     */
+    async eraseMember(
+      userId: number,
+      pseudonym: number,
+      conn: Connection = knex()
+    ): Promise<{ deleted: number; pseudonymised: number }> {
+      const table = t();
+      const deleted = Number(await conn(table.name).where(table.col('userId'), userId).delete());
+      const pseudonymised = Number(
+        await conn(table.name)
+          .where(table.col('actorId'), userId)
+          .update({ [table.col('actorId')]: pseudonym })
+      );
+      return { deleted, pseudonymised };
     },
   };
 });

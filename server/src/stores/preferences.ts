@@ -1,6 +1,7 @@
 import { UID } from '../../../common/constants';
 import { fromJson, row, tableOf } from './sql';
 import { defineStore } from './store';
+import type { Connection } from './transaction';
 
 /** What a member chose: featured badges (ids, in order) and whether their profile is public. */
 export interface Preference {
@@ -97,6 +98,24 @@ export const preferenceStore = defineStore((strapi) => {
         .insert(insert)
         .onConflict([table.col('userId')])
         .merge([...Object.keys(changed).map(table.col), table.col('updatedAt')]);
+    },
+
+    /** How many rows the member has here (what an erase will remove). */
+    async countMember(userId: number): Promise<number> {
+      return Number(await strapi.db.query(UID.preference).count({ where: { userId } }));
+    },
+
+    /** The member's rows as Strapi's query engine reads them (the export of their data). */
+    async ofMember(userId: number): Promise<Array<Record<string, unknown>>> {
+      return strapi.db
+        .query(UID.preference)
+        .findMany({ where: { userId }, orderBy: { id: 'asc' } });
+    },
+
+    /** Deletes the member's preference; how many rows (the erase of their data). */
+    async eraseMember(userId: number, conn: Connection = knex()): Promise<number> {
+      const table = t();
+      return Number(await conn(table.name).where(table.col('userId'), userId).delete());
     },
   };
 });

@@ -154,5 +154,21 @@ export const streakStore = defineStore((strapi) => {
       for (const part of chunks(rows))
         await insertMany(strapi, conn, table.name, part, { conflict: [table.col('userId')] });
     },
+
+    /** How many rows the member has here (what an erase will remove). */
+    async countMember(userId: number): Promise<number> {
+      return Number(await strapi.db.query(UID.streak).count({ where: { userId } }));
+    },
+
+    /** The member's rows as Strapi's query engine reads them (the export of their data). */
+    async ofMember(userId: number): Promise<Array<Record<string, unknown>>> {
+      return strapi.db.query(UID.streak).findMany({ where: { userId }, orderBy: { id: 'asc' } });
+    },
+
+    /** Deletes the member's streak; how many rows (the erase of their data). */
+    async eraseMember(userId: number, conn: Connection = knex()): Promise<number> {
+      const table = t();
+      return Number(await conn(table.name).where(table.col('userId'), userId).delete());
+    },
   };
 });

@@ -13,7 +13,13 @@ import {
   Tr,
   Typography,
 } from '@strapi/design-system';
-import type { AdminBadge, AdminMemberRow, BulkAwardResult } from '../../../../common/admin-api';
+import type {
+  AdminBadge,
+  AdminMemberRow,
+  BulkAwardResult,
+  ErasePreview,
+  ErasureReceipt,
+} from '../../../../common/admin-api';
 import type { MemberAchievements } from '../../../../common/api';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { SelectField, TextField } from '../../components/FormField';
@@ -21,6 +27,8 @@ import { TableHead } from '../../components/TableHead';
 import { Tier } from '../../components/Tier';
 import { errorMessage, fieldErrors, useApi, useLoad, useT } from '../../utils/api';
 import { MemberCredentials } from './MemberCredentials';
+import { useFetchClient } from '@strapi/strapi/admin';
+import { PLUGIN_ID } from '../../../../common/constants';
 import { PERMISSIONS } from '../../utils/permissions';
 
 interface Detail {
@@ -33,7 +41,19 @@ const MembersPage = () => {
   const t = useT();
   const api = useApi();
   const { toggleNotification } = useNotification();
-  const { allowedActions } = useRBAC({ award: PERMISSIONS.award, revoke: PERMISSIONS.revoke });
+  const { allowedActions } = useRBAC({
+    award: PERMISSIONS.award,
+    revoke: PERMISSIONS.revoke,
+    exportData: PERMISSIONS.exportData, // read back as canExport: useRBAC names by the action
+    erase: PERMISSIONS.erase,
+  });
+  const client = useFetchClient();
+  const [erasing, setErasing] = React.useState<{
+    member: AdminMemberRow;
+    preview: ErasePreview;
+  } | null>(null);
+  const [receipt, setReceipt] = React.useState<ErasureReceipt | null>(null);
+  const [receipts, setReceipts] = React.useState<ErasureReceipt[] | null>(null);
   const badges = useLoad<AdminBadge[]>('/badges');
   const [q, setQ] = React.useState('');
   const [rows, setRows] = React.useState<AdminMemberRow[] | null>(null);
@@ -124,6 +144,67 @@ const MembersPage = () => {
     }
   };
 
+  const loadReceipts = React.useCallback(async () => {
+    if (!allowedActions.canErase) return;
+    try {
+      setReceipts(await api.get<ErasureReceipt[]>('/erasures'));
+    } catch (e) {
+      fail(e);
+    }
+  }, [api, allowedActions.canErase]);
+
+  React.useEffect(() => {
+    void loadReceipts();
+  }, [loadReceipts]);
+
+  /** Downloads every row the plugin holds about the member as one JSON file. */
+  const exportData = async (member: AdminMemberRow) => {
+    try {
+      const { data } = await client.get(`/${PLUGIN_ID}/members/${member.id}/export`);
+      const blob = new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' });
+      const url = URL.createObjectURL(blob);
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = `achievements-member-${member.id}.json`;
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+      URL.revokeObjectURL(url);
+    } catch (e) {
+      fail(e);
+    }
+  };
+
+  const askErase = async (member: AdminMemberRow) => {
+    try {
+      setErasing({ member, preview: await api.get<ErasePreview>(`/members/${member.id}/erase`) });
+    } catch (e) {
+      fail(e);
+    }
+  };
+
+  const erase = async () => {
+    if (!erasing) return;
+    try {
+      const done = await api.post<ErasureReceipt>(`/members/${erasing.member.id}/erase`);
+      setErasing(null);
+      setReceipt(done);
+      toggleNotification({
+        type: 'success',
+        message: t('members.erase.done', 'Data erased: {rows} rows', { rows: done.rows }),
+      });
+      await open(erasing.member.id);
+      await loadReceipts();
+    } catch (e) {
+      fail(e);
+    }
+  };
+
+  const receiptTables = (r: ErasureReceipt) =>
+    Object.entries(r.tables)
+      .map(([table, n]) => `${table}: ${n}`)
+      .join(', ');
+
   if (badges.error) return <Page.Error />;
   if (!badges.data) return <Page.Loading />;
   const slugToDoc = new Map(badges.data.map((b) => [b.slug, b.documentId]));
@@ -203,9 +284,45 @@ const MembersPage = () => {
               <Box background="neutral0" padding={6} shadow="filterShadow" hasRadius>
                 {detail && a ? (
                   <Flex direction="column" alignItems="stretch" gap={4}>
-                    <Typography variant="beta" tag="h2">
-                      {detail.member.username}
-                    </Typography>
+                    <Flex justifyContent="space-between" alignItems="center">
+                      <Typography variant="beta" tag="h2">
+                        {detail.member.username}
+                      </Typography>
+                      <Flex gap={2}>
+                        {allowedActions.canExport ? (
+                          <Button variant="secondary" onClick={() => exportData(detail.member)}>
+                            {t('members.export', 'Export data')}
+                          </Button>
+                        ) : null}
+                        {allowedActions.canErase ? (
+                          <Button variant="danger-light" onClick={() => askErase(detail.member)}>
+                            {t('members.erase', 'Erase data')}
+                          </Button>
+                        ) : null}
+                      </Flex>
+                    </Flex>
+                    {receipt ? (
+                      <Box
+                        padding={4}
+                        hasRadius
+                        background="success100"
+                        data-testid="erase-receipt"
+                      >
+                        <Typography tag="p" fontWeight="bold">
+                          {t(
+                            'members.erase.receipt',
+                            'Erasure receipt #{id}: {rows} rows removed',
+                            {
+                              id: receipt.id,
+                              rows: receipt.rows,
+                            }
+                          )}
+                        </Typography>
+                        <Typography tag="p" variant="pi">
+                          {receiptTables(receipt)}
+                        </Typography>
+                      </Box>
+                    ) : null}
                     <Flex gap={6}>
                       <Typography data-testid="member-points">
                         {t('members.points', '{points} points', { points: a.points })}
@@ -396,6 +513,71 @@ const MembersPage = () => {
                 </Box>
               </Grid.Item>
             ) : null}
+            {allowedActions.canErase && receipts ? (
+              <Grid.Item col={12} direction="column" alignItems="stretch">
+                <Box
+                  background="neutral0"
+                  padding={6}
+                  shadow="filterShadow"
+                  hasRadius
+                  data-testid="erasure-receipts"
+                >
+                  <Flex direction="column" alignItems="stretch" gap={4}>
+                    <Typography variant="delta" tag="h2">
+                      {t('members.receipts', 'Erasure receipts')}
+                    </Typography>
+                    <Typography variant="pi" textColor="neutral600">
+                      {t(
+                        'members.receipts.hint',
+                        'Kept for your records: when, what started it and how many rows left each table. They name no one.'
+                      )}
+                    </Typography>
+                    {receipts.length === 0 ? (
+                      <Typography>{t('members.receipts.none', 'No erasure yet.')}</Typography>
+                    ) : (
+                      <Table colCount={5} rowCount={receipts.length + 1}>
+                        <TableHead
+                          columns={[
+                            { label: '#' },
+                            { label: t('members.receipts.when', 'Finished') },
+                            { label: t('members.receipts.origin', 'Started by') },
+                            { label: t('members.receipts.rows', 'Rows') },
+                            { label: t('members.receipts.tables', 'Tables') },
+                          ]}
+                        />
+                        <Tbody>
+                          {receipts.map((r) => (
+                            <Tr key={r.id}>
+                              <Td>
+                                <Typography>{r.id}</Typography>
+                              </Td>
+                              <Td>
+                                <Typography>
+                                  {r.finishedAt
+                                    ? new Date(r.finishedAt).toLocaleString()
+                                    : t('members.receipts.running', 'running')}
+                                </Typography>
+                              </Td>
+                              <Td>
+                                <Typography>
+                                  {t(`members.receipts.origin.${r.origin}`, r.origin)}
+                                </Typography>
+                              </Td>
+                              <Td>
+                                <Typography>{r.rows}</Typography>
+                              </Td>
+                              <Td>
+                                <Typography variant="pi">{receiptTables(r)}</Typography>
+                              </Td>
+                            </Tr>
+                          ))}
+                        </Tbody>
+                      </Table>
+                    )}
+                  </Flex>
+                </Box>
+              </Grid.Item>
+            ) : null}
           </Grid.Root>
         </Layouts.Content>
       </Page.Main>
@@ -415,6 +597,53 @@ const MembersPage = () => {
             value={revokeReason}
             onChange={setRevokeReason}
           />
+        )}
+      </ConfirmDialog>
+      <ConfirmDialog
+        subject={erasing}
+        onClose={() => setErasing(null)}
+        title={(e) =>
+          t('members.erase.title', 'Erase every row about “{name}”?', { name: e.member.username })
+        }
+        confirmLabel={t('members.erase', 'Erase data')}
+        onConfirm={erase}
+      >
+        {(e) => (
+          <Flex direction="column" alignItems="stretch" gap={2} data-testid="erase-confirm">
+            <Typography tag="p">
+              {t('members.erase.lead', 'This removes, and cannot be undone:')}
+            </Typography>
+            <Typography tag="p">
+              {t('members.erase.ledger', '{n} facts in the ledger', { n: e.preview.ledger })}
+            </Typography>
+            <Typography tag="p">
+              {t(
+                'members.erase.actedIn',
+                '{n} facts about others they caused (kept, actor anonymised)',
+                {
+                  n: e.preview.ledgerActedIn,
+                }
+              )}
+            </Typography>
+            <Typography tag="p">
+              {t('members.erase.achievements', '{n} achievements', { n: e.preview.achievements })}
+            </Typography>
+            <Typography tag="p">
+              {t('members.erase.progress', '{n} progress rows', { n: e.preview.progress })}
+            </Typography>
+            <Typography tag="p">
+              {t('members.erase.streaks', '{n} streak', { n: e.preview.streaks })}
+            </Typography>
+            <Typography tag="p">
+              {t('members.erase.preferences', '{n} preference', { n: e.preview.preferences })}
+            </Typography>
+            <Typography tag="p" variant="pi" textColor="neutral600">
+              {t(
+                'members.erase.account',
+                'The user account stays (delete it in the Content Manager); from now on nothing is recorded for this member.'
+              )}
+            </Typography>
+          </Flex>
         )}
       </ConfirmDialog>
     </Layouts.Root>

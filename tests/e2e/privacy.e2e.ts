@@ -1,0 +1,83 @@
+import fs from 'fs';
+import { launchBrowser, loginAdmin, screenshot, type BrowserSession } from './helpers/browser';
+import { adminApi, createPublishedLesson, http, pluginUrl, registerMember } from './helpers/admin';
+
+/** A member's data from Members: Export downloads it, Erase asks, removes it and shows a receipt. */
+describe("a member's data in the admin (production admin build, Chromium)", () => {
+  let session: BrowserSession;
+
+  beforeAll(async () => {
+    session = await launchBrowser();
+    await adminApi('PUT', '/achievements/settings', { enabled: true });
+    await loginAdmin(session.page);
+  });
+
+  afterAll(async () => {
+    await adminApi('PUT', '/achievements/settings', { enabled: false }).catch(() => undefined);
+    await session?.close();
+  });
+
+  it('exports a member as a JSON download, then erases them after a confirmation naming what goes', async () => {
+    const { page } = session;
+    try {
+      const member = await registerMember();
+      const lesson = await createPublishedLesson();
+      const done = await http('POST', `/api/lessons/${lesson}/complete`, {
+        token: member.jwt,
+        body: {},
+      });
+      expect(done.status).toBeLessThan(300);
+      await new Promise((r) => setTimeout(r, 1500)); // the engine evaluates just after the write
+
+      await page.goto(pluginUrl('/members'));
+      await page.getByRole('heading', { name: 'Members', level: 1 }).waitFor();
+      await page.getByRole('searchbox').fill(member.user.username);
+      await page.getByRole('searchbox').press('Enter');
+      await page.getByRole('button', { name: member.user.username }).click();
+      await page.getByRole('heading', { name: member.user.username, level: 2 }).waitFor();
+
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('button', { name: 'Export data' }).click(),
+      ]);
+      expect(download.suggestedFilename()).toBe(`achievements-member-${member.user.id}.json`);
+      const exported = JSON.parse(fs.readFileSync((await download.path())!, 'utf8'));
+      expect(exported.schema).toBe('strapi-plugin-achievements/member-export');
+      expect(exported.member.id).toBe(member.user.id);
+      expect(exported.events.length).toBeGreaterThan(0);
+      expect(exported.achievements.length).toBeGreaterThan(0);
+
+      await page.getByRole('button', { name: 'Erase data' }).click();
+      const dialog = page.getByRole('alertdialog');
+      await dialog.getByText(`Erase every row about “${member.user.username}”?`).waitFor();
+      await dialog
+        .getByText(`${exported.events.length} facts in the ledger`, { exact: true })
+        .waitFor();
+      await dialog
+        .getByText(`${exported.achievements.length} achievements`, { exact: true })
+        .waitFor();
+      await dialog.getByText('1 streak', { exact: true }).waitFor();
+      await screenshot(page, 'light-members-erase-confirm');
+      await dialog.getByRole('button', { name: 'Erase data' }).click();
+
+      const receipt = page.getByTestId('erase-receipt');
+      await receipt.getByText(/^Erasure receipt #\d+: \d+ rows removed$/).waitFor();
+      await receipt.getByText(/ledger\.deleted: \d+/).waitFor();
+      await page.getByTestId('erasure-receipts').getByText('an admin').first().waitFor();
+      await screenshot(page, 'light-members-erase-receipt');
+
+      const after = await adminApi('GET', `/achievements/members/${member.user.id}/erase`);
+      expect(after.data).toEqual({
+        ledger: 0,
+        ledgerActedIn: 0,
+        achievements: 0,
+        progress: 0,
+        streaks: 0,
+        preferences: 0,
+      });
+    } catch (error) {
+      await screenshot(page, 'privacy-failure').catch(() => undefined);
+      throw error;
+    }
+  });
+});

@@ -1,0 +1,213 @@
+import { ACTIONS, CONTENT_API_ACTIONS } from '../../common/constants';
+import { memberExportSchema } from '../../common/api';
+import {
+  apiToken,
+  registerMember,
+  restrictedAdminToken,
+  setupTestApp,
+  superAdminToken,
+  type Member,
+  type TestApp,
+} from './helpers/strapi';
+import { academy, createCourse, ok } from './support/academy';
+import { drain, enableAchievements } from './support/achievements';
+import { API_PREFIX, call } from './support/openapi';
+import { erasureRows, scanForMember } from './support/privacy';
+
+const app = setupTestApp();
+
+/**
+ * The rows of one plugin table, read with plain SQL and named by the content type's attributes
+ * (as the export names them): the export is checked against the database, not against itself.
+ */
+const databaseRows = async (
+  test: TestApp,
+  uid: string,
+  where: (q: any, col: (a: string) => string) => void
+) => {
+  const meta: any = test.strapi.db.metadata.get(uid as any);
+  const col = (a: string) => meta.attributes[a].columnName ?? a;
+  const query = test.strapi.db.connection(meta.tableName).orderBy('id');
+  where(query, col);
+  const rows = await query;
+  return rows.map((r: any) => {
+    const out: Record<string, unknown> = {};
+    for (const [name, attr] of Object.entries<any>(meta.attributes)) {
+      if (!attr.columnName && !(name in r)) continue;
+      const v = r[attr.columnName ?? name];
+      if (v === undefined) continue;
+      if (v === null) out[name] = null;
+      else if (attr.type === 'datetime' || attr.type === 'timestamp')
+        out[name] = new Date(
+          typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v
+        ).toISOString();
+      else if (attr.type === 'json') out[name] = typeof v === 'string' ? JSON.parse(v) : v;
+      else if (attr.type === 'boolean') out[name] = Boolean(v);
+      else if (['integer', 'biginteger', 'float', 'decimal'].includes(attr.type))
+        out[name] = Number(v);
+      else out[name] = v;
+    }
+    return out;
+  });
+};
+
+describe("a member's export", () => {
+  let ada: Member;
+  let bob: Member;
+
+  beforeAll(async () => {
+    await enableAchievements(app);
+    const course = await createCourse(app, { modules: 1, lessons: 2 });
+    ada = await registerMember(app);
+    bob = await registerMember(app);
+    const api = academy(app);
+    ok(await api.completeLesson(ada, course.modules[0].lessons[0]));
+    ok(await api.completeLesson(ada, course.modules[0].lessons[1]));
+    ok(await api.completeLesson(bob, course.modules[0].lessons[0]));
+    const post = ok(await api.createPost(bob, 'Bob writes'));
+    ok(await api.react(ada, { post: post.body.data.documentId }));
+    await drain(app);
+    ok(
+      await app
+        .request()
+        .put(`${API_PREFIX}/me/featured`)
+        .set('Authorization', `Bearer ${ada.jwt}`)
+        .send({ badges: ['first-lesson'] })
+    );
+    // An admin's revocation: the export shows revoked achievements with their reason.
+    const admin = await superAdminToken(app);
+    const firstLesson = await app.strapi.db
+      .query('plugin::achievements.badge')
+      .findOne({ where: { slug: 'first-lesson' } });
+    ok(
+      await app
+        .request()
+        .post(`/achievements/members/${ada.user.id}/revoke`)
+        .set('Authorization', `Bearer ${admin}`)
+        .send({ badge: firstLesson.documentId, reason: 'testing the export' })
+    );
+    await drain(app);
+  });
+
+  it('GET /me/export equals the database rows, field by field, and names other members only by id', async () => {
+    const res = await call(app, 'GET', `${API_PREFIX}/me/export`, { token: ada.jwt });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-disposition']).toMatch(/^attachment; filename=/);
+    expect(res.headers['cache-control']).toBe('private, no-store');
+    const doc = memberExportSchema.parse(res.body);
+    expect(doc.member).toEqual({
+      id: ada.user.id,
+      documentId: ada.user.documentId,
+      username: ada.user.username,
+    });
+
+    const mine = (uid: string) =>
+      databaseRows(app, uid, (q, col) => q.where(col('userId'), ada.user.id));
+    expect(res.body.events).toEqual(await mine('plugin::achievements.event'));
+    expect(res.body.actedIn).toEqual(
+      await databaseRows(app, 'plugin::achievements.event', (q, col) =>
+        q.where(col('actorId'), ada.user.id).whereNot(col('userId'), ada.user.id)
+      )
+    );
+    expect(res.body.achievements).toEqual(await mine('plugin::achievements.achievement'));
+    expect(res.body.progress).toEqual(await mine('plugin::achievements.progress'));
+    expect([res.body.streak]).toEqual(await mine('plugin::achievements.streak'));
+    expect([res.body.preferences]).toEqual(await mine('plugin::achievements.preference'));
+
+    // What the fixture made is there: own facts, an act on Bob, a revoked achievement.
+    expect(res.body.events.length).toBeGreaterThanOrEqual(3);
+    expect(res.body.actedIn).toHaveLength(1);
+    expect(res.body.actedIn[0]).toMatchObject({ userId: bob.user.id, actorId: ada.user.id });
+    expect(
+      res.body.achievements.find((a: any) => a.revokeReason === 'testing the export')
+    ).toBeDefined();
+    // Bob appears only as his id: never his username or documentId.
+    expect(res.text).not.toContain(bob.user.username);
+    expect(res.text).not.toContain(bob.user.documentId);
+    expect(res.text).not.toContain(bob.user.email);
+  });
+
+  it('a member exports only themself: no parameter names anyone else, other callers are refused', async () => {
+    const bobs = await call(app, 'GET', `${API_PREFIX}/me/export`, { token: bob.jwt });
+    expect(bobs.status).toBe(200);
+    expect(bobs.body.member.id).toBe(bob.user.id);
+    expect(bobs.text).not.toContain(ada.user.username);
+    for (const row of [...bobs.body.events, ...bobs.body.achievements, ...bobs.body.progress])
+      expect(row.userId).toBe(bob.user.id);
+
+    const named = await call(app, 'GET', `${API_PREFIX}/me/export?userId=${ada.user.id}`, {
+      token: bob.jwt,
+    });
+    expect(named.status).toBe(400);
+    expect(named.body.error.message).toMatch(/userId/);
+    expect((await call(app, 'GET', `${API_PREFIX}/me/export`)).status).toBe(403);
+    const token = await apiToken(app, Object.values(CONTENT_API_ACTIONS));
+    expect((await call(app, 'GET', `${API_PREFIX}/me/export`, { token })).status).toBe(403);
+    // A member's JWT is no admin token.
+    const adminRoute = `/achievements/members/${ada.user.id}/export`;
+    const asMember = await app.request().get(adminRoute).set('Authorization', `Bearer ${bob.jwt}`);
+    expect(asMember.status).toBe(401);
+  });
+
+  it('the admin export needs members.export and gives the same document', async () => {
+    const url = `/achievements/members/${ada.user.id}/export`;
+    expect((await app.request().get(url)).status).toBe(401);
+    const awardOnly = await restrictedAdminToken(app, [ACTIONS.membersAward]);
+    expect((await app.request().get(url).set('Authorization', `Bearer ${awardOnly}`)).status).toBe(
+      403
+    );
+    const exporter = await restrictedAdminToken(app, [ACTIONS.membersExport]);
+    const res = await app.request().get(url).set('Authorization', `Bearer ${exporter}`);
+    expect(res.status).toBe(200);
+    const mine = await call(app, 'GET', `${API_PREFIX}/me/export`, { token: ada.jwt });
+    const { exportedAt: _a, ...adminDoc } = res.body;
+    const { exportedAt: _b, ...memberDoc } = mine.body;
+    expect(adminDoc).toEqual(memberDoc);
+    const missing = await app
+      .request()
+      .get('/achievements/members/99999/export')
+      .set('Authorization', `Bearer ${exporter}`);
+    expect(missing.status).toBe(404);
+    const bad = await app
+      .request()
+      .get('/achievements/members/abc/export')
+      .set('Authorization', `Bearer ${exporter}`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/id/);
+  });
+
+  it('the admin erase needs members.erase: a preview names what goes, then a receipt without identity', async () => {
+    const exporter = await restrictedAdminToken(app, [ACTIONS.membersExport]);
+    const eraser = await restrictedAdminToken(app, [ACTIONS.membersErase]);
+    const url = `/achievements/members/${bob.user.id}/erase`;
+    expect((await app.request().post(url).set('Authorization', `Bearer ${exporter}`)).status).toBe(
+      403
+    );
+    const preview = await app.request().get(url).set('Authorization', `Bearer ${eraser}`);
+    expect(preview.status).toBe(200);
+    expect(preview.body.data).toMatchObject({ streaks: 1, ledgerActedIn: 0 });
+    expect(preview.body.data.ledger).toBeGreaterThan(0);
+
+    const erased = await app.request().post(url).set('Authorization', `Bearer ${eraser}`);
+    expect(erased.status).toBe(200);
+    expect(erased.body.data).toMatchObject({ status: 'done', origin: 'admin' });
+    expect(erased.body.data.tables['ledger.deleted']).toBe(preview.body.data.ledger);
+    expect(erased.body.data.tables['streaks.deleted']).toBe(1);
+    expect(await scanForMember(app, bob.user)).toEqual([]);
+
+    const receipts = await app
+      .request()
+      .get('/achievements/erasures')
+      .set('Authorization', `Bearer ${eraser}`);
+    expect(receipts.status).toBe(200);
+    expect(receipts.body.data[0]).toEqual(erased.body.data);
+    expect(JSON.stringify(receipts.body)).not.toContain(String(bob.user.username));
+    const [row] = await erasureRows(app, { id: erased.body.data.id });
+    expect(row.userId).toBeNull();
+    const badPage = await app
+      .request()
+      .get('/achievements/erasures?page=0')
+      .set('Authorization', `Bearer ${eraser}`);
+    expect(badPage.status).toBe(400);
+  });
+});
