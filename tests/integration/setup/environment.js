@@ -5,12 +5,13 @@
  * others, e.g. a `Promise.all` of queries inside a transaction; pg 9 refuses it. Such a warning
  * fails the test during which it was emitted (or the file, outside any test), with its stack.
  *
- * Exempt — the warning is still printed — are two paths of Strapi 5.54 itself that do this
- * whatever their caller asks for (strapi/strapi#27645; the fix, strapi/strapi#27644, is not
- * released): the document service's `publish` (it reads the draft with every relation populated
- * at once) and the content manager's controllers. Everything else — the plugin, the academy,
- * fixtures — must not. pg warns once per loaded copy of it, i.e. once per test file: an exempt
- * warning hides any later one in the same file.
+ * Exempt — the warning is still printed — are paths of Strapi 5.54 itself that do this whatever
+ * their caller asks for (strapi/strapi#27645; the fix, strapi/strapi#27644, is not released): the
+ * document service's `publish` (it reads the draft with every relation populated at once), the
+ * content manager's controllers, and a stack with no frame outside node_modules (Strapi's own
+ * fan-out, whose caller was lost on the way, e.g. through p-map). Everything else — the plugin,
+ * the academy, fixtures — must not. pg warns once per loaded copy of it, i.e. once per test file:
+ * an exempt warning hides any later one in the same file.
  *
  * `process.on('warning')` inside a test sees nothing: jest gives each test file its own copy of
  * `process`. The environment runs outside that sandbox, on the real one.
@@ -23,7 +24,18 @@ const STRAPI_CORE = [
   /@strapi[\\/]content-manager[\\/]/,
 ];
 
-const exempt = (warning) => STRAPI_CORE.some((frame) => frame.test(String(warning.stack)));
+/** A frame of code of this repository: the plugin, the academy, tests, benchmarks. */
+const OURS = /^\s*at (?:.*? \()?((?:[A-Za-z]:)?[\\/][^():]*):\d+:\d+\)?$/;
+const ours = (line) => {
+  const file = OURS.exec(line)?.[1];
+  return Boolean(file) && !/[\\/]node_modules[\\/]/.test(file);
+};
+
+const exempt = (warning) => {
+  const stack = String(warning.stack);
+  if (STRAPI_CORE.some((frame) => frame.test(stack))) return true;
+  return !stack.split('\n').slice(1).some(ours);
+};
 
 const failure = (warnings, where) =>
   new Error(
