@@ -1,4 +1,5 @@
 import { registerMember, setupTestApp, type Member } from './helpers/strapi';
+import { publishedModule } from './support/academy';
 
 /**
  * The academy's own learning rules, driven through `POST /api/lessons/:documentId/complete`:
@@ -8,7 +9,6 @@ import { registerMember, setupTestApp, type Member } from './helpers/strapi';
 const app = setupTestApp();
 
 const COURSE = 'api::course.course';
-const MODULE = 'api::module.module';
 const LESSON = 'api::lesson.lesson';
 const LESSON_COMPLETION = 'api::lesson-completion.lesson-completion';
 const MODULE_COMPLETION = 'api::module-completion.module-completion';
@@ -29,9 +29,10 @@ const createCourse = async (slug: string): Promise<Fixture> => {
     .create({ data: { title: `Course ${slug}`, slug }, status: 'published' });
   const modules: Fixture['modules'] = [];
   for (let m = 1; m <= 2; m += 1) {
-    const module = await app.strapi.documents(MODULE).create({
-      data: { title: `Module ${m}`, position: m, course: course.documentId },
-      status: 'published',
+    const module = await publishedModule(app, {
+      title: `Module ${m}`,
+      position: m,
+      course: course.documentId,
     });
     const lessons: string[] = [];
     for (let l = 1; l <= 3; l += 1) {

@@ -280,6 +280,7 @@ export const seed = async (strapi: Core.Strapi): Promise<SeedSummary> => {
   const posts = academyService(strapi, 'api::post.member');
   const comments = academyService(strapi, 'api::comment.member');
   const reactions = academyService(strapi, 'api::reaction.member');
+  const catalogue = academyService(strapi, 'api::module.catalogue');
 
   let created = 0;
   const count = <T>(result: { created: boolean; entry: T }) => {
@@ -309,9 +310,10 @@ export const seed = async (strapi: Core.Strapi): Promise<SeedSummary> => {
               filters: { position: m + 1, course: { documentId: courseDoc.documentId } },
             }),
           () =>
-            strapi.documents(UID.module).create({
-              data: { title: module.title, position: m + 1, course: courseDoc.documentId },
-              status: 'published',
+            catalogue.createPublished({
+              title: module.title,
+              position: m + 1,
+              course: courseDoc.documentId,
             })
         )
       );

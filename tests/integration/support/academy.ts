@@ -6,6 +6,17 @@ export interface CourseFixture {
   modules: Array<{ documentId: string; lessons: string[] }>;
 }
 
+/**
+ * A published module of a published course, through the academy's own catalogue service: not
+ * `documents().create({ status: 'published' })`, whose publish issues concurrent queries on one
+ * PostgreSQL connection for a type with two relations (see that service).
+ */
+export const publishedModule = (
+  app: TestApp,
+  data: { title: string; position: number; course: string }
+): Promise<{ documentId: string }> =>
+  (app.strapi.service('api::module.catalogue') as any).createPublished(data);
+
 /** A published course with `modules` × `lessons` published lessons. */
 export const createCourse = async (
   app: TestApp,
@@ -22,9 +33,10 @@ export const createCourse = async (
   });
   const fixture: CourseFixture = { documentId: course.documentId, modules: [] };
   for (let m = 0; m < modules; m += 1) {
-    const mod = await docs('api::module.module').create({
-      data: { title: `${title} · module ${m + 1}`, position: m + 1, course: course.documentId },
-      status: 'published',
+    const mod = await publishedModule(app, {
+      title: `${title} · module ${m + 1}`,
+      position: m + 1,
+      course: course.documentId,
     });
     const lessonIds: string[] = [];
     for (let l = 0; l < lessons; l += 1) {

@@ -7,11 +7,6 @@ import { toReaction, type ReactionDto } from '../../../academy/dto';
 
 type Row = Record<string, any>;
 
-const targetOf = (reaction: Row): { post: string | null; comment: string | null } => ({
-  post: reaction.post?.documentId ?? null,
-  comment: reaction.comment?.documentId ?? null,
-});
-
 /** Reactions on posts and comments: one per member, target and kind (`reactionKey`). */
 const reactionMemberService = ({ strapi }: { strapi: Core.Strapi }) => ({
   /** Reacts; reacting again the same way returns the existing reaction (`created: false`). */
@@ -37,11 +32,10 @@ const reactionMemberService = ({ strapi }: { strapi: Core.Strapi }) => ({
     }
 
     const key = reactionKey(userId, target, kind);
-    const populate = {
-      post: { fields: ['documentId'] },
-      comment: { fields: ['documentId'] },
-      author: { fields: ['username'] },
-    };
+    // Only the author is read back: the key names the target, so a reaction found by it is on
+    // `target`. (Populating three relations in one document-service call runs their queries at
+    // once on the transaction's connection, which node-postgres deprecates: strapi/strapi#27645.)
+    const populate = { author: { fields: ['username'] } };
     const { entry, created } = await findOrCreateByKey<Row>({
       find: () =>
         strapi.documents(UID.reaction).findFirst({ filters: { reactionKey: key }, populate }),
@@ -57,7 +51,13 @@ const reactionMemberService = ({ strapi }: { strapi: Core.Strapi }) => ({
           populate,
         }),
     });
-    return { reaction: toReaction(entry, targetOf(entry)), created };
+    return {
+      reaction: toReaction(entry, {
+        post: target.type === 'post' ? target.documentId : null,
+        comment: target.type === 'comment' ? target.documentId : null,
+      }),
+      created,
+    };
   },
 
   /** Removes one of the member's own reactions. */
