@@ -98,7 +98,8 @@ const triggers = [
 export default ({ env }) => ({
   'users-permissions': {
     config: {
-      jwtSecret: env('JWT_SECRET', 'demo-jwt-secret'),
+      // No default: a public secret lets anyone sign member tokens (see config/admin.ts).
+      jwtSecret: env('JWT_SECRET'),
       // 'refresh' (session tokens { userId, sessionId, type }) is what create-strapi-app 5.54
       // writes; 'legacy-support' ({ id } tokens) is the plugin's default. Tests run both.
       jwtManagement: env('USERS_PERMISSIONS_JWT_MANAGEMENT', 'refresh'),

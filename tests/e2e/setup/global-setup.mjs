@@ -19,6 +19,7 @@ import {
   stopProcess,
   waitForHealth,
 } from '../../../scripts/lib/app.mjs';
+import { randomSecrets } from '../../../scripts/lib/env.mjs';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -73,6 +74,8 @@ export default async function globalSetup() {
     port,
     stdio: ['ignore', out, out],
     env: {
+      // Production refuses to start without secrets of its own (src/academy/secrets.ts).
+      ...randomSecrets(),
       NODE_ENV: 'production',
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
