@@ -112,6 +112,7 @@ export default ({ env }) => ({
     config: {
       triggers,
       externalEvents: ['lesson.watched'],
+      oldestEvent: env('ACHIEVEMENTS_OLDEST_EVENT', '1990-01-01'),
       defaultTimezone: env('ACHIEVEMENTS_DEFAULT_TIMEZONE', 'UTC'),
       freezesPerMonth: env.int('ACHIEVEMENTS_FREEZES_PER_MONTH', 0),
       processing: {
