@@ -5,13 +5,14 @@ import {
   badgePatchSchema,
   documentIdParamsSchema,
   dryRunSchema,
+  maxRepeatsIssue,
   reorderSchema,
   type AdminBadge,
   type AdminMeta,
 } from '../../../common/admin-api';
 import { BADGE_TIERS, UID } from '../../../common/constants';
 import { describeCriteria } from '../../../engine/sentence';
-import type { Criteria } from '../../../engine/criteria';
+import { selfRequirementIssues, type Criteria } from '../../../engine/criteria';
 import { getService } from '../utils/get-service';
 import { checkCriteria, uniqueSlug } from './admin-shared';
 import { parse } from './request';
@@ -93,6 +94,26 @@ const adminBadgesController = ({ strapi }: { strapi: Core.Strapi }) => {
     return data;
   };
 
+  /**
+   * Rules on the badge as a whole, after the fields passed their own checks: it does not require
+   * itself, and only a repeatable badge has maxRepeats. A 400 naming each field.
+   */
+  const checkBadge = (
+    slug: string,
+    criteria: unknown,
+    maxRepeats: number | null | undefined,
+    repeatable: boolean | undefined
+  ) => {
+    const issues = [
+      ...(criteria === undefined ? [] : selfRequirementIssues(criteria as Criteria, slug)),
+      ...[maxRepeatsIssue(maxRepeats, repeatable)].filter((i) => i !== null),
+    ];
+    if (issues.length === 0) return;
+    throw new errors.ValidationError(issues.map((i) => `${i.path}: ${i.message}`).join('; '), {
+      errors: issues,
+    });
+  };
+
   const dto = async (documentId: string) =>
     (await list()).find((b) => b.documentId === documentId) ?? null;
 
@@ -124,6 +145,7 @@ const adminBadgesController = ({ strapi }: { strapi: Core.Strapi }) => {
         .findOne({ orderBy: { sortOrder: 'desc' }, select: ['sortOrder'] });
       data.sortOrder = (last?.sortOrder ?? 0) + 1;
       data.slug = await uniqueSlug(strapi, UID.badge, body.name);
+      checkBadge(data.slug, data.criteria, body.maxRepeats, body.repeatable);
       const created = await strapi.documents(UID.badge as any).create({ data } as any);
       ctx.status = 201;
       ctx.body = { data: await dto(created.documentId) };
@@ -132,8 +154,14 @@ const adminBadgesController = ({ strapi }: { strapi: Core.Strapi }) => {
     async update(ctx: any) {
       const { id } = parse(documentIdParamsSchema, { id: ctx.params?.id }, 'parameter');
       const body = parse(badgePatchSchema, ctx.request.body);
-      await findBadge(id);
+      const badge = await findBadge(id);
       const data = await toData(body);
+      checkBadge(
+        badge.slug,
+        data.criteria,
+        body.maxRepeats,
+        body.repeatable ?? Boolean(badge.repeatable)
+      );
       await strapi.documents(UID.badge as any).update({ documentId: id, data } as any);
       ctx.body = { data: await dto(id) };
     },
