@@ -3,6 +3,7 @@
  * controllers (which validate with them) and the admin pages (which type their calls with them).
  */
 import { z } from 'zod';
+import { MAX_USER_ID } from './api';
 import { BADGE_TIERS } from './constants';
 
 const id = (what: string) =>
@@ -19,7 +20,15 @@ const slugRe = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 export const documentIdParamsSchema = z.object({ id: id('record') }).strict();
 export const memberParamsSchema = z
-  .object({ id: z.string().regex(/^[0-9]{1,10}$/, { error: 'must be a member id' }) })
+  .object({
+    id: z
+      .string()
+      .regex(/^[0-9]{1,10}$/, { error: 'must be a member id' })
+      // PostgreSQL's integer columns refuse larger ids: no member can have one.
+      .refine((value) => Number(value) <= MAX_USER_ID, {
+        error: `must be a member id (at most ${MAX_USER_ID})`,
+      }),
+  })
   .strict();
 
 /** A badge as the editor saves it. `criteria` is checked by the engine's own validator. */
@@ -54,6 +63,22 @@ export const badgeInputSchema = z
   .strict();
 
 export const badgePatchSchema = badgeInputSchema.partial().strict();
+
+/**
+ * `maxRepeats` caps how often a repeatable badge is earned; on a badge that is not repeatable it
+ * would mean nothing, so it is refused rather than silently dropped. `repeatable` is the value
+ * the badge will have after the write. Null when the pair is fine.
+ */
+export const maxRepeatsIssue = (
+  maxRepeats: number | null | undefined,
+  repeatable: boolean | undefined
+): { path: string; message: string } | null =>
+  maxRepeats !== undefined && maxRepeats !== null && repeatable !== true
+    ? {
+        path: 'maxRepeats',
+        message: 'only a repeatable badge has maxRepeats: set repeatable: true',
+      }
+    : null;
 
 export const reorderSchema = z
   .object({

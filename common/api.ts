@@ -488,7 +488,12 @@ export const eventBodySchema = named(
         .union([z.number().int().min(1), z.string()])
         .describe("The member's id, or documentId"),
       key: z.string().min(1).max(255).describe('Idempotency key: a replay is a no-op'),
-      occurredAt: z.union([z.iso.datetime({ offset: true }), z.number().int().min(0)]).optional(),
+      occurredAt: z
+        .union([z.iso.datetime({ offset: true }), z.number().int()])
+        .optional()
+        .describe(
+          "When it happened (default: now): an ISO 8601 date-time or epoch milliseconds, from the plugin config's oldestEvent (default 1990-01-01) to 5 minutes from now; otherwise 400 naming occurredAt"
+        ),
       actorId: z.number().int().min(1).nullable().optional(),
       subject: z.string().max(255).nullable().optional(),
       data: z.record(z.string(), z.unknown()).optional(),

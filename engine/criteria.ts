@@ -373,3 +373,31 @@ export function criteriaKinds(c: Criteria): Set<Criteria['type']> {
   walk(c, (node) => out.add(node.type));
   return out;
 }
+
+/**
+ * Where the criteria of badge `slug` list that badge itself among the badges they require
+ * (`criteria.of.1.badges.0`): a badge can never be held before it is earned, so such a rule is
+ * unreachable. Empty when there is none. (A category scope that contains the badge is fine:
+ * the engine leaves the badge out of its own scope.)
+ */
+export function selfRequirementIssues(c: Criteria, slug: string): CriteriaIssue[] {
+  const issues: CriteriaIssue[] = [];
+  const stack: Array<{ node: Criteria; path: string }> = [{ node: c, path: 'criteria' }];
+  while (stack.length > 0) {
+    const { node, path } = stack.pop()!;
+    if (node.type === 'badges') {
+      node.badges?.forEach((listed, i) => {
+        if (listed !== slug) return;
+        issues.push({
+          path: `${path}.badges.${i}`,
+          message: `a badge cannot require itself ("${slug}")`,
+        });
+      });
+    } else if (node.type === 'all' || node.type === 'any') {
+      for (let i = node.of.length - 1; i >= 0; i--) {
+        stack.push({ node: node.of[i], path: `${path}.of.${i}` });
+      }
+    }
+  }
+  return issues;
+}

@@ -5,7 +5,8 @@
  *   build the plugin → build the admin panel if stale → compile the app → seed → start Strapi
  *   → create the first admin if there is none → print the URLs and the login.
  *
- * Data lives in examples/lms-academy/.tmp/ and survives restarts. Ctrl-C stops Strapi.
+ * Data lives in examples/lms-academy/.tmp/ and survives restarts. Ctrl-C stops Strapi. The first
+ * run writes random secrets to examples/lms-academy/.env (git-ignored); later runs keep them.
  *
  * Environment: PORT (default 1337), DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD.
  */
@@ -26,11 +27,14 @@ import {
   stopProcess,
   waitForHealth,
 } from './lib/app.mjs';
+import { ensureSecretsFile } from './lib/env.mjs';
 
 const PORT = Number(process.env.PORT || 1337);
 const BASE_URL = `http://localhost:${PORT}`;
 /** Kept next to the demo database (same lifetime, git-ignored) so a second run can print it. */
 const CREDENTIALS_FILE = path.join(APP_DIR, '.tmp/demo-admin.json');
+/** The app's secrets (Strapi reads .env from the app directory, where every step runs). */
+const ENV_FILE = path.join(APP_DIR, '.env');
 
 let child = null; // the process currently running (a build step, then Strapi)
 let stopping = false;
@@ -123,6 +127,11 @@ const main = async () => {
     throw new Error(
       `port ${PORT} is already in use: stop that process or run PORT=<free port> npm run demo`
     );
+  }
+
+  const filled = ensureSecretsFile(ENV_FILE);
+  if (filled.length > 0) {
+    log(`wrote random ${filled.join(', ')} to ${path.relative(REPO_ROOT, ENV_FILE)} (git-ignored)`);
   }
 
   await step('build the plugin (npm run build)', () =>

@@ -64,6 +64,10 @@ const uploadFile = async (name: string, mime: string, content: Buffer): Promise<
   }
 };
 
+/** `POST /api/profile/avatar` as a member's browser sends it: multipart, the image in `files`. */
+const uploadAvatar = (member: Member, content: Buffer, filename: string, contentType: string) =>
+  api.uploadAvatar(member, content, filename, contentType);
+
 const PNG_1X1 = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
   'base64'
@@ -104,7 +108,11 @@ describe('PUT /api/profile', () => {
   });
 
   it("updates the caller's bio, timezone, social links and avatar, and returns no private field", async () => {
-    const avatar = await uploadFile('alice.png', 'image/png', PNG_1X1);
+    const uploaded = await uploadAvatar(alice, PNG_1X1, 'alice.png', 'image/png');
+    expect(uploaded.status).toBe(200);
+    const avatar = uploaded.body.avatar.id as number;
+    expect((await userRow(alice.user.id)).avatar.id).toBe(avatar);
+    // The whole profile sent back as the frontend read it: the avatar is the caller's own.
     const res = await api.updateProfile(alice, {
       bio: 'I teach CSS to my cat.',
       timezone: 'america/sao_paulo',
@@ -220,16 +228,78 @@ describe('PUT /api/profile', () => {
     expect(await userRow(alice.user.id)).toEqual(before);
   });
 
-  it('an avatar must be an existing image: unknown id → 404, not an image → 400', async () => {
-    const before = await userRow(alice.user.id);
-    const unknown = await api.updateProfile(alice, { avatar: 999_999 });
-    expect(unknown.status).toBe(404);
-    expect(unknown.body.error.message).toContain('avatar');
+  it("a member attaches only a picture they uploaded: another member's, badge artwork, an admin's upload and a missing id get the same answer", async () => {
+    const mallory = await registerMember(app);
+    const bobs = await uploadAvatar(bob, PNG_1X1, 'bob.png', 'image/png');
+    expect(bobs.status).toBe(200);
+    const secretBadge = await app.strapi.db
+      .query('plugin::achievements.badge')
+      .findOne({ where: { secret: true, image: { id: { $notNull: true } } }, populate: ['image'] });
+    const anyBadge = await app.strapi.db
+      .query('plugin::achievements.badge')
+      .findOne({ where: { image: { id: { $notNull: true } } }, populate: ['image'] });
+    expect(secretBadge?.image?.id).toBeTruthy();
+    const adminUpload = await uploadFile('staff.png', 'image/png', PNG_1X1);
+    const lastFile = await app.strapi.db
+      .query('plugin::upload.file')
+      .findOne({ orderBy: { id: 'desc' }, select: ['id'] });
+    const missing = lastFile.id + 1000;
 
-    const text = await uploadFile('notes.txt', 'text/plain', Buffer.from('not an image'));
-    const notImage = await api.updateProfile(alice, { avatar: text });
-    expect400Naming(notImage, 'avatar');
+    const before = await userRow(mallory.user.id);
+    const answers = [];
+    for (const id of [
+      bobs.body.avatar.id,
+      secretBadge.image.id,
+      anyBadge.image.id,
+      adminUpload,
+      missing,
+    ]) {
+      const res = await api.updateProfile(mallory, { avatar: id });
+      // The id the caller sent is the only difference between the answers.
+      answers.push({
+        status: res.status,
+        body: JSON.stringify(res.body).split(String(id)).join('<id>'),
+      });
+    }
+    expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
+    expect(answers[0].status).toBe(404);
+    expect(answers[0].body).toContain('avatar');
+    expect(JSON.stringify(answers)).not.toMatch(/\/uploads\//);
+
+    expect(await userRow(mallory.user.id)).toEqual(before);
+    await app.strapi.plugin('achievements').service('evaluator').drain();
+    const earned = await app.strapi.db
+      .query('plugin::achievements.achievement')
+      .findMany({ where: { userId: mallory.user.id } });
+    expect(earned).toHaveLength(0);
+  });
+
+  it('POST /api/profile/avatar takes only an image by its content, one file, and attaches nothing else', async () => {
+    const before = await userRow(alice.user.id);
+    const files = await app.strapi.db.query('plugin::upload.file').count();
+    const svg = Buffer.from(
+      '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    );
+    for (const [content, name, type] of [
+      [Buffer.from('not an image'), 'notes.png', 'image/png'],
+      [svg, 'badge.svg', 'image/svg+xml'],
+      [Buffer.alloc(0), 'empty.png', 'image/png'],
+    ] as const) {
+      expect400Naming(await uploadAvatar(alice, content, name, type), 'files');
+    }
+    const none = await app
+      .request()
+      .post('/api/profile/avatar')
+      .set(auth(alice))
+      .field('note', 'no file');
+    expect400Naming(none, 'files');
+    const anonymous = await app
+      .request()
+      .post('/api/profile/avatar')
+      .attach('files', PNG_1X1, { filename: 'a.png', contentType: 'image/png' });
+    expect(anonymous.status).toBe(403);
     expect(await userRow(alice.user.id)).toEqual(before);
+    expect(await app.strapi.db.query('plugin::upload.file').count()).toBe(files);
   });
 
   it("users-permissions' own user routes cannot be used to change another member", async () => {

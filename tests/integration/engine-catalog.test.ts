@@ -1,6 +1,3 @@
-import fs from 'fs';
-import os from 'os';
-import path from 'path';
 import { registerMember, setupTestApp, type Member } from './helpers/strapi';
 import { academy, createCourse, ok, type CourseFixture } from './support/academy';
 import {
@@ -23,21 +20,6 @@ const PNG_1X1 = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
   'base64'
 );
-
-const uploadAvatar = async (): Promise<number> => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'avatar-'));
-  const filepath = path.join(dir, 'me.png');
-  fs.writeFileSync(filepath, PNG_1X1);
-  const [file] = await app.strapi
-    .plugin('upload')
-    .service('upload')
-    .upload({
-      data: { fileInfo: { name: 'me.png' } },
-      files: { filepath, originalFilename: 'me.png', mimetype: 'image/png', size: PNG_1X1.length },
-    });
-  fs.rmSync(dir, { recursive: true, force: true });
-  return file.id;
-};
 
 describe('the default catalog, earned through the academy', () => {
   let course: CourseFixture;
@@ -74,7 +56,7 @@ describe('the default catalog, earned through the academy', () => {
       target: 3,
     });
 
-    ok(await api().updateProfile(alice, { avatar: await uploadAvatar() }));
+    ok(await api().uploadAvatar(alice, PNG_1X1));
     await drain(app);
     expect(await earned()).toEqual([
       'complete-bio',

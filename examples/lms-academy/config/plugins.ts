@@ -98,7 +98,8 @@ const triggers = [
 export default ({ env }) => ({
   'users-permissions': {
     config: {
-      jwtSecret: env('JWT_SECRET', 'demo-jwt-secret'),
+      // No default: a public secret lets anyone sign member tokens (see config/admin.ts).
+      jwtSecret: env('JWT_SECRET'),
       // 'refresh' (session tokens { userId, sessionId, type }) is what create-strapi-app 5.54
       // writes; 'legacy-support' ({ id } tokens) is the plugin's default. Tests run both.
       jwtManagement: env('USERS_PERMISSIONS_JWT_MANAGEMENT', 'refresh'),
@@ -111,6 +112,7 @@ export default ({ env }) => ({
     config: {
       triggers,
       externalEvents: ['lesson.watched'],
+      oldestEvent: env('ACHIEVEMENTS_OLDEST_EVENT', '1990-01-01'),
       defaultTimezone: env('ACHIEVEMENTS_DEFAULT_TIMEZONE', 'UTC'),
       freezesPerMonth: env.int('ACHIEVEMENTS_FREEZES_PER_MONTH', 0),
       processing: {

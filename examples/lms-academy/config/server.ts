@@ -4,5 +4,6 @@ export default ({ env }) => ({
   url: env('PUBLIC_URL', ''),
   // Tests point this at a temporary folder so uploads never land in the repository.
   dirs: { public: env('STRAPI_PUBLIC_DIR', './public') },
-  app: { keys: env.array('APP_KEYS', ['demoKeyA', 'demoKeyB']) },
+  // No default (see config/admin.ts): `npm run demo` writes random keys to .env.
+  app: { keys: env.array('APP_KEYS') },
 });

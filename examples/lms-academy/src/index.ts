@@ -1,9 +1,13 @@
 import type { Core } from '@strapi/strapi';
 import { ensureUniqueKeyIndexes } from './academy/unique-indexes';
 import { ensureRolePermissions } from './academy/permissions';
+import { assertProductionSecrets } from './academy/secrets';
 
 export default {
-  register() {},
+  /** In production, a missing or publicly known secret stops Strapi here, naming it. */
+  register({ strapi }: { strapi: Core.Strapi }) {
+    assertProductionSecrets(strapi);
+  },
 
   /**
    * Runs on every start, after Strapi synced the schema: the unique indexes that make the

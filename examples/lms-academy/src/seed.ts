@@ -379,7 +379,8 @@ export const seed = async (strapi: Core.Strapi): Promise<SeedSummary> => {
     const avatar = member.avatar
       ? await uploadAvatar(strapi, member.username, member.avatar)
       : undefined;
-    await profiles.update(user.id, {
+    // save(), not update(): the seed uploaded this avatar for the member itself.
+    await profiles.save(user.id, {
       ...(member.bio ? { bio: member.bio } : {}),
       ...(member.timezone ? { timezone: member.timezone } : {}),
       ...(member.links

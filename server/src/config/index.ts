@@ -1,5 +1,6 @@
 import { describeZodError } from '../../../common/validation';
 import { pluginConfigSchema, type PluginConfig } from './schema';
+import { DEFAULT_OLDEST_EVENT } from '../validation/occurred-at';
 
 /**
  * Strapi fills the user's config from these with lodash's defaultsDeep, which merges arrays by
@@ -10,6 +11,7 @@ import { pluginConfigSchema, type PluginConfig } from './schema';
 export const DEFAULT_CONFIG: PluginConfig = {
   triggers: [],
   externalEvents: [],
+  oldestEvent: DEFAULT_OLDEST_EVENT,
   defaultTimezone: 'UTC',
   freezesPerMonth: 0,
   seedCatalog: true,

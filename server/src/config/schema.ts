@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { oldestEventSchema } from '../validation/occurred-at';
 
 const EVENT_NAME = /^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)+$/;
 const CONTENT_TYPE_UID = /^(api|plugin)::[a-z0-9-]+\.[a-z0-9-]+$/;
@@ -48,6 +49,11 @@ export const pluginConfigSchema = z
     triggers: z.array(triggerSchema).max(200),
     /** Extra event types that only arrive through `POST /api/achievements/events` or the events service. */
     externalEvents: z.array(eventNameSchema).max(200),
+    /**
+     * The oldest date an event may carry (ISO 8601, default 1990-01-01): older ones are refused
+     * with a 400 naming occurredAt. Set it earlier (not before 1900-01-01) to import old history.
+     */
+    oldestEvent: oldestEventSchema,
     /** IANA timezone for members who have none. */
     defaultTimezone: z.string().refine(
       (tz) => {

@@ -2,6 +2,7 @@ import type { Readable } from 'stream';
 import { errors } from '@strapi/utils';
 import type { z } from 'zod';
 import { parseRequest } from '../../../common/api';
+import { findNul } from '../../../common/validation';
 
 /**
  * What every controller needs from a request, in one place: parsed input (a 400 naming each bad
@@ -18,6 +19,28 @@ export const parse = <T extends z.ZodType>(
   const result = parseRequest(schema, input ?? {}, what);
   if (!result.ok) throw new errors.ValidationError(result.message, { errors: result.errors });
   return result.data;
+};
+
+/**
+ * Refuses U+0000 anywhere in a request's path parameters, query string or body with a 400 naming
+ * the field: PostgreSQL cannot store it, so it would otherwise fail in the database (a 500), or be
+ * stored on the databases that can. Every plugin controller runs it first (controllers/index.ts).
+ */
+export const refuseNul = (ctx: any): void => {
+  // The router also lists path parameters by position ("0"); name them by their names first.
+  const params: Record<string, unknown> = ctx.params ?? {};
+  const named = Object.fromEntries(Object.entries(params).filter(([k]) => !/^\d+$/.test(k)));
+  const path =
+    findNul(named, '') ??
+    findNul(params, '') ??
+    findNul(ctx.query ?? {}, '') ??
+    findNul(ctx.request?.body, '');
+  if (path === null) return;
+  const field = path || 'body';
+  const message = 'must not contain the NUL character (U+0000)';
+  throw new errors.ValidationError(`${field}: ${message}`, {
+    errors: [{ path: field, message }],
+  });
 };
 
 /** Strapi 5's API-token strategy; releases before 5.5x named it `api-token`. */

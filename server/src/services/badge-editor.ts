@@ -1,15 +1,16 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import type { z } from 'zod';
-import type {
-  AdminBadge,
-  AdminMeta,
-  badgeInputSchema,
-  badgePatchSchema,
-  dryRunSchema,
+import {
+  maxRepeatsIssue,
+  type AdminBadge,
+  type AdminMeta,
+  type badgeInputSchema,
+  type badgePatchSchema,
+  type dryRunSchema,
 } from '../../../common/admin-api';
 import { BADGE_TIERS, UID } from '../../../common/constants';
-import type { Criteria } from '../../../engine/criteria';
+import { selfRequirementIssues, type Criteria } from '../../../engine/criteria';
 import { describeCriteria } from '../../../engine/sentence';
 import { getService } from '../utils/get-service';
 import { appEvents, pluginConfig } from '../utils/plugin-config';
@@ -156,6 +157,26 @@ const badgeEditorService = ({ strapi }: { strapi: Core.Strapi }) => {
     return data;
   };
 
+  /**
+   * Rules on the badge as a whole, after the fields passed their own checks: it does not require
+   * itself, and only a repeatable badge has maxRepeats. A 400 naming each field.
+   */
+  const checkBadge = (
+    slug: string,
+    criteria: unknown,
+    maxRepeats: number | null | undefined,
+    repeatable: boolean | undefined
+  ) => {
+    const issues = [
+      ...(criteria === undefined ? [] : selfRequirementIssues(criteria as Criteria, slug)),
+      ...[maxRepeatsIssue(maxRepeats, repeatable)].filter((i) => i !== null),
+    ];
+    if (issues.length === 0) return;
+    throw new errors.ValidationError(issues.map((i) => `${i.path}: ${i.message}`).join('; '), {
+      errors: issues,
+    });
+  };
+
   const one = async (documentId: string) =>
     (await list()).find((b) => b.documentId === documentId) ?? null;
 
@@ -182,13 +203,20 @@ const badgeEditorService = ({ strapi }: { strapi: Core.Strapi }) => {
         .findOne({ orderBy: { sortOrder: 'desc' }, select: ['sortOrder'] });
       data.sortOrder = (last?.sortOrder ?? 0) + 1;
       data.slug = await uniqueSlug(strapi, UID.badge, body.name);
+      checkBadge(data.slug, data.criteria, body.maxRepeats, body.repeatable);
       const created = await strapi.documents(UID.badge as any).create({ data } as any);
       return one(created.documentId);
     },
 
     async update(documentId: string, body: z.output<typeof badgePatchSchema>) {
-      await findBadge(documentId);
+      const badge = await findBadge(documentId);
       const data = await toData(body);
+      checkBadge(
+        badge.slug,
+        data.criteria,
+        body.maxRepeats,
+        body.repeatable ?? Boolean(badge.repeatable)
+      );
       await strapi.documents(UID.badge as any).update({ documentId, data } as any);
       return one(documentId);
     },

@@ -8,9 +8,8 @@ import { ledgerStore } from '../stores/ledger';
 import { getService } from '../utils/get-service';
 import { appEvents } from '../utils/plugin-config';
 import { signalEventsRecorded } from '../utils/ledger-signal';
+import { assertOccurredAt, occurredAtSchema } from '../validation/occurred-at';
 
-/** Events may say they happened up to this far in the future (clock skew between servers). */
-const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 const MAX_DATA_BYTES = 8_192;
 /** How many recently seen ledger keys each process remembers (about 100 bytes each). */
 const RECENT_KEYS = 50_000;
@@ -23,11 +22,7 @@ export const eventInputSchema = z
       .string({ error: 'must be a string' })
       .min(1, { error: 'must not be empty' })
       .max(255, { error: 'must be at most 255 characters' }),
-    occurredAt: z
-      .union([z.number().int().nonnegative(), z.iso.datetime({ offset: true }), z.date()], {
-        error: 'must be an ISO 8601 date-time or epoch milliseconds',
-      })
-      .optional(),
+    occurredAt: occurredAtSchema.optional(),
     actorId: z.number().int().positive().nullable().optional(),
     subject: z.string().max(255, { error: 'must be at most 255 characters' }).nullable().optional(),
     data: z
@@ -95,11 +90,7 @@ const eventsService = ({ strapi }: { strapi: Core.Strapi }) => {
         );
       }
       const occurredAt = event.occurredAt === undefined ? new Date() : new Date(event.occurredAt);
-      if (occurredAt.getTime() > Date.now() + MAX_CLOCK_SKEW_MS) {
-        throw new errors.ValidationError('occurredAt: must not be in the future', {
-          errors: [{ path: 'occurredAt', message: 'must not be in the future' }],
-        });
-      }
+      assertOccurredAt(strapi, occurredAt);
 
       if (!options.ignoreDisabled && !(await getService(strapi, 'settings').isEnabled())) {
         return { accepted: false, duplicate: false };

@@ -19,6 +19,7 @@ import {
   stopProcess,
   waitForHealth,
 } from '../../../scripts/lib/app.mjs';
+import { randomSecrets } from '../../../scripts/lib/env.mjs';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -73,7 +74,11 @@ export default async function globalSetup() {
     port,
     stdio: ['ignore', out, out],
     env: {
+      // Production refuses to start without secrets of its own (src/academy/secrets.ts).
+      ...randomSecrets(),
       NODE_ENV: 'production',
+      // One browser sign-in per test file, plus one API sign-in each: more than Strapi's 5.
+      ADMIN_LOGIN_RATE_LIMIT: '50',
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
       DATABASE_CLIENT: 'sqlite',

@@ -13,8 +13,22 @@ export interface TestApp {
   restart(): Promise<void>;
 }
 
+/**
+ * The example app has no default secrets: each test process makes its own random ones (kept for
+ * the process, so a restart still accepts the tokens it issued).
+ */
+const randomSecret = () => crypto.randomBytes(16).toString('base64');
+export const TEST_SECRETS: Record<string, string> = {
+  APP_KEYS: [randomSecret(), randomSecret()].join(','),
+  API_TOKEN_SALT: randomSecret(),
+  ADMIN_JWT_SECRET: randomSecret(),
+  TRANSFER_TOKEN_SALT: randomSecret(),
+  JWT_SECRET: randomSecret(),
+  ENCRYPTION_KEY: randomSecret(),
+};
+
 const boot = async (env: Record<string, string>): Promise<Core.Strapi> => {
-  Object.assign(process.env, { LOG_LEVEL: 'error', NODE_ENV: 'test' }, env);
+  Object.assign(process.env, { LOG_LEVEL: 'error', NODE_ENV: 'test' }, TEST_SECRETS, env);
   const instance = createStrapi({
     appDir: APP_DIR,
     distDir: DIST_DIR,

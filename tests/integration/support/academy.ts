@@ -63,6 +63,13 @@ export const academy = (app: TestApp) => ({
     app.request().post(`/api/lessons/${lesson}/complete`).set(bearer(member)).send({}),
   updateProfile: (member: Member, body: Record<string, unknown>) =>
     app.request().put('/api/profile').set(bearer(member)).send(body),
+  /** `POST /api/profile/avatar`: multipart, the image in the field `files`; attaches it. */
+  uploadAvatar: (member: Member, content: Buffer, filename = 'me.png', contentType = 'image/png') =>
+    app
+      .request()
+      .post('/api/profile/avatar')
+      .set(bearer(member))
+      .attach('files', content, { filename, contentType }),
   createPost: (member: Member, title = 'A post', body = 'Hello') =>
     app.request().post('/api/posts').set(bearer(member)).send({ title, body }),
   deletePost: (member: Member, post: string) =>

@@ -77,6 +77,25 @@ describe('plugin config validation (stops Strapi at start-up)', () => {
     expect(() => config.validator({ ...valid, ...patch })).toThrow(key);
   });
 
+  it.each([
+    ['yesterday', 'must be an ISO 8601 date'],
+    ['1990-02-30', 'must be an ISO 8601 date'],
+    ['1899-12-31', 'must not be before 1900-01-01'],
+    ['2999-01-01', 'must not be in the future'],
+    [19900101, 'must be an ISO 8601 date'],
+  ])('refuses oldestEvent %j: %s', (oldestEvent, message) => {
+    expect(() => config.validator({ ...valid, oldestEvent })).toThrow(
+      `achievements.oldestEvent: ${message}`
+    );
+  });
+
+  it('accepts an older oldestEvent for imports (a date or a date-time), and defaults to 1990', () => {
+    expect(DEFAULT_CONFIG.oldestEvent).toBe('1990-01-01');
+    for (const oldestEvent of ['1900-01-01', '1970-01-01', '2001-09-09T01:46:40Z']) {
+      expect(() => config.validator({ ...valid, oldestEvent })).not.toThrow();
+    }
+  });
+
   it('accepts an empty list of streak events (no streaks) and leaving app-dependent keys out', () => {
     expect(() => config.validator({ ...valid, streakEvents: [] })).not.toThrow();
     const { streakEvents: _s, ...withoutStreakEvents } = valid;

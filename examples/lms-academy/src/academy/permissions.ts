@@ -10,6 +10,7 @@ const READ_ACTIONS = READABLE.flatMap((uid) => [`${uid}.find`, `${uid}.findOne`]
 export const MEMBER_ACTIONS = [
   'api::profile.profile.me',
   'api::profile.profile.update',
+  'api::profile.profile.uploadAvatar',
   'api::lesson.lesson.complete',
   'api::post.member.create',
   'api::post.member.delete',

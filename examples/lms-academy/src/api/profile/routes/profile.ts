@@ -13,5 +13,11 @@ export default {
       handler: 'api::profile.profile.update',
       config: { policies: [] },
     },
+    {
+      method: 'POST',
+      path: '/profile/avatar',
+      handler: 'api::profile.profile.uploadAvatar',
+      config: { policies: [] },
+    },
   ],
 };
