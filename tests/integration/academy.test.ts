@@ -3,6 +3,7 @@ import os from 'os';
 import path from 'path';
 import { registerMember, setupTestApp, type Member } from './helpers/strapi';
 import { academy } from './support/academy';
+import { drain } from './support/achievements';
 
 /**
  * The example academy's member API: profiles, posts, comments and reactions. The acting member
@@ -267,7 +268,7 @@ describe('PUT /api/profile', () => {
     expect(JSON.stringify(answers)).not.toMatch(/\/uploads\//);
 
     expect(await userRow(mallory.user.id)).toEqual(before);
-    await app.strapi.plugin('achievements').service('evaluator').drain();
+    await drain(app);
     const earned = await app.strapi.db
       .query('plugin::achievements.achievement')
       .findMany({ where: { userId: mallory.user.id } });
