@@ -148,6 +148,7 @@ export interface ErasePreview {
   progress: number;
   streaks: number;
   preferences: number;
+  notifications: number;
 }
 
 export interface ErasureReceipt {

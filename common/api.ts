@@ -279,13 +279,107 @@ export const eventResultSchema = named(
   '`accepted` is false while achievements are off; `duplicate` when the key was seen before.'
 );
 
+const instant = () => z.string().describe('ISO 8601 date-time (UTC)');
+
+// Notifications: what a member is told about a change, written with the change itself.
+export const NOTIFICATION_KINDS = [
+  'achievement.earned',
+  'achievement.revoked',
+  'streak.milestone',
+] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+/** Streak lengths (days) a member is told about; a freeze used is told too. */
+export const STREAK_MILESTONES = [3, 7, 30, 100, 365] as const;
+/** `GET /me/notifications` never returns more than this many per page. */
+export const MAX_NOTIFICATIONS_PAGE = 100;
+export const DEFAULT_NOTIFICATIONS_PAGE = 20;
+
+export const notificationBadgeSchema = named(
+  z
+    .object({
+      documentId: z.string(),
+      slug: slug(),
+      name: z.string(),
+      description: z.string().nullable(),
+      image: imageSchema.nullable(),
+      tier: z.enum(BADGE_TIERS),
+      points: count(),
+      category: z.object({ slug: slug(), name: z.string() }).strict().nullable(),
+    })
+    .strict(),
+  'NotificationBadge',
+  'The badge as it was when the notification was written: enough to draw a toast without another request.'
+);
+
+export const notificationPayloadSchema = named(
+  z
+    .object({
+      badge: notificationBadgeSchema.optional(),
+      sequence: z.number().int().min(1).optional().describe('Which time (repeatable badges)'),
+      earnedAt: instant().optional(),
+      revokedAt: instant().optional(),
+      reason: z.string().nullable().optional().describe('Why it was revoked'),
+      streak: z
+        .object({
+          days: count().describe('The streak length now'),
+          milestone: z.number().int().nullable().describe('The milestone reached, if any'),
+          freezeUsed: z.boolean().describe('A freeze kept the streak alive'),
+        })
+        .strict()
+        .optional(),
+      totals: z
+        .object({ badges: count(), points: count() })
+        .strict()
+        .describe("The member's badges held and points after the change"),
+    })
+    .strict(),
+  'NotificationPayload',
+  'What the notification reports; which fields are present depends on `kind`.'
+);
+
+export const notificationSchema = named(
+  z
+    .object({
+      id: z.string().describe('The notification (a documentId)'),
+      kind: z.enum(NOTIFICATION_KINDS),
+      payload: notificationPayloadSchema,
+      createdAt: instant(),
+      seenAt: instant().nullable(),
+    })
+    .strict(),
+  'Notification',
+  'One thing the member was told. Only the member it is about can read it.'
+);
+
+export const notificationPageSchema = named(
+  z
+    .object({
+      data: z.array(notificationSchema),
+      nextCursor: z.string().nullable().describe('Pass as `cursor` for the next (older) page'),
+    })
+    .strict(),
+  'NotificationPage',
+  "A page of the caller's notifications, newest first."
+);
+
+export const notificationCountSchema = named(
+  z.object({ unseen: count() }).strict(),
+  'NotificationCount',
+  "How many of the caller's notifications are not seen yet."
+);
+
+export const notificationsSeenSchema = named(
+  z.object({ updated: count(), unseen: count() }).strict(),
+  'NotificationsSeen',
+  'How many notifications this call marked seen, and how many remain unseen.'
+);
+
 // The export of a member's data (data protection): every row the plugin holds about them,
 // as the database holds it (column for column, under the content type's attribute names).
 export const MEMBER_EXPORT_SCHEMA = 'strapi-plugin-achievements/member-export' as const;
 /** Bumped on any change of the document's shape that is not an added optional field. */
 export const MEMBER_EXPORT_VERSION = 1 as const;
 
-const instant = () => z.string().describe('ISO 8601 date-time (UTC)');
 const rowBase = {
   id: z.number().int(),
   documentId: z.string(),
@@ -369,6 +463,20 @@ export const exportedPreferenceSchema = named(
   "The member's preference row."
 );
 
+export const exportedNotificationSchema = named(
+  z.looseObject({
+    ...rowBase,
+    userId: z.number().int(),
+    kind: z.string(),
+    payload: z.unknown().describe('What the notification reported (see NotificationPayload)'),
+    dedupeKey: z.string(),
+    seenAt: instant().nullable(),
+    emailedAt: instant().nullable(),
+  }),
+  'ExportedNotification',
+  'A notification the member was sent.'
+);
+
 export const memberExportSchema = named(
   z
     .object({
@@ -384,6 +492,7 @@ export const memberExportSchema = named(
       progress: z.array(exportedProgressSchema),
       streak: exportedStreakSchema.nullable(),
       preferences: exportedPreferenceSchema.nullable(),
+      notifications: z.array(exportedNotificationSchema).describe('Oldest first'),
       points: count().describe('Points of the badges held now'),
       badges: z
         .array(z.object({ id: z.number().int(), slug: slug(), name: z.string() }).strict())
@@ -479,6 +588,51 @@ export const privacyBodySchema = named(
   '`false` hides the caller’s card and achievements from everyone else.'
 );
 
+export const notificationsQuerySchema = z
+  .object({
+    unseen: z
+      .enum(['true', 'false'], { error: 'must be true or false' })
+      .transform((v) => v === 'true')
+      .pipe(z.boolean())
+      .optional()
+      .describe('Only notifications not seen yet'),
+    limit: wholeNumber(1, MAX_NOTIFICATIONS_PAGE)
+      .optional()
+      .describe(
+        `Notifications per page (default ${DEFAULT_NOTIFICATIONS_PAGE}, at most ${MAX_NOTIFICATIONS_PAGE})`
+      ),
+    cursor: single('cursor')
+      .regex(/^[1-9][0-9]{0,15}$/, { error: 'must be a cursor from nextCursor' })
+      .transform(Number)
+      .pipe(z.number().int())
+      .optional()
+      .describe('The nextCursor of the previous page'),
+  })
+  .strict();
+
+export const notificationsSeenBodySchema = named(
+  z.union(
+    [
+      z
+        .object({
+          ids: z
+            .array(z.string().regex(/^[A-Za-z0-9]{1,64}$/, { error: 'must be notification ids' }), {
+              error: 'must be a list of notification ids',
+            })
+            .min(1, { error: 'must list at least one notification id' })
+            .max(MAX_NOTIFICATIONS_PAGE, {
+              error: `must list at most ${MAX_NOTIFICATIONS_PAGE} notification ids`,
+            }),
+        })
+        .strict(),
+      z.object({ all: z.literal(true, { error: 'must be true' }) }).strict(),
+    ],
+    { error: 'must be { "ids": [...] } or { "all": true }' }
+  ),
+  'NotificationsSeenInput',
+  'Marks some of the caller’s notifications seen (`ids`), or all of them (`all: true`). Ids of other members’ notifications are ignored.'
+);
+
 /** Documents `POST /events`; the events service validates it (see the engine). */
 export const eventBodySchema = named(
   z
@@ -532,6 +686,13 @@ export type UserParams = z.output<typeof userParamsSchema>;
 export type FeaturedBody = z.output<typeof featuredBodySchema>;
 export type PrivacyBody = z.output<typeof privacyBodySchema>;
 export type EventBody = z.input<typeof eventBodySchema>;
+export type NotificationPayload = z.output<typeof notificationPayloadSchema>;
+export type Notification = z.output<typeof notificationSchema>;
+export type NotificationPage = z.output<typeof notificationPageSchema>;
+export type NotificationCount = z.output<typeof notificationCountSchema>;
+export type NotificationsSeen = z.output<typeof notificationsSeenSchema>;
+export type NotificationsQuery = z.output<typeof notificationsQuerySchema>;
+export type NotificationsSeenBody = z.output<typeof notificationsSeenBodySchema>;
 
 // ---------------------------------------------------------------------------------------------
 // Operations
@@ -756,6 +917,63 @@ export const API_OPERATIONS: ApiOperation[] = [
     conditional: false,
     responses: {
       200: { description: 'The export', schema: memberExportSchema },
+      400: badRequest,
+      401: unauthorized,
+      403: forbidden,
+    },
+  },
+  {
+    operationId: 'listMyNotifications',
+    method: 'GET',
+    path: '/me/notifications',
+    action: CONTENT_API_ACTIONS.notifications,
+    callers: ['member'],
+    summary: 'Your notifications, newest first',
+    description:
+      'What you were told: badges earned and revoked, streak milestones. Each payload carries ' +
+      'what a toast shows (badge name, artwork, points, your new totals). Cursor pagination: ' +
+      'pass `nextCursor` back as `cursor`.',
+    query: notificationsQuerySchema,
+    conditional: false,
+    responses: {
+      200: { description: 'A page of notifications', schema: notificationPageSchema },
+      400: badRequest,
+      401: unauthorized,
+      403: forbidden,
+    },
+  },
+  {
+    operationId: 'countMyNotifications',
+    method: 'GET',
+    path: '/me/notifications/count',
+    action: CONTENT_API_ACTIONS.notificationsCount,
+    callers: ['member'],
+    summary: 'How many of your notifications are unseen',
+    description: 'The number a bell shows.',
+    query: noQuerySchema,
+    conditional: false,
+    responses: {
+      200: { description: 'The unseen count', schema: notificationCountSchema },
+      400: badRequest,
+      401: unauthorized,
+      403: forbidden,
+    },
+  },
+  {
+    operationId: 'markMyNotificationsSeen',
+    method: 'POST',
+    path: '/me/notifications/seen',
+    action: CONTENT_API_ACTIONS.notificationsSeen,
+    callers: ['member'],
+    summary: 'Mark notifications seen',
+    description:
+      '`{ "ids": [...] }` marks those (ids of notifications that are not yours change nothing); ' +
+      '`{ "all": true }` marks every one.',
+    query: noQuerySchema,
+    body: notificationsSeenBodySchema,
+    conditional: false,
+    responses: {
+      200: { description: 'Marked', schema: notificationsSeenSchema },
       400: badRequest,
       401: unauthorized,
       403: forbidden,

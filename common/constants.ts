@@ -17,6 +17,7 @@ export const UID = {
   statusList: 'plugin::achievements.status-list',
   erasure: 'plugin::achievements.erasure',
   tombstone: 'plugin::achievements.tombstone',
+  notification: 'plugin::achievements.notification',
   user: 'plugin::users-permissions.user',
 } as const;
 
@@ -43,6 +44,9 @@ export const CONTENT_API_ACTIONS = {
   privacy: 'plugin::achievements.members.setPrivacy',
   export: 'plugin::achievements.members.exportMine',
   events: 'plugin::achievements.events.ingest',
+  notifications: 'plugin::achievements.notifications.find',
+  notificationsCount: 'plugin::achievements.notifications.count',
+  notificationsSeen: 'plugin::achievements.notifications.markSeen',
 } as const;
 
 export const CARD_POSITIONS = ['side', 'main', 'header'] as const;

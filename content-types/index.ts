@@ -16,6 +16,7 @@ import credentialKey from './credential-key';
 import statusList from './status-list';
 import erasure from './erasure';
 import tombstone from './tombstone';
+import notification from './notification';
 
 export default {
   badge,
@@ -30,4 +31,5 @@ export default {
   'status-list': statusList,
   erasure,
   tombstone,
+  notification,
 };

@@ -407,3 +407,37 @@ export function streakAsOf(
   }
   return { current, longest: state.longest, lastActiveDate: last };
 }
+
+/** What a member is told about their streak after an evaluation (see streakNews). */
+export interface StreakNews {
+  /** The length reached, or null for a freeze used. */
+  milestone: number | null;
+  freezeUsed: boolean;
+  /** Unique per member for this news: the local day a milestone was reached, or the freeze. */
+  key: string;
+}
+
+/**
+ * The milestones a streak crossed between two states of it (one evaluation: several at once
+ * when a batch holds several days), and a freeze used in between.
+ */
+export const streakNews = (
+  before: StreakState | null,
+  after: StreakState,
+  milestones: readonly number[]
+): StreakNews[] => {
+  const out: StreakNews[] = [];
+  const was = before?.current ?? 0;
+  for (const m of milestones)
+    if (was < m && after.current >= m)
+      out.push({ milestone: m, freezeUsed: false, key: `${after.lastActiveDay}:${m}` });
+  const freezesBefore =
+    before && before.freezesMonth === after.freezesMonth ? before.freezesUsed : 0;
+  if (after.freezesUsed > freezesBefore)
+    out.push({
+      milestone: null,
+      freezeUsed: true,
+      key: `freeze:${after.freezesMonth}:${after.freezesUsed}`,
+    });
+  return out;
+};

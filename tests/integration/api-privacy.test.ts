@@ -107,6 +107,9 @@ describe('what responses never contain', () => {
       { method: 'PUT', url: '/me/featured', body: { badges: ['first-lesson'] } },
       { method: 'PUT', url: '/me/featured', body: { badges: ['first-lesson', 'nope', 'x'] } },
       { method: 'PUT', url: '/me/privacy', body: { public: true } },
+      { method: 'GET', url: '/me/notifications?limit=100' },
+      { method: 'GET', url: '/me/notifications/count' },
+      { method: 'POST', url: '/me/notifications/seen', body: { all: true } },
       {
         method: 'POST',
         url: '/events',

@@ -10,6 +10,7 @@ import adminMembers from './admin-members';
 import adminRecalculate from './admin-recalculate';
 import credentials from './credentials';
 import adminCredentials from './admin-credentials';
+import notifications from './notifications';
 import { refuseNul } from './request';
 
 type Action = (ctx: any, next?: () => Promise<unknown>) => unknown;
@@ -45,4 +46,5 @@ export default {
   'admin-recalculate': refusingNul(adminRecalculate),
   credentials: refusingNul(credentials),
   'admin-credentials': refusingNul(adminCredentials),
+  notifications: refusingNul(notifications),
 };

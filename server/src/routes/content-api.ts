@@ -70,6 +70,25 @@ export default {
     { method: 'PUT', path: '/me/privacy', handler: 'members.setPrivacy', config: { policies: [] } },
     // Streamed and personal: no ETag (the body is never buffered to hash it).
     { method: 'GET', path: '/me/export', handler: 'members.exportMine', config: { policies: [] } },
+    // A member's own notifications: personal and changing, never cached.
+    {
+      method: 'GET',
+      path: '/me/notifications',
+      handler: 'notifications.find',
+      config: { policies: [] },
+    },
+    {
+      method: 'GET',
+      path: '/me/notifications/count',
+      handler: 'notifications.count',
+      config: { policies: [] },
+    },
+    {
+      method: 'POST',
+      path: '/me/notifications/seen',
+      handler: 'notifications.markSeen',
+      config: { policies: [] },
+    },
     { method: 'GET', path: '/openapi.json', handler: 'openapi.document', config: files() },
     // Open Badges 3.0: public (verifiers have no account); the credential route itself lets
     // the holder in, and anyone else only for public profiles with public credentials on.

@@ -9,6 +9,7 @@ import { UID } from '../../../common/constants';
 import { ADMIN_EVENTS } from '../../../engine/evaluate';
 import { achievementStore } from '../stores/achievements';
 import { progressStore } from '../stores/progress';
+import { inTransaction } from '../stores/transaction';
 import { getService } from '../utils/get-service';
 import { heldKey } from './achievements';
 import type { BadgeRow } from './catalog';
@@ -186,23 +187,31 @@ const adminService = ({ strapi }: { strapi: Core.Strapi }) => {
     async award(userId: number, badgeId: number, by: By) {
       const { sequence, before } = await nextSequence(userId, badgeId);
       const awardedBy = `admin:${by.adminId}`;
-      const written = await getService(strapi, 'achievements').write([
-        {
-          userId,
-          awards: [
+      const catalog = await getService(strapi, 'catalog').get();
+      const written = await inTransaction(strapi, async (trx) => {
+        const changes = await getService(strapi, 'achievements').write(
+          [
             {
-              badgeId,
-              sequence,
-              earnedAt: new Date(),
-              awardedBy,
-              evidence: { reason: by.reason ?? null },
+              userId,
+              awards: [
+                {
+                  badgeId,
+                  sequence,
+                  earnedAt: new Date(),
+                  awardedBy,
+                  evidence: { reason: by.reason ?? null },
+                },
+              ],
+              revokes: [],
+              progress: [],
+              heldBefore: new Set(before.map(heldKey)),
             },
           ],
-          revokes: [],
-          progress: [],
-          heldBefore: new Set(before.map(heldKey)),
-        },
-      ]);
+          trx
+        );
+        await outbox().record(changes, { catalog }, trx);
+        return changes;
+      });
       const { earned } = written.get(userId)!;
       await outbox().changed(userId, { earned, revoked: [] });
       for (const e of earned)
@@ -224,9 +233,15 @@ const adminService = ({ strapi }: { strapi: Core.Strapi }) => {
       const at = new Date();
       const revokedBy = `admin:${by.adminId}`;
       const revoked: Change[] = [];
-      for (const sequence of sequences)
-        if (await store.revoke(userId, { badgeId, sequence, reason: by.reason, at, by: revokedBy }))
-          revoked.push({ badgeId, sequence, at, reason: by.reason });
+      const catalog = await getService(strapi, 'catalog').get();
+      await inTransaction(strapi, async (trx) => {
+        for (const sequence of sequences) {
+          const revocation = { badgeId, sequence, reason: by.reason, at, by: revokedBy };
+          if (await store.revoke(userId, revocation, trx))
+            revoked.push({ badgeId, sequence, at, reason: by.reason });
+        }
+        await outbox().record(new Map([[userId, { earned: [], revoked }]]), { catalog }, trx);
+      });
       await outbox().changed(userId, { earned: [], revoked });
       for (const r of revoked)
         await events().recordAdminDecision(
@@ -245,17 +260,24 @@ const adminService = ({ strapi }: { strapi: Core.Strapi }) => {
      */
     async deleteBadge(badge: BadgeRow) {
       await strapi.documents(UID.badge as any).delete({ documentId: badge.documentId });
-      const held = await achievementStore(strapi).deleteForBadge(badge.id);
-      await progressStore(strapi).deleteForBadge(badge.id);
       const catalog = getService(strapi, 'catalog');
       catalog.invalidate();
+      const snapshot = await catalog.get();
       const at = new Date();
       const byMember = new Map<number, Change[]>();
-      for (const { userId, sequence } of held)
-        byMember.set(userId, [
-          ...(byMember.get(userId) ?? []),
-          { badgeId: badge.id, sequence, at, reason: BADGE_DELETED },
-        ]);
+      await inTransaction(strapi, async (trx) => {
+        const held = await achievementStore(strapi).deleteForBadge(badge.id, trx);
+        await progressStore(strapi).deleteForBadge(badge.id, trx);
+        for (const { userId, sequence } of held)
+          byMember.set(userId, [
+            ...(byMember.get(userId) ?? []),
+            { badgeId: badge.id, sequence, at, reason: BADGE_DELETED },
+          ]);
+        const changes = new Map(
+          [...byMember].map(([userId, revoked]) => [userId, { earned: [], revoked }])
+        );
+        await outbox().record(changes, { catalog: snapshot, gone: badge }, trx);
+      });
       for (const [userId, revoked] of byMember)
         await outbox().changed(userId, { earned: [], revoked }, { gone: badge });
       const meta = (await catalog.get()).index.metaBadges();

@@ -150,11 +150,15 @@ const evaluatorService = ({ strapi }: { strapi: Core.Strapi }) => {
       storedProgress: stored?.get(o.userId),
     });
     const achievements = getService(strapi, 'achievements');
+    const outbox = getService(strapi, 'outbox');
+    const notify = opts.notify ?? !recalculation;
+    // Read before the transaction opens (see outbox.record).
+    const catalog = await getService(strapi, 'catalog').get();
     let written: Map<number, Written>;
     let refused = new Set<number>();
     if (recalculation) {
       // A page in one transaction: its streaks (for members who have none: a rerun leaves a
-      // streak alone), achievements and progress.
+      // streak alone), achievements, progress and notifications.
       written = await inTransaction(strapi, async (trx) => {
         await streakStore(strapi).insertMissing(
           outcomes.flatMap((o) =>
@@ -162,20 +166,36 @@ const evaluatorService = ({ strapi }: { strapi: Core.Strapi }) => {
           ),
           trx
         );
-        return achievements.write(outcomes.map(writeOf), trx);
+        const changes = await achievements.write(outcomes.map(writeOf), trx);
+        await outbox.record(changes, { catalog, notify }, trx);
+        return changes;
       });
     } else {
-      // Streaks first: a member whose row another process changed since it was read is
-      // evaluated again, from what is there now.
-      refused = await streakStore(strapi).saveMany(
-        outcomes.flatMap((o) => (o.streak ? [{ userId: o.userId, ...o.streak }] : []))
-      );
-      written = await achievements.write(
-        outcomes.filter((o) => !refused.has(o.userId)).map(writeOf)
-      );
+      // One transaction per batch: streaks, achievements, progress and the notifications that
+      // report them commit together. Streaks first: a member whose row another process changed
+      // since it was read is evaluated again, from what is there now.
+      written = await inTransaction(strapi, async (trx) => {
+        refused = await streakStore(strapi).saveMany(
+          outcomes.flatMap((o) => (o.streak ? [{ userId: o.userId, ...o.streak }] : [])),
+          trx
+        );
+        const kept = outcomes.filter((o) => !refused.has(o.userId));
+        const changes = await achievements.write(kept.map(writeOf), trx);
+        const streakChanges = kept.flatMap((o) =>
+          o.streak
+            ? [
+                {
+                  userId: o.userId,
+                  before: streaks.get(o.userId) ?? null,
+                  after: o.streak.state,
+                },
+              ]
+            : []
+        );
+        await outbox.record(changes, { catalog, notify, streaks: streakChanges }, trx);
+        return changes;
+      });
     }
-    const notify = opts.notify ?? !recalculation;
-    const outbox = getService(strapi, 'outbox');
     for (const [userId, changes] of written) await outbox.changed(userId, changes, { notify });
     const done = outcomes.map((o) => o.userId).filter((id) => !refused.has(id));
     if (refused.size) {

@@ -19,6 +19,7 @@ import categoryEditor from './category-editor';
 import recalculation from './recalculation';
 import credentials from './credentials';
 import privacy from './privacy';
+import notifications from './notifications';
 
 export default {
   settings,
@@ -42,4 +43,5 @@ export default {
   recalculation,
   credentials,
   privacy,
+  notifications,
 };

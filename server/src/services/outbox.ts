@@ -1,7 +1,14 @@
 import type { Core } from '@strapi/strapi';
+import { STREAK_MILESTONES, type NotificationPayload } from '../../../common/api';
 import { UID } from '../../../common/constants';
+import { streakNews, type StreakState } from '../../../engine/streak';
+import { achievementStore } from '../stores/achievements';
+import { notificationStore, type NewNotification } from '../stores/notifications';
+import type { Connection } from '../stores/transaction';
 import { getService } from '../utils/get-service';
-import type { BadgeRow } from './catalog';
+import type { Written } from './achievements';
+import type { BadgeRow, Catalog } from './catalog';
+import { imageOf, visibleBadges } from './read/catalog-view';
 
 /** What members are told about, as Strapi webhook events (and, inside Strapi, eventHub events). */
 export const WEBHOOK_EVENTS = {
@@ -21,13 +28,113 @@ export interface Change {
   awardedBy?: string;
 }
 
+/** A member's streak as read before the evaluation and as written by it (live only). */
+export interface StreakChange {
+  userId: number;
+  before: StreakState | null;
+  after: StreakState;
+}
+
+/** The badge as a notification carries it: what a toast draws, without another request. */
+const notifiedBadge = (badge: BadgeRow): NonNullable<NotificationPayload['badge']> => ({
+  documentId: badge.documentId,
+  slug: badge.slug,
+  name: badge.name,
+  description: badge.description ?? null,
+  image: imageOf(badge),
+  tier: badge.tier as NonNullable<NotificationPayload['badge']>['tier'],
+  points: badge.points ?? 0,
+  category: badge.category ? { slug: badge.category.slug, name: badge.category.name } : null,
+});
+
 /**
- * The end of the pipeline: after the achievement store has written, tells the outside world
- * what changed, once per changed row (achievement.earned / achievement.revoked on Strapi's event
- * hub, which sends the webhooks). It reads the catalog and the member's name, and writes
- * nothing, so nothing downstream can call back into evaluation.
+ * The end of the pipeline. Inside the transaction that wrote the changes, `record` writes
+ * what each member is told (a notification per change, unique on its dedupeKey, so a change
+ * reported twice is told once). After the commit, `changed` tells the outside world
+ * (achievement.earned / achievement.revoked on Strapi's event hub, which sends the webhooks).
+ * It reads the catalog and the member's name and writes only notifications, so nothing
+ * downstream can call back into evaluation.
  */
 const outboxService = ({ strapi }: { strapi: Core.Strapi }) => ({
+  /**
+   * Writes the notifications of these changes on `conn`, the transaction that made them:
+   * achievement.earned / .revoked per changed row and streak.milestone per milestone crossed or
+   * freeze used, each with the member's totals after the change. Nothing when `notify` is
+   * false (a silent recalculation). `catalog` is read before the transaction opens: on SQLite
+   * a read inside it would wait for the one connection the transaction holds.
+   */
+  async record(
+    changes: Map<number, Written>,
+    opts: { catalog: Catalog; notify?: boolean; gone?: BadgeRow; streaks?: StreakChange[] },
+    conn: Connection
+  ) {
+    if (opts.notify === false) return;
+    const news = new Map(
+      (opts.streaks ?? []).map((s) => [s.userId, streakNews(s.before, s.after, STREAK_MILESTONES)])
+    );
+    const told = [...new Set([...changes.keys(), ...news.keys()])].filter(
+      (userId) =>
+        (changes.get(userId)?.earned.length ?? 0) +
+          (changes.get(userId)?.revoked.length ?? 0) +
+          (news.get(userId)?.length ?? 0) >
+        0
+    );
+    if (told.length === 0) return;
+    const badges = new Map(opts.catalog.badges.map((b) => [b.id, b]));
+    const visible = visibleBadges(opts.catalog);
+    const held = await achievementStore(strapi).timesHeld(told, conn);
+    const rows: NewNotification[] = [];
+    for (const userId of told) {
+      const times = held.get(userId) ?? new Map<number, number>();
+      let count = 0;
+      for (const n of times.values()) count += n;
+      let points = 0;
+      for (const b of visible) points += (b.points ?? 0) * (times.get(b.id) ?? 0);
+      const totals = { badges: count, points };
+      const about = (c: Change) => {
+        const badge = opts.gone ?? badges.get(c.badgeId);
+        return badge ? { badge: notifiedBadge(badge) } : {};
+      };
+      const { earned = [], revoked = [] } = changes.get(userId) ?? {};
+      for (const c of earned)
+        rows.push({
+          userId,
+          kind: 'achievement.earned',
+          dedupeKey: `earned:${userId}:${c.badgeId}:${c.sequence}:${c.at.getTime()}`,
+          payload: { ...about(c), sequence: c.sequence, earnedAt: c.at.toISOString(), totals },
+        });
+      for (const c of revoked)
+        rows.push({
+          userId,
+          kind: 'achievement.revoked',
+          dedupeKey: `revoked:${userId}:${c.badgeId}:${c.sequence}:${c.at.getTime()}`,
+          payload: {
+            ...about(c),
+            sequence: c.sequence,
+            revokedAt: c.at.toISOString(),
+            reason: c.reason ?? null,
+            totals,
+          },
+        });
+      const streak = opts.streaks?.find((s) => s.userId === userId)?.after;
+      for (const n of news.get(userId) ?? [])
+        rows.push({
+          userId,
+          kind: 'streak.milestone',
+          dedupeKey: `streak:${userId}:${n.key}`,
+          payload: {
+            streak: {
+              days: streak?.current ?? 0,
+              milestone: n.milestone,
+              freezeUsed: n.freezeUsed,
+            },
+            totals,
+          },
+        });
+    }
+    await notificationStore(strapi).insertMany(rows, conn);
+  },
+
   /** `gone`: a badge deleted already, which the catalog no longer has. */
   async send(
     event: (typeof WEBHOOK_EVENTS)[keyof typeof WEBHOOK_EVENTS],

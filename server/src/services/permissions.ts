@@ -29,6 +29,9 @@ const DEFAULT_GRANTS: Record<'public' | 'authenticated', string[]> = {
     CONTENT_API_ACTIONS.featured,
     CONTENT_API_ACTIONS.privacy,
     CONTENT_API_ACTIONS.export,
+    CONTENT_API_ACTIONS.notifications,
+    CONTENT_API_ACTIONS.notificationsCount,
+    CONTENT_API_ACTIONS.notificationsSeen,
   ],
 };
 

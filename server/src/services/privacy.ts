@@ -9,6 +9,7 @@ import { achievementStore } from '../stores/achievements';
 import { erasureStore, type Erasure, type ErasureSteps } from '../stores/erasures';
 import { ledgerStore } from '../stores/ledger';
 import { preferenceStore } from '../stores/preferences';
+import { notificationStore } from '../stores/notifications';
 import { credentialsStore } from '../stores/credentials';
 import { progressStore } from '../stores/progress';
 import { streakStore } from '../stores/streaks';
@@ -40,6 +41,7 @@ const STORE_STEPS = [
   'streaks',
   'preferences',
   'credentials',
+  'notifications',
 ] as const;
 type StoreStep = (typeof STORE_STEPS)[number];
 
@@ -160,6 +162,10 @@ const privacyService = ({ strapi }: { strapi: Core.Strapi }) => {
           return {
             'credentials.deleted': await credentialsStore(strapi).eraseMember(userId, trx),
           };
+        case 'notifications':
+          return {
+            'notifications.deleted': await notificationStore(strapi).eraseMember(userId, trx),
+          };
       }
     };
 
@@ -266,6 +272,7 @@ const privacyService = ({ strapi }: { strapi: Core.Strapi }) => {
         progress: await progressStore(strapi).countMember(userId),
         streaks: await streakStore(strapi).countMember(userId),
         preferences: await preferenceStore(strapi).countMember(userId),
+        notifications: await notificationStore(strapi).countMember(userId),
       };
     },
 
@@ -399,6 +406,7 @@ const privacyService = ({ strapi }: { strapi: Core.Strapi }) => {
       const progress = (await progressStore(strapi).ofMember(userId)).map(plain);
       const [streak] = (await streakStore(strapi).ofMember(userId)).map(plain);
       const [preferences] = (await preferenceStore(strapi).ofMember(userId)).map(plain);
+      const notifications = (await notificationStore(strapi).ofMember(userId)).map(plain);
       const catalog = await getService(strapi, 'catalog').get();
       const named = new Set([
         ...achievements.map((a) => a.badgeId as number),
@@ -445,6 +453,7 @@ const privacyService = ({ strapi }: { strapi: Core.Strapi }) => {
           JSON.stringify({
             streak: streak ?? null,
             preferences: preferences ?? null,
+            notifications,
             points,
             badges,
           }).slice(1)

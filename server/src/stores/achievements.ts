@@ -212,6 +212,28 @@ export const achievementStore = defineStore((strapi) => {
       return (await query).map((r: any) => Number(r[table.col('sequence')]));
     },
 
+    /**
+     * How many times each member holds each badge now (not revoked), read on `conn`: inside
+     * the transaction that just changed them, the totals a notification reports.
+     */
+    async timesHeld(
+      userIds: number[],
+      conn: Connection = knex()
+    ): Promise<Map<number, Map<number, number>>> {
+      const out = new Map<number, Map<number, number>>(userIds.map((id) => [id, new Map()]));
+      if (userIds.length === 0) return out;
+      const table = t();
+      const select = () =>
+        conn(table.name)
+          .select(table.col('userId'), table.col('badgeId'))
+          .count({ n: '*' })
+          .whereNull(table.col('revokedAt'))
+          .groupBy(table.col('userId'), table.col('badgeId'));
+      for (const r of await rowsOfMembers(select, table.col('userId'), userIds))
+        out.get(Number(r[table.col('userId')]))?.set(Number(r[table.col('badgeId')]), Number(r.n));
+      return out;
+    },
+
     /** A member's achievements held now (not revoked), newest first. */
     async earnedBy(userId: number) {
       const table = t();
@@ -285,13 +307,16 @@ export const achievementStore = defineStore((strapi) => {
     },
 
     /** Deletes every achievement of a badge; the rows held then (not revoked). */
-    async deleteForBadge(badgeId: number): Promise<Array<{ userId: number; sequence: number }>> {
+    async deleteForBadge(
+      badgeId: number,
+      conn: Connection = knex()
+    ): Promise<Array<{ userId: number; sequence: number }>> {
       const table = t();
-      const held = await knex()(table.name)
+      const held = await conn(table.name)
         .select(table.col('userId'), table.col('sequence'))
         .where(table.col('badgeId'), badgeId)
         .whereNull(table.col('revokedAt'));
-      await knex()(table.name).where(table.col('badgeId'), badgeId).delete();
+      await conn(table.name).where(table.col('badgeId'), badgeId).delete();
       return held.map((r: any) => ({
         userId: Number(r[table.col('userId')]),
         sequence: Number(r[table.col('sequence')]),

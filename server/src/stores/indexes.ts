@@ -41,6 +41,15 @@ export const INDEXES: Array<{ uid: string; name: string; attributes: string[]; u
     { uid: UID.preference, name: 'ach_preferences_user_uq', attributes: ['userId'], unique: true },
     { uid: UID.tombstone, name: 'ach_tombstones_hash_uq', attributes: ['hash'], unique: true },
     { uid: UID.erasure, name: 'ach_erasures_status_idx', attributes: ['status', 'userId'] },
+    // One notification per change, whichever process or retry writes it.
+    {
+      uid: UID.notification,
+      name: 'ach_notifications_dedupe_uq',
+      attributes: ['dedupeKey'],
+      unique: true,
+    },
+    // A member's list (newest first) and unseen count.
+    { uid: UID.notification, name: 'ach_notifications_user_idx', attributes: ['userId', 'seenAt'] },
   ];
 
 /** Indexes earlier releases created that a current one replaces: dropped when found. */

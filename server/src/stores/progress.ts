@@ -66,9 +66,9 @@ export const progressStore = defineStore((strapi) => {
       return out;
     },
 
-    async deleteForBadge(badgeId: number) {
+    async deleteForBadge(badgeId: number, conn: Connection = knex()) {
       const table = t();
-      await knex()(table.name).where(table.col('badgeId'), badgeId).delete();
+      await conn(table.name).where(table.col('badgeId'), badgeId).delete();
     },
 
     /** How many rows the member has here (what an erase will remove). */

@@ -63,13 +63,13 @@ export const streakStore = defineStore((strapi) => {
   const knex = () => strapi.db.connection;
 
   /** One member's write (see StreakWrite); false: the row changed in between, nothing written. */
-  const writeOne = async (w: StreakWrite) => {
+  const writeOne = async (w: StreakWrite, conn: Connection = knex()) => {
     const table = t();
     if (w.version === 0)
-      return insertIgnore(strapi, knex(), table.name, row(table, rowValues(w)), [
+      return insertIgnore(strapi, conn, table.name, row(table, rowValues(w)), [
         table.col('userId'),
       ]);
-    const updated = await knex()(table.name)
+    const updated = await conn(table.name)
       .where(table.col('userId'), w.userId)
       .where(table.col('version'), w.version)
       .update({ ...columns(table, rowValues(w)), [table.col('updatedAt')]: new Date() });
@@ -106,13 +106,13 @@ export const streakStore = defineStore((strapi) => {
      * the members whose row changed in between: nothing was written for them, and the caller
      * must read and apply again.
      */
-    async saveMany(writes: StreakWrite[]): Promise<Set<number>> {
+    async saveMany(writes: StreakWrite[], conn: Connection = knex()): Promise<Set<number>> {
       const refused = new Set<number>();
       if (writes.length === 0) return refused;
       const table = t();
       if (dialectOf(strapi) === 'mysql') {
         // No conditional upsert that says which rows it wrote: one statement per member.
-        for (const w of writes) if (!(await writeOne(w))) refused.add(w.userId);
+        for (const w of writes) if (!(await writeOne(w, conn))) refused.add(w.userId);
         return refused;
       }
       const sorted = [...writes].sort((a, b) => a.userId - b.userId);
@@ -124,7 +124,7 @@ export const streakStore = defineStore((strapi) => {
       for (const part of chunks(sorted)) {
         const { returned } = await insertMany(
           strapi,
-          knex(),
+          conn,
           table.name,
           bulkRows(table, part.map(rowValues)),
           {

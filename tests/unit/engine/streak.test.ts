@@ -5,6 +5,7 @@ import {
   isValidTimeZone,
   localDay,
   streakAsOf,
+  streakNews,
 } from '../../../engine/streak';
 import type { StreakState } from '../../../engine/streak';
 
@@ -269,5 +270,50 @@ describe('streakAsOf', () => {
       longest: 0,
       lastActiveDate: null,
     });
+  });
+});
+
+describe('streakNews: what a member is told about their streak', () => {
+  const MILESTONES = [3, 7, 30, 100, 365];
+  const state = (current: number, day: string, freezes = 0, month = '2026-01'): StreakState => ({
+    ...emptyStreak('UTC'),
+    current,
+    longest: current,
+    lastActiveDay: day,
+    freezesUsed: freezes,
+    freezesMonth: freezes ? month : null,
+  });
+
+  it('tells a milestone once, when the streak reaches it', () => {
+    expect(streakNews(state(2, '2026-01-02'), state(3, '2026-01-03'), MILESTONES)).toEqual([
+      { milestone: 3, freezeUsed: false, key: '2026-01-03:3' },
+    ]);
+    expect(streakNews(state(3, '2026-01-03'), state(4, '2026-01-04'), MILESTONES)).toEqual([]);
+    expect(streakNews(state(3, '2026-01-03'), state(3, '2026-01-03'), MILESTONES)).toEqual([]);
+  });
+
+  it('tells every milestone crossed in one evaluation, and a first streak from nothing', () => {
+    expect(streakNews(null, state(7, '2026-01-07'), MILESTONES).map((n) => n.milestone)).toEqual([
+      3, 7,
+    ]);
+  });
+
+  it('tells a freeze used, once per freeze of the month', () => {
+    expect(streakNews(state(5, '2026-01-05'), state(6, '2026-01-07', 1), MILESTONES)).toEqual([
+      { milestone: null, freezeUsed: true, key: 'freeze:2026-01:1' },
+    ]);
+    expect(streakNews(state(6, '2026-01-07', 1), state(7, '2026-01-08', 1), MILESTONES)).toEqual([
+      { milestone: 7, freezeUsed: false, key: '2026-01-08:7' },
+    ]);
+    // A new month's first freeze is news, whatever last month's count was.
+    expect(
+      streakNews(state(9, '2026-01-30', 2), state(10, '2026-02-02', 1, '2026-02'), MILESTONES)
+    ).toEqual([{ milestone: null, freezeUsed: true, key: 'freeze:2026-02:1' }]);
+  });
+
+  it('a broken streak starting again reaches its milestones again', () => {
+    expect(
+      streakNews(state(1, '2026-03-01'), state(3, '2026-03-03'), MILESTONES).map((n) => n.key)
+    ).toEqual(['2026-03-03:3']);
   });
 });

@@ -637,6 +637,11 @@ const MembersPage = () => {
             <Typography tag="p">
               {t('members.erase.preferences', '{n} preference', { n: e.preview.preferences })}
             </Typography>
+            <Typography tag="p">
+              {t('members.erase.notifications', '{n} notifications', {
+                n: e.preview.notifications,
+              })}
+            </Typography>
             <Typography tag="p" variant="pi" textColor="neutral600">
               {t(
                 'members.erase.account',

@@ -1,0 +1,139 @@
+import { UID } from '../../../common/constants';
+import type { NotificationKind } from '../../../common/api';
+import { affected, bulkRows, chunks, fromJson, insertMany, tableOf, toDate, toJson } from './sql';
+import { defineStore } from './store';
+import type { Connection } from './transaction';
+
+/** A notification to write. `dedupeKey` names the change it reports: one row per change. */
+export interface NewNotification {
+  userId: number;
+  kind: NotificationKind;
+  payload: Record<string, unknown>;
+  dedupeKey: string;
+}
+
+export interface NotificationRecord {
+  /** The row id: the order notifications were written in, and the list's cursor. */
+  id: number;
+  documentId: string;
+  userId: number;
+  kind: NotificationKind;
+  payload: Record<string, unknown>;
+  createdAt: Date;
+  seenAt: Date | null;
+  emailedAt: Date | null;
+}
+
+/**
+ * Notifications: what each member was told, one row per change (a unique dedupeKey), written
+ * by the outbox in the transaction of the change, read by the member alone.
+ */
+export const notificationStore = defineStore((strapi) => {
+  const t = () => tableOf(strapi, UID.notification);
+  const knex = () => strapi.db.connection;
+
+  const recordOf = (r: any): NotificationRecord => {
+    const table = t();
+    return {
+      id: Number(r[table.col('id')]),
+      documentId: r[table.col('documentId')],
+      userId: Number(r[table.col('userId')]),
+      kind: r[table.col('kind')],
+      payload: fromJson<Record<string, unknown>>(r[table.col('payload')]) ?? {},
+      createdAt: toDate(r[table.col('createdAt')])!,
+      seenAt: toDate(r[table.col('seenAt')]),
+      emailedAt: toDate(r[table.col('emailedAt')]),
+    };
+  };
+
+  return {
+    /**
+     * Writes notifications, on the transaction of the change they report; a dedupeKey already
+     * written is skipped, so a change reported twice (a retry, a second process) is told once.
+     */
+    async insertMany(list: NewNotification[], conn: Connection = knex()): Promise<void> {
+      const table = t();
+      for (const part of chunks(list)) {
+        const rows = bulkRows(
+          table,
+          part.map((n) => ({
+            userId: n.userId,
+            kind: n.kind,
+            payload: toJson(n.payload),
+            dedupeKey: n.dedupeKey,
+            seenAt: null,
+            emailedAt: null,
+          }))
+        );
+        await insertMany(strapi, conn, table.name, rows, { conflict: [table.col('dedupeKey')] });
+      }
+    },
+
+    /** A member's notifications, newest first, older than the row `before` (a cursor). */
+    async page(
+      userId: number,
+      opts: { unseen?: boolean; limit: number; before?: number }
+    ): Promise<NotificationRecord[]> {
+      const table = t();
+      const query = knex()(table.name)
+        .select('*')
+        .where(table.col('userId'), userId)
+        .orderBy(table.col('id'), 'desc')
+        .limit(opts.limit);
+      if (opts.unseen) query.whereNull(table.col('seenAt'));
+      if (opts.before !== undefined) query.where(table.col('id'), '<', opts.before);
+      return (await query).map(recordOf);
+    },
+
+    async countUnseen(userId: number): Promise<number> {
+      const table = t();
+      const [r] = await knex()(table.name)
+        .count({ n: '*' })
+        .where(table.col('userId'), userId)
+        .whereNull(table.col('seenAt'));
+      return Number(r?.n ?? 0);
+    },
+
+    /**
+     * Marks the member's notifications seen: those named (other members' ids match nothing),
+     * or all. Returns how many were not seen before.
+     */
+    async markSeen(userId: number, which: { ids: string[] } | { all: true }, at = new Date()) {
+      const table = t();
+      const query = knex()(table.name)
+        .where(table.col('userId'), userId)
+        .whereNull(table.col('seenAt'));
+      if ('ids' in which) query.whereIn(table.col('documentId'), which.ids);
+      return affected(await query.update({ [table.col('seenAt')]: at }));
+    },
+
+    /** Notifications written after row `afterId`, oldest first (for live streams). */
+    async after(afterId: number, limit = 500): Promise<NotificationRecord[]> {
+      const table = t();
+      const rows = await knex()(table.name)
+        .select('*')
+        .where(table.col('id'), '>', afterId)
+        .orderBy(table.col('id'), 'asc')
+        .limit(limit);
+      return rows.map(recordOf);
+    },
+
+    /** How many rows the member has here (what an erase will remove). */
+    async countMember(userId: number): Promise<number> {
+      return Number(await strapi.db.query(UID.notification).count({ where: { userId } }));
+    },
+
+    /** The member's rows as Strapi's query engine reads them (the export of their data). */
+    async ofMember(userId: number): Promise<Array<Record<string, unknown>>> {
+      return strapi.db
+        .query(UID.notification)
+        .findMany({ where: { userId }, orderBy: { id: 'asc' } });
+    },
+
+    /** Deletes the member's notifications; how many rows (the erase of their data). */
+    async eraseMember(userId: number, conn: Connection = knex()): Promise<number> {
+      const table = t();
+      return Number(await conn(table.name).where(table.col('userId'), userId).delete());
+    },
+  };
+});
