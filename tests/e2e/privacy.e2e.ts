@@ -35,6 +35,12 @@ describe("a member's data in the admin (production admin build, Chromium)", () =
       await page.getByRole('searchbox').press('Enter');
       await page.getByRole('button', { name: member.user.username }).click();
       await page.getByRole('heading', { name: member.user.username, level: 2 }).waitFor();
+      // What the member was told: the award of their first lesson, not seen yet.
+      const told = page.getByTestId('member-notifications');
+      await told.getByText('Earned First steps').waitFor();
+      await told.getByText('Not seen').first().waitFor();
+      await told.scrollIntoViewIfNeeded();
+      await screenshot(page, 'light-members-notifications');
 
       const [download] = await Promise.all([
         page.waitForEvent('download'),
@@ -74,6 +80,7 @@ describe("a member's data in the admin (production admin build, Chromium)", () =
         progress: 0,
         streaks: 0,
         preferences: 0,
+        notifications: 0,
       });
     } catch (error) {
       await screenshot(page, 'privacy-failure').catch(() => undefined);

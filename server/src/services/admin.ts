@@ -18,6 +18,8 @@ import { BADGE_DELETED, type Change } from './outbox';
 type By = { adminId: number | string; reason?: string };
 
 const PAGE_SIZE = 20;
+/** A member's latest notifications shown on their admin page. */
+const MEMBER_NOTIFICATIONS = 20;
 
 const toRow = (u: any): AdminMemberRow => ({
   id: u.id,
@@ -113,9 +115,13 @@ const adminService = ({ strapi }: { strapi: Core.Strapi }) => {
       const held = (await achievementStore(strapi).heldBy([user.id])).get(user.id)!;
       const catalog = await getService(strapi, 'catalog').get();
       const badges = new Map(catalog.badges.map((b) => [b.id, b]));
+      const { data: notifications } = await getService(strapi, 'notifications').page(user.id, {
+        limit: MEMBER_NOTIFICATIONS,
+      });
       return {
         member: toRow(user),
         achievements,
+        notifications,
         held: held.flatMap((h) => {
           const b = badges.get(h.badgeId);
           return b

@@ -20,13 +20,14 @@ import type {
   ErasePreview,
   ErasureReceipt,
 } from '../../../../common/admin-api';
-import type { MemberAchievements } from '../../../../common/api';
+import type { MemberAchievements, Notification } from '../../../../common/api';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { SelectField, TextField } from '../../components/FormField';
 import { TableHead } from '../../components/TableHead';
 import { Tier } from '../../components/Tier';
 import { errorMessage, fieldErrors, useApi, useLoad, useT } from '../../utils/api';
 import { MemberCredentials } from './MemberCredentials';
+import { MemberNotifications } from './MemberNotifications';
 import { useFetchClient } from '@strapi/strapi/admin';
 import { PLUGIN_ID } from '../../../../common/constants';
 import { PERMISSIONS } from '../../utils/permissions';
@@ -35,6 +36,7 @@ interface Detail {
   member: AdminMemberRow;
   achievements: MemberAchievements;
   held: Array<{ badge: string; slug: string; name: string; sequence: number; revoked: boolean }>;
+  notifications: Notification[];
 }
 
 const MembersPage = () => {
@@ -397,6 +399,7 @@ const MembersPage = () => {
                       </Tbody>
                     </Table>
                     <MemberCredentials memberId={detail.member.id} version={detail} />
+                    <MemberNotifications notifications={detail.notifications} />
                     {allowedActions.canAward ? (
                       <Flex gap={2} alignItems="flex-end">
                         <Box flex="1">
