@@ -1,4 +1,5 @@
 import { SECRET_ENV } from '../../server/src/credentials/secret';
+import { indexExists } from '../../server/src/stores/indexes';
 import { startChildStrapi } from './helpers/child-strapi';
 import { setupTestApp, superAdminToken } from './helpers/strapi';
 
@@ -54,5 +55,13 @@ describe('starting with credentials switched on', () => {
     const { code, output } = await startWith(null);
     expect(output).not.toContain('LOAD FAILED');
     expect(code).toBe(0);
+  });
+});
+
+describe('on every start', () => {
+  it('creates the indexes a credential is read by (else every fetch scans every credential)', async () => {
+    const table = app.strapi.db.metadata.get('plugin::achievements.credential').tableName;
+    for (const name of ['ach_credentials_achievement_idx', 'ach_credentials_user_badge_idx'])
+      expect([name, await indexExists(app.strapi, table, name)]).toEqual([name, true]);
   });
 });
