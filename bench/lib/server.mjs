@@ -273,6 +273,30 @@ const handlers = {
     }
     return { lists };
   },
+  /**
+   * P9: `n` more credential rows, copies of the newest one for achievements that do not exist
+   * (never fetched): a site that has issued many, for the reads by achievement and member.
+   */
+  async fillCredentials({ n }) {
+    const t = strapi.db.metadata.get('plugin::achievements.credential');
+    const col = (a) => t.attributes[a].columnName ?? a;
+    const k = strapi.db.connection;
+    const model = await k(t.tableName).first('*').orderBy('id', 'desc');
+    const { id: _id, ...copy } = model;
+    for (let i = 0; i < n; i += 500) {
+      const rows = [];
+      for (let j = i; j < Math.min(n, i + 500); j++)
+        rows.push({
+          ...copy,
+          [col('documentId')]: `bcf${j}`,
+          [col('achievementDocumentId')]: `bfa${j}`,
+          [col('userId')]: 1_000_000 + (j % 50_000),
+          [col('statusIndex')]: j,
+        });
+      await k(t.tableName).insert(rows);
+    }
+    return { made: n };
+  },
   /** P9: revokes one more handed-out index of a list, as a revocation would (version + 1). */
   async revokeOne({ listId }) {
     const t = strapi.db.metadata.get('plugin::achievements.status-list');
