@@ -163,6 +163,26 @@ describe('a credential from the card, checked on the verification page', () => {
     await screenshot(page, 'credential-revoked-fr');
   });
 
+  it('says what it cannot verify: not a credential, or another issuer (never looked up)', async () => {
+    const { page } = session;
+    await verifyPage(page);
+    await page.locator('#credential-text').fill('{"hello": "world"}');
+    await page.locator('#verify-button').click();
+    expect(await waitForResult(page)).toEqual({
+      outcome: 'unreadable',
+      title: 'Not a credential',
+    });
+
+    const elsewhere = JSON.parse(fs.readFileSync(jsonFile, 'utf8'));
+    elsewhere.issuer.id = 'did:web:badges.elsewhere.example';
+    await page.locator('#credential-text').fill(JSON.stringify(elsewhere));
+    await page.locator('#verify-button').click();
+    expect(await waitForResult(page)).toEqual({
+      outcome: 'unknown-issuer',
+      title: 'Another issuer',
+    });
+  });
+
   it('fetched nothing but this server', () => {
     const origin = e2eState().baseUrl;
     const elsewhere = requested.filter(
