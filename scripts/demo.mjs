@@ -116,6 +116,9 @@ const banner = (admin) => {
   if (fs.existsSync(path.join(APP_DIR, 'public/profile.html'))) {
     out.push(`  Profile page    ${BASE_URL}/profile.html`);
   }
+  if (fs.existsSync(path.join(APP_DIR, 'public/verify.html'))) {
+    out.push(`  Verify a badge  ${BASE_URL}/verify.html (credentials: Settings → Credentials)`);
+  }
   out.push(`  Data            ${path.relative(REPO_ROOT, path.join(APP_DIR, '.tmp/data.db'))}`);
   out.push(line, '  Ctrl-C stops the server; the next `npm run demo` keeps the data.', line, '');
   console.log(out.join('\n'));

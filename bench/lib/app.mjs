@@ -16,13 +16,15 @@ export const PG = {
   password: process.env.DATABASE_PASSWORD ?? '',
 };
 
+// Fixed, not random: P6's two server processes must accept each other's member tokens. Long
+// enough for the academy, which refuses secrets under 16 characters in production.
 const SECRETS = {
-  APP_KEYS: 'benchKeyA,benchKeyB',
-  API_TOKEN_SALT: 'bench-salt',
-  ADMIN_JWT_SECRET: 'bench-admin-jwt',
-  TRANSFER_TOKEN_SALT: 'bench-transfer',
-  JWT_SECRET: 'bench-jwt',
-  ENCRYPTION_KEY: 'bench-encryption-key',
+  APP_KEYS: 'bench-app-key-a-0123456789,bench-app-key-b-0123456789',
+  API_TOKEN_SALT: 'bench-api-token-salt-0123456789',
+  ADMIN_JWT_SECRET: 'bench-admin-jwt-secret-0123456789',
+  TRANSFER_TOKEN_SALT: 'bench-transfer-salt-0123456789',
+  JWT_SECRET: 'bench-jwt-secret-0123456789',
+  ENCRYPTION_KEY: 'bench-encryption-key-0123456789',
   // Legacy { id } member tokens, as in every earlier run: the figures stay comparable, and a
   // 'refresh' access token expires after 10 minutes, shorter than the longest runs.
   USERS_PERMISSIONS_JWT_MANAGEMENT: 'legacy-support',

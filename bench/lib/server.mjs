@@ -13,6 +13,7 @@ import {
 import inspector from 'node:inspector';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import fs from 'node:fs';
+import crypto from 'node:crypto';
 
 const env = JSON.parse(process.env.BENCH_SERVER_ENV);
 const port = Number(process.env.BENCH_PORT);
@@ -195,6 +196,131 @@ const handlers = {
         .slice(0, 12)
         .map(([sql, n]) => ({ n, sql })),
     };
+  },
+  /** P9: credentials on (the secret is in this process's environment), issuer on `host`. */
+  async credentialsOn({ host }) {
+    await achievements(strapi, 'settings').update({ credentials: { enabled: true, host } });
+    await achievements(strapi, 'credentials').bootstrap();
+    return {};
+  },
+  /** P9: held achievements (documentId, member) in id order, and users-permissions tokens. */
+  async heldAchievements() {
+    const t = strapi.db.metadata.get('plugin::achievements.achievement');
+    const col = (a) => t.attributes[a].columnName ?? a;
+    const held = await strapi.db
+      .connection(t.tableName)
+      .select({ documentId: col('documentId'), userId: col('userId') })
+      .whereNull(col('revokedAt'))
+      .orderBy('id');
+    const jwt = strapi.plugin('users-permissions').service('jwt');
+    const tokens = {};
+    for (const { userId } of held) tokens[userId] ??= await jwt.issue({ id: userId });
+    return { held, tokens };
+  },
+  /**
+   * P9: first issues in this process, one at a time: the whole issue (forViewer: status index,
+   * Data Integrity proof, VC-JWT, insert) and the proof's split between canonicalization and
+   * the Ed25519 signature.
+   */
+  async issueCredentials({ held }) {
+    const service = achievements(strapi, 'credentials');
+    const out = [];
+    for (const { documentId, userId } of held) {
+      const t0 = performance.now();
+      await service.forViewer(documentId, userId);
+      const totalMs = performance.now() - t0;
+      const { canonicalizeMs, signMs } = service.lastTimings();
+      out.push({ totalMs, canonicalizeMs, signMs });
+    }
+    return { timings: out };
+  },
+  /**
+   * P9: status lists holding `entries` handed-out indexes in all (each list at most half
+   * full, as the plugin fills them), `revokedShare` of them revoked, written raw; the plugin
+   * signs each on its first fetch.
+   */
+  async generateStatusLists({ entries, revokedShare }) {
+    const t = strapi.db.metadata.get('plugin::achievements.status-list');
+    const col = (a) => t.attributes[a].columnName ?? a;
+    const length = 131_072;
+    const perList = length / 2;
+    const lists = [];
+    for (let left = entries; left > 0; left -= perList) {
+      const used = Buffer.alloc(length / 8);
+      const revoked = Buffer.alloc(length / 8);
+      const n = Math.min(perList, left);
+      for (let made = 0; made < n;) {
+        const i = Math.floor(Math.random() * length);
+        if (used[i >> 3] & (0x80 >> (i & 7))) continue;
+        used[i >> 3] |= 0x80 >> (i & 7);
+        if (Math.random() < revokedShare) revoked[i >> 3] |= 0x80 >> (i & 7);
+        made += 1;
+      }
+      const listId = crypto.randomBytes(8).toString('hex');
+      const at = new Date();
+      await strapi.db.connection(t.tableName).insert({
+        [col('documentId')]: `bsl${listId}`,
+        [col('createdAt')]: at,
+        [col('updatedAt')]: at,
+        [col('listId')]: listId,
+        [col('length')]: length,
+        [col('allocated')]: n,
+        [col('revokedBits')]: revoked.toString('base64'),
+        [col('usedBits')]: used.toString('base64'),
+        [col('version')]: 1,
+      });
+      lists.push(listId);
+    }
+    return { lists };
+  },
+  /**
+   * P9: `n` more credential rows, copies of the newest one for achievements that do not exist
+   * (never fetched): a site that has issued many, for the reads by achievement and member.
+   */
+  async fillCredentials({ n }) {
+    const t = strapi.db.metadata.get('plugin::achievements.credential');
+    const col = (a) => t.attributes[a].columnName ?? a;
+    const k = strapi.db.connection;
+    const model = await k(t.tableName).first('*').orderBy('id', 'desc');
+    const { id: _id, ...copy } = model;
+    for (let i = 0; i < n; i += 500) {
+      const rows = [];
+      for (let j = i; j < Math.min(n, i + 500); j++)
+        rows.push({
+          ...copy,
+          [col('documentId')]: `bcf${j}`,
+          [col('achievementDocumentId')]: `bfa${j}`,
+          [col('userId')]: 1_000_000 + (j % 50_000),
+          [col('statusIndex')]: j,
+        });
+      await k(t.tableName).insert(rows);
+    }
+    return { made: n };
+  },
+  /** P9: revokes one more handed-out index of a list, as a revocation would (version + 1). */
+  async revokeOne({ listId }) {
+    const t = strapi.db.metadata.get('plugin::achievements.status-list');
+    const col = (a) => t.attributes[a].columnName ?? a;
+    const k = strapi.db.connection;
+    const row = await k(t.tableName)
+      .first({ revoked: col('revokedBits'), used: col('usedBits'), version: col('version') })
+      .where(col('listId'), listId);
+    const used = Buffer.from(row.used, 'base64');
+    const revoked = Buffer.from(row.revoked, 'base64');
+    for (;;) {
+      const i = Math.floor(Math.random() * used.length * 8);
+      const bit = 0x80 >> (i & 7);
+      if (!(used[i >> 3] & bit) || revoked[i >> 3] & bit) continue;
+      revoked[i >> 3] |= bit;
+      break;
+    }
+    await k(t.tableName)
+      .where(col('listId'), listId)
+      .update({
+        [col('revokedBits')]: revoked.toString('base64'),
+        [col('version')]: row.version + 1,
+      });
+    return {};
   },
   async rss() {
     return { rss: process.memoryUsage().rss, peakRss };

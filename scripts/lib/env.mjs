@@ -6,7 +6,10 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 
-/** Every secret the academy needs (examples/lms-academy/src/academy/secrets.ts checks them). */
+/**
+ * Every secret the academy needs (examples/lms-academy/src/academy/secrets.ts checks them), and
+ * the plugin's, which encrypts the Open Badges signing keys (needed once credentials are on).
+ */
 export const SECRET_NAMES = [
   'APP_KEYS',
   'API_TOKEN_SALT',
@@ -14,13 +17,20 @@ export const SECRET_NAMES = [
   'TRANSFER_TOKEN_SALT',
   'JWT_SECRET',
   'ENCRYPTION_KEY',
+  'ACHIEVEMENTS_CREDENTIALS_SECRET',
 ];
 
-const random = () => crypto.randomBytes(16).toString('base64');
+const random = (bytes = 16) => crypto.randomBytes(bytes).toString('base64');
 
-/** A fresh random value for one secret (APP_KEYS is a list of four, like create-strapi-app's). */
-export const randomSecret = (name) =>
-  name === 'APP_KEYS' ? [random(), random(), random(), random()].join(',') : random();
+/**
+ * A fresh random value for one secret (APP_KEYS is a list of four, like create-strapi-app's;
+ * the credentials secret must be at least 32 characters).
+ */
+export const randomSecret = (name) => {
+  if (name === 'APP_KEYS') return [random(), random(), random(), random()].join(',');
+  if (name === 'ACHIEVEMENTS_CREDENTIALS_SECRET') return random(36);
+  return random();
+};
 
 /** Fresh random values for every secret: for processes that start the app without a .env. */
 export const randomSecrets = () =>

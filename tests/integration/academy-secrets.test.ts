@@ -1,10 +1,6 @@
-import { spawn } from 'child_process';
 import crypto from 'crypto';
-import fs from 'fs';
-import os from 'os';
-import path from 'path';
+import { startChildStrapi } from './helpers/child-strapi';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
-import { APP_DIR, DIST_DIR, REPO_ROOT } from './helpers/paths';
 import { registerMember, setupTestApp, TEST_SECRETS } from './helpers/strapi';
 
 /**
@@ -39,48 +35,13 @@ describe('member tokens', () => {
 
 const SECRET_NAMES = Object.keys(TEST_SECRETS);
 
-interface Outcome {
-  code: number | null;
-  output: string;
-}
-
 /**
  * Loads the compiled academy in a child process with NODE_ENV=production and exactly the given
  * secrets (none inherited from this process, no .env read), on a fresh database. Resolves with
  * the exit code (0: Strapi loaded and was destroyed) and what it printed.
  */
-const loadInProduction = (secrets: Record<string, string>, db: TestDatabase): Promise<Outcome> => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'academy-secrets-'));
-  const envFile = path.join(dir, 'empty.env');
-  fs.writeFileSync(envFile, '');
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && !SECRET_NAMES.includes(key)) env[key] = value;
-  }
-  Object.assign(env, db.env, secrets, {
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'error',
-    ENV_PATH: envFile,
-    STRAPI_TELEMETRY_DISABLED: 'true',
-  });
-  const script = `
-    const { createStrapi } = require('@strapi/strapi');
-    createStrapi({ appDir: ${JSON.stringify(APP_DIR)}, distDir: ${JSON.stringify(DIST_DIR)},
-      autoReload: false, serveAdminPanel: false })
-      .load()
-      .then(async (strapi) => { await strapi.destroy(); process.exit(0); })
-      .catch((error) => { console.error('LOAD FAILED: ' + error.message); process.exit(1); });`;
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['-e', script], { cwd: REPO_ROOT, env });
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
-    child.on('exit', (code) => {
-      fs.rmSync(dir, { recursive: true, force: true });
-      resolve({ code, output });
-    });
-  });
-};
+const loadInProduction = (secrets: Record<string, string>, db: TestDatabase) =>
+  startChildStrapi({ db, unset: SECRET_NAMES, env: { ...secrets, NODE_ENV: 'production' } }).exited;
 
 const without = (...names: string[]) =>
   Object.fromEntries(Object.entries(TEST_SECRETS).filter(([key]) => !names.includes(key)));

@@ -75,7 +75,7 @@ export default async function globalSetup() {
     stdio: ['ignore', out, out],
     env: {
       // Production refuses to start without secrets of its own (src/academy/secrets.ts).
-      ...randomSecrets(),
+      ...randomSecrets(), // with ACHIEVEMENTS_CREDENTIALS_SECRET: credentials.e2e.ts uses them
       NODE_ENV: 'production',
       // One browser sign-in per test file, plus one API sign-in each: more than Strapi's 5.
       ADMIN_LOGIN_RATE_LIMIT: '50',

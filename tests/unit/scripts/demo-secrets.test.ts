@@ -19,6 +19,7 @@ const NAMES = [
   'TRANSFER_TOKEN_SALT',
   'JWT_SECRET',
   'ENCRYPTION_KEY',
+  'ACHIEVEMENTS_CREDENTIALS_SECRET',
 ];
 const parse = (file: string) =>
   Object.fromEntries(
@@ -43,6 +44,8 @@ describe('npm run demo: the academy secrets file', () => {
     expect(Object.keys(first).sort()).toEqual([...NAMES].sort());
     expect(first.APP_KEYS.split(',')).toHaveLength(4);
     for (const value of Object.values(first)) expect(value.length).toBeGreaterThanOrEqual(24);
+    // The plugin refuses a credentials secret under 32 characters.
+    expect(first.ACHIEVEMENTS_CREDENTIALS_SECRET.length).toBeGreaterThanOrEqual(32);
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
 
     const other = path.join(dir, 'other.env');
