@@ -11,6 +11,7 @@ import { ledgerStore } from '../stores/ledger';
 import { preferenceStore } from '../stores/preferences';
 import { notificationStore } from '../stores/notifications';
 import { credentialsStore } from '../stores/credentials';
+import { statusListsStore } from '../stores/status-lists';
 import { progressStore } from '../stores/progress';
 import { streakStore } from '../stores/streaks';
 import { tombstoneStore } from '../stores/tombstones';
@@ -117,6 +118,9 @@ const privacyService = ({ strapi }: { strapi: Core.Strapi }) => {
 
   const leaseMs = () => Math.max(pluginConfig(strapi).processing.leaseMs, TOMBSTONE_TTL_MS * 2);
 
+  const revokesCredentials = async () =>
+    (await getService(strapi, 'settings').get()).privacy.revokeCredentialsOnErase;
+
   /** Runs (or resumes) one claimed job to its receipt. */
   const runJob = async (
     job: Erasure,
@@ -178,7 +182,9 @@ const privacyService = ({ strapi }: { strapi: Core.Strapi }) => {
     tombstones.hashes.add(hash);
     // Credentials in force are revoked first (their status bits outlive the rows); outside the
     // steps' transactions, and idempotent: a resumed job revokes only what is still in force.
-    await getService(strapi, 'credentials').revokeAllOf(userId, 'member erased');
+    // Off, the copies the member holds stay valid: only the plugin's rows go.
+    if (await revokesCredentials())
+      await getService(strapi, 'credentials').revokeAllOf(userId, 'member erased');
     for (const store of STORE_STEPS) await step(store, (trx) => eraseStore(store, trx));
     // Facts another process recorded before it saw the tombstone, and rows an evaluation
     // that had read the member's facts wrote after the steps above: removed by a last pass.
@@ -234,6 +240,20 @@ const privacyService = ({ strapi }: { strapi: Core.Strapi }) => {
     return { id: user.id, documentId: user.documentId, username: user.username };
   };
 
+  /** The member's credentials as stored, with their id URL and their published status. */
+  const credentialsOf = async (userId: number) => {
+    const lists = statusListsStore(strapi);
+    const rows = await credentialsStore(strapi).ofMember(userId);
+    const out = [];
+    for (const row of rows)
+      out.push({
+        ...plain(row as unknown as Record<string, unknown>),
+        url: String(row.document.id),
+        status: (await lists.isRevoked(row.statusListId, row.statusIndex)) ? 'revoked' : 'valid',
+      });
+    return out;
+  };
+
   return {
     /** Whether events for this member must be refused: they were erased (or are being). */
     async isErased(userId: number): Promise<boolean> {
@@ -273,6 +293,9 @@ const privacyService = ({ strapi }: { strapi: Core.Strapi }) => {
         streaks: await streakStore(strapi).countMember(userId),
         preferences: await preferenceStore(strapi).countMember(userId),
         notifications: await notificationStore(strapi).countMember(userId),
+        credentials: await credentialsStore(strapi).count({ userId }),
+        credentialsInForce: await credentialsStore(strapi).count({ userId, revokedAt: null }),
+        revokesCredentials: await revokesCredentials(),
       };
     },
 
@@ -407,6 +430,7 @@ const privacyService = ({ strapi }: { strapi: Core.Strapi }) => {
       const [streak] = (await streakStore(strapi).ofMember(userId)).map(plain);
       const [preferences] = (await preferenceStore(strapi).ofMember(userId)).map(plain);
       const notifications = (await notificationStore(strapi).ofMember(userId)).map(plain);
+      const credentials = await credentialsOf(userId);
       const catalog = await getService(strapi, 'catalog').get();
       const named = new Set([
         ...achievements.map((a) => a.badgeId as number),
@@ -454,6 +478,7 @@ const privacyService = ({ strapi }: { strapi: Core.Strapi }) => {
             streak: streak ?? null,
             preferences: preferences ?? null,
             notifications,
+            credentials,
             points,
             badges,
           }).slice(1)
