@@ -38,6 +38,7 @@ const ROUTES: Array<[Method, string, string | string[]]> = [
   ['get', '/achievements/members/1/export', ACTIONS.membersExport],
   ['get', '/achievements/members/1/erase', ACTIONS.membersErase],
   ['post', '/achievements/members/1/erase', ACTIONS.membersErase],
+  ['delete', '/achievements/members/1/tombstone', ACTIONS.membersErase],
   ['get', '/achievements/erasures', ACTIONS.membersErase],
   ['get', '/achievements/recalculate', ACTIONS.recalculate],
   ['post', '/achievements/recalculate', ACTIONS.recalculate],

@@ -10,7 +10,7 @@ import {
   type TestApp,
 } from './helpers/strapi';
 import { academy, createCourse, ok } from './support/academy';
-import { drain, enableAchievements } from './support/achievements';
+import { drain, earnedSlugs, enableAchievements, plugin } from './support/achievements';
 import { API_PREFIX, call } from './support/openapi';
 import { TEST_HOST, verifyCredential } from './support/credentials';
 import { erasureRows, scanForMember } from './support/privacy';
@@ -268,5 +268,56 @@ describe("a member's export", () => {
       .get('/achievements/erasures?page=0')
       .set('Authorization', `Bearer ${eraser}`);
     expect(badPage.status).toBe(400);
+  });
+
+  it('an admin with members.erase lets an erased member who kept their account earn again, on the record', async () => {
+    // Bob was erased above and keeps his account: his events are refused.
+    const lesson = async (key: string) =>
+      plugin(app)
+        .service('events')
+        .record({ type: 'lesson.completed', userId: bob.user.id, key, subject: key });
+    expect(await lesson('before-lift')).toEqual({ accepted: false, duplicate: false });
+
+    const url = `/achievements/members/${bob.user.id}/tombstone`;
+    const exporter = await restrictedAdminToken(app, [ACTIONS.membersExport]);
+    const eraser = await restrictedAdminToken(app, [ACTIONS.membersErase]);
+    expect((await app.request().delete(url)).status).toBe(401);
+    expect(
+      (await app.request().delete(url).set('Authorization', `Bearer ${exporter}`)).status
+    ).toBe(403);
+    const never = await app
+      .request()
+      .delete(`/achievements/members/${ada.user.id}/tombstone`)
+      .set('Authorization', `Bearer ${eraser}`);
+    expect(never.status).toBe(404);
+    expect(never.body.error.message).toMatch(/no tombstone/);
+    const bad = await app
+      .request()
+      .delete('/achievements/members/abc/tombstone')
+      .set('Authorization', `Bearer ${eraser}`);
+    expect(bad.status).toBe(400);
+
+    const lifted = await app.request().delete(url).set('Authorization', `Bearer ${eraser}`);
+    expect(lifted.status).toBe(200);
+    expect(lifted.body.data).toMatchObject({
+      status: 'done',
+      origin: 'tombstone-lifted',
+      tables: { 'tombstones.deleted': 1 },
+      rows: 1,
+    });
+    // Recorded among the receipts, naming no one.
+    const receipts = await app
+      .request()
+      .get('/achievements/erasures')
+      .set('Authorization', `Bearer ${eraser}`);
+    expect(receipts.body.data[0]).toEqual(lifted.body.data);
+    const [row] = await erasureRows(app, { id: lifted.body.data.id });
+    expect(row.userId).toBeNull();
+
+    expect(await lesson('after-lift')).toEqual({ accepted: true, duplicate: false });
+    await drain(app);
+    expect(await earnedSlugs(app, bob.user.id)).toContain('first-lesson');
+    const again = await app.request().delete(url).set('Authorization', `Bearer ${eraser}`);
+    expect(again.status).toBe(404);
   });
 });

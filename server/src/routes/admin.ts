@@ -74,6 +74,7 @@ export default {
     r('GET', '/members/:id/export', 'admin-members.exportData', ACTIONS.membersExport),
     r('GET', '/members/:id/erase', 'admin-members.erasePreview', ACTIONS.membersErase),
     r('POST', '/members/:id/erase', 'admin-members.erase', ACTIONS.membersErase),
+    r('DELETE', '/members/:id/tombstone', 'admin-members.liftTombstone', ACTIONS.membersErase),
     r('GET', '/erasures', 'admin-members.erasures', ACTIONS.membersErase),
     // --- recalculation ---
     r('GET', '/recalculate', 'admin-recalculate.status', ACTIONS.recalculate),

@@ -33,6 +33,8 @@ const TOMBSTONE_TTL_MS = 2000;
 
 /** Where an erase came from (kept on the receipt). */
 export type EraseOrigin = 'admin' | 'service' | 'user-deleted';
+/** The origin of the record a lifted tombstone leaves among the receipts. */
+export const TOMBSTONE_LIFTED = 'tombstone-lifted' as const;
 
 /** The steps of an erase, in order; `sweep` runs every store's erase once more at the end. */
 const STORE_STEPS = [
@@ -410,6 +412,38 @@ const privacyService = ({ strapi }: { strapi: Core.Strapi }) => {
     /** Resolves when the erases this process runs now have finished (tests, shutdown). */
     async settle() {
       while (running.size) await Promise.allSettled([...running.values()]);
+    },
+
+    /**
+     * Lets a member who was erased but kept their account earn again: their tombstone goes,
+     * and a record (origin `tombstone-lifted`, no identity) joins the receipts in the same
+     * transaction. Facts from before the erase stay gone; a recalculation may replay the
+     * host's documents that still name them.
+     */
+    async liftTombstone(userId: number, by: { adminId?: number } = {}): Promise<ErasureReceipt> {
+      await memberOf(userId);
+      if (await erasureStore(strapi).runningFor(userId))
+        throw new errors.ApplicationError(
+          `member ${userId} is being erased: lift the tombstone once the erase has finished`
+        );
+      const hash = await hashOf(userId);
+      const id = await inTransaction(strapi, async (trx) => {
+        const removed = await tombstoneStore(strapi).remove(hash, trx);
+        if (removed === 0)
+          throw new errors.NotFoundError(
+            `member ${userId} has no tombstone: never erased, or already allowed to earn again`
+          );
+        return erasureStore(strapi).record(
+          TOMBSTONE_LIFTED,
+          { 'tombstones.deleted': removed },
+          trx
+        );
+      });
+      tombstones.hashes.delete(hash);
+      strapi.log.info(
+        `achievements: admin ${by.adminId ?? '(service)'} lifted a tombstone (record ${id})`
+      );
+      return receiptOf((await erasureStore(strapi).byId(id))!);
     },
 
     /** Receipts, newest first. */
