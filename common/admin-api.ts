@@ -149,6 +149,12 @@ export interface ErasePreview {
   streaks: number;
   preferences: number;
   notifications: number;
+  /** Credentials issued to the member: all are deleted. */
+  credentials: number;
+  /** Of those, the ones not yet revoked. */
+  credentialsInForce: number;
+  /** Whether the erase revokes those in the status list (Settings: revoke credentials on erase). */
+  revokesCredentials: boolean;
 }
 
 export interface ErasureReceipt {

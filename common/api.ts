@@ -477,6 +477,33 @@ export const exportedNotificationSchema = named(
   'A notification the member was sent.'
 );
 
+export const exportedCredentialSchema = named(
+  z.looseObject({
+    ...rowBase,
+    achievementDocumentId: z.string().describe('The achievement it attests'),
+    userId: z.number().int(),
+    badgeId: z.number().int(),
+    sequence: z.number().int(),
+    statusListId: z.string(),
+    statusIndex: z.number().int(),
+    keyId: z.string().describe('The key that signed it'),
+    document: z
+      .looseObject({ id: z.string() })
+      .describe('The signed OpenBadgeCredential (JSON-LD with its proof), as issued'),
+    jwt: z.string().describe('The same credential as a signed JWT (VC-JWT)'),
+    issuedAt: instant(),
+    revokedAt: instant().nullable(),
+    revokeReason: z.string().nullable(),
+    url: z.string().describe("The credential's id: where it is fetched (its `document.id`)"),
+    status: z
+      .enum(['valid', 'revoked'])
+      .describe('What the published status list says of it now (bits set are never cleared)'),
+  }),
+  'ExportedCredential',
+  'One Open Badges credential issued to the member: the row as stored, plus its id URL and ' +
+    'its status in the published status list.'
+);
+
 export const memberExportSchema = named(
   z
     .object({
@@ -493,6 +520,11 @@ export const memberExportSchema = named(
       streak: exportedStreakSchema.nullable(),
       preferences: exportedPreferenceSchema.nullable(),
       notifications: z.array(exportedNotificationSchema).describe('Oldest first'),
+      credentials: z
+        .array(exportedCredentialSchema)
+        .describe(
+          'Open Badges credentials issued to the member, revoked ones included; oldest first'
+        ),
       points: count().describe('Points of the badges held now'),
       badges: z
         .array(z.object({ id: z.number().int(), slug: slug(), name: z.string() }).strict())
@@ -911,7 +943,8 @@ export const API_OPERATIONS: ApiOperation[] = [
     summary: 'Download every row the plugin holds about you',
     description:
       'One JSON document (`MemberExport`, versioned) with your facts, achievements (revoked ones ' +
-      'too), progress, streak, preferences and points; other members appear only as ids. ' +
+      'too), progress, streak, preferences, notifications, credentials (with their status) and ' +
+      'points; other members appear only as ids. ' +
       'Streamed, sent as an attachment.',
     query: noQuerySchema,
     conditional: false,

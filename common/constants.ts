@@ -33,6 +33,14 @@ export const ACTIONS = {
   recalculate: 'plugin::achievements.recalculate',
 } as const;
 
+/** Any of these opens the Members page (each action on it still needs its own). */
+export const MEMBER_ACTIONS = [
+  ACTIONS.membersAward,
+  ACTIONS.membersRevoke,
+  ACTIONS.membersExport,
+  ACTIONS.membersErase,
+];
+
 /** users-permissions actions of the content API (`plugin::achievements.<controller>.<action>`). */
 export const CONTENT_API_ACTIONS = {
   config: 'plugin::achievements.config.get',

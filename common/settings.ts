@@ -79,6 +79,17 @@ export const credentialSettingsSchema = z
   })
   .strict();
 
+/** A member's data (Settings → Gamification → Data protection). */
+export const privacySettingsSchema = z
+  .object({
+    /**
+     * An erase revokes the member's credentials in the status list (on), or leaves the copies
+     * they hold valid (off). Their rows go either way; status bits are never cleared.
+     */
+    revokeCredentialsOnErase: z.boolean({ error: 'must be true or false' }),
+  })
+  .strict();
+
 /** Organisation-wide settings, persisted in Strapi's plugin store. */
 export const settingsSchema = z
   .object({
@@ -86,6 +97,7 @@ export const settingsSchema = z
     card: cardSettingsSchema,
     streaks: streakSettingsSchema,
     credentials: credentialSettingsSchema,
+    privacy: privacySettingsSchema,
   })
   .strict();
 
@@ -100,6 +112,7 @@ export const settingsPatchSchema = z
       .partial()
       .strict()
       .optional(),
+    privacy: privacySettingsSchema.partial().strict().optional(),
   })
   .strict();
 
@@ -108,6 +121,7 @@ export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
 
 export type StreakSettings = z.infer<typeof streakSettingsSchema>;
 export type CredentialSettings = z.infer<typeof credentialSettingsSchema>;
+export type PrivacySettings = z.infer<typeof privacySettingsSchema>;
 
 export const DEFAULT_SETTINGS: Omit<Settings, 'streaks'> = {
   enabled: false,
@@ -118,6 +132,7 @@ export const DEFAULT_SETTINGS: Omit<Settings, 'streaks'> = {
     host: '',
     issuer: { name: '', url: '', image: '', email: '' },
   },
+  privacy: { revokeCredentialsOnErase: true },
 };
 
 export const mergeSettings = (current: Settings, patch: SettingsPatch): Settings => ({
@@ -130,6 +145,7 @@ export const mergeSettings = (current: Settings, patch: SettingsPatch): Settings
     ...patch.credentials,
     issuer: { ...current.credentials?.issuer, ...patch.credentials?.issuer },
   } as Settings['credentials'],
+  privacy: { ...current.privacy, ...patch.privacy },
 });
 
 /** The public view of the settings served at `GET /api/achievements/config`. */

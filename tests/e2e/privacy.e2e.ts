@@ -1,6 +1,21 @@
 import fs from 'fs';
-import { launchBrowser, loginAdmin, screenshot, type BrowserSession } from './helpers/browser';
-import { adminApi, createPublishedLesson, http, pluginUrl, registerMember } from './helpers/admin';
+import { ACTIONS } from '../../common/constants';
+import {
+  animationsDone,
+  launchBrowser,
+  loginAdmin,
+  screenshot,
+  type BrowserSession,
+} from './helpers/browser';
+import {
+  adminApi,
+  createPublishedLesson,
+  http,
+  loginAs,
+  pluginUrl,
+  registerMember,
+  restrictedAdmin,
+} from './helpers/admin';
 
 /** A member's data from Members: Export downloads it, Erase asks, removes it and shows a receipt. */
 describe("a member's data in the admin (production admin build, Chromium)", () => {
@@ -63,6 +78,8 @@ describe("a member's data in the admin (production admin build, Chromium)", () =
         .getByText(`${exported.achievements.length} achievements`, { exact: true })
         .waitFor();
       await dialog.getByText('1 streak', { exact: true }).waitFor();
+      await dialog.getByText('0 credentials', { exact: true }).waitFor();
+      await animationsDone(page);
       await screenshot(page, 'light-members-erase-confirm');
       await dialog.getByRole('button', { name: 'Erase data' }).click();
 
@@ -81,10 +98,43 @@ describe("a member's data in the admin (production admin build, Chromium)", () =
         streaks: 0,
         preferences: 0,
         notifications: 0,
+        credentials: 0,
+        credentialsInForce: 0,
+        revokesCredentials: true,
       });
     } catch (error) {
       await screenshot(page, 'privacy-failure').catch(() => undefined);
       throw error;
+    }
+  });
+
+  it('an admin whose role may only export opens Members and sees Export, nothing else', async () => {
+    const exporter = await restrictedAdmin([ACTIONS.membersExport]);
+    const own = await launchBrowser();
+    const { page } = own;
+    try {
+      const member = await registerMember();
+      await loginAs(page, exporter.email, exporter.password);
+      await page.goto(pluginUrl());
+      // The plugin's home lands on Members, the only page the role may open.
+      await page.getByRole('heading', { name: 'Members', level: 1 }).waitFor();
+      const nav = page.getByRole('navigation', { name: 'Achievements' });
+      await nav.getByRole('link', { name: 'Members' }).waitFor();
+      expect(await nav.getByRole('link').allTextContents()).toEqual(['Members']);
+      await page.getByRole('searchbox').fill(member.user.username);
+      await page.getByRole('searchbox').press('Enter');
+      await page.getByRole('button', { name: member.user.username }).click();
+      await page.getByRole('heading', { name: member.user.username, level: 2 }).waitFor();
+      await page.getByRole('button', { name: 'Export data' }).waitFor();
+      expect(await page.getByRole('button', { name: 'Erase data' }).count()).toBe(0);
+      expect(await page.getByRole('button', { name: 'Award', exact: true }).count()).toBe(0);
+      expect(await page.getByRole('heading', { name: 'Bulk award' }).count()).toBe(0);
+      await screenshot(page, 'light-members-export-only');
+    } catch (error) {
+      await screenshot(page, 'privacy-export-only-failure').catch(() => undefined);
+      throw error;
+    } finally {
+      await own.close();
     }
   });
 });

@@ -1,4 +1,4 @@
-import { ACTIONS } from '../../common/constants';
+import { ACTIONS, MEMBER_ACTIONS } from '../../common/constants';
 import {
   registerMember,
   restrictedAdminToken,
@@ -13,11 +13,11 @@ const app = setupTestApp();
 
 type Method = 'get' | 'post' | 'put' | 'delete';
 
-/** Every admin route of the plugin, with the action that guards it. */
-const ROUTES: Array<[Method, string, string]> = [
+/** Every admin route of the plugin, with the action that guards it (a list: any of them). */
+const ROUTES: Array<[Method, string, string | string[]]> = [
   ['get', '/achievements/settings/meta', ACTIONS.settingsRead],
   ['get', '/achievements/meta', ACTIONS.badgesManage],
-  ['get', '/achievements/badges', ACTIONS.badgesManage],
+  ['get', '/achievements/badges', [ACTIONS.badgesManage, ...MEMBER_ACTIONS]],
   ['post', '/achievements/badges', ACTIONS.badgesManage],
   ['put', '/achievements/badges/order', ACTIONS.badgesManage],
   ['post', '/achievements/badges/dry-run', ACTIONS.badgesManage],
@@ -29,11 +29,17 @@ const ROUTES: Array<[Method, string, string]> = [
   ['post', '/achievements/categories', ACTIONS.badgesManage],
   ['put', '/achievements/categories/order', ACTIONS.badgesManage],
   ['put', '/achievements/categories/abc', ACTIONS.badgesManage],
-  ['get', '/achievements/members', ACTIONS.membersAward],
+  ['get', '/achievements/members', MEMBER_ACTIONS],
   ['post', '/achievements/members/bulk-award', ACTIONS.membersAward],
-  ['get', '/achievements/members/1', ACTIONS.membersAward],
+  ['get', '/achievements/members/1', MEMBER_ACTIONS],
   ['post', '/achievements/members/1/award', ACTIONS.membersAward],
   ['post', '/achievements/members/1/revoke', ACTIONS.membersRevoke],
+  ['get', '/achievements/credentials/members/1', MEMBER_ACTIONS],
+  ['get', '/achievements/members/1/export', ACTIONS.membersExport],
+  ['get', '/achievements/members/1/erase', ACTIONS.membersErase],
+  ['post', '/achievements/members/1/erase', ACTIONS.membersErase],
+  ['delete', '/achievements/members/1/tombstone', ACTIONS.membersErase],
+  ['get', '/achievements/erasures', ACTIONS.membersErase],
   ['get', '/achievements/recalculate', ACTIONS.recalculate],
   ['post', '/achievements/recalculate', ACTIONS.recalculate],
 ];
@@ -59,12 +65,38 @@ describe('admin API of the achievements panel', () => {
 
   it('answers 403 to an admin whose role lacks the action, on every route', async () => {
     for (const [method, path, action] of ROUTES) {
-      const others = ALL_ACTIONS.filter((a) => a !== action);
+      const others = ALL_ACTIONS.filter((a) => ![action].flat().includes(a));
       const token = await restrictedAdminToken(app, others);
       const res = await call(method, path, token).send({});
       expect([method, path, res.status]).toEqual([method, path, 403]);
     }
   });
+
+  it.each(MEMBER_ACTIONS)(
+    'a role with only %s reads the Members page, and may do that one action only',
+    async (only) => {
+      const token = await restrictedAdminToken(app, [only]);
+      const id = member.user.id;
+      for (const path of [
+        '/achievements/members?q=',
+        `/achievements/members/${id}`,
+        '/achievements/badges',
+        `/achievements/credentials/members/${id}`,
+      ])
+        expect([path, (await call('get', path, token)).status]).toEqual([path, 200]);
+      const actions: Array<[string, Method, string]> = [
+        [ACTIONS.membersAward, 'post', `/achievements/members/${id}/award`],
+        [ACTIONS.membersRevoke, 'post', `/achievements/members/${id}/revoke`],
+        [ACTIONS.membersExport, 'get', `/achievements/members/${id}/export`],
+        [ACTIONS.membersErase, 'get', `/achievements/members/${id}/erase`],
+      ];
+      for (const [action, method, path] of actions) {
+        if (action === only) continue;
+        const res = await call(method, path, token).send({});
+        expect([path, res.status]).toEqual([path, 403]);
+      }
+    }
+  );
 
   let categoryId: string;
   let badgeId: string;

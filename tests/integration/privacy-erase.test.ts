@@ -141,6 +141,40 @@ describe("erasing a member's data", () => {
     expect(await scanForMember(app, ada.user)).toEqual([]);
   });
 
+  it('with "revoke credentials on erase" off, the rows go and the copies the member holds stay valid', async () => {
+    const setRevoke = async (revokeCredentialsOnErase: boolean) => {
+      const res = await app
+        .request()
+        .put('/achievements/settings')
+        .set('Authorization', `Bearer ${admin}`)
+        .send({ privacy: { revokeCredentialsOnErase } });
+      expect(res.status).toBe(200);
+      expect(res.body.data.privacy).toEqual({ revokeCredentialsOnErase });
+    };
+    await setRevoke(false);
+    try {
+      const ada = await activeMember(await registerMember(app));
+      const issued = await credentialOf(ada);
+      const preview = await app
+        .request()
+        .get(`/achievements/members/${ada.user.id}/erase`)
+        .set('Authorization', `Bearer ${admin}`);
+      expect(preview.body.data).toMatchObject({
+        credentials: 1,
+        credentialsInForce: 1,
+        revokesCredentials: false,
+      });
+
+      const receipt = await plugin(app).service('privacy').erase(ada.user.id);
+
+      expect(receipt.tables['credentials.deleted']).toBe(1);
+      expect(await scanForMember(app, ada.user)).toEqual([]);
+      expect(await verifyCredential(app, issued)).toEqual({ verified: true, revoked: false });
+    } finally {
+      await setRevoke(true);
+    }
+  });
+
   it('is an erase too when the account is deleted: content manager, DELETE /api/users/:id, document service, query engine', async () => {
     const other = await registerMember(app);
     const viaContentManager = await activeMember(other);

@@ -10,11 +10,30 @@ import {
   type TestApp,
 } from './helpers/strapi';
 import { academy, createCourse, ok } from './support/academy';
-import { drain, enableAchievements } from './support/achievements';
+import { drain, earnedSlugs, enableAchievements, plugin } from './support/achievements';
 import { API_PREFIX, call } from './support/openapi';
+import { TEST_HOST, verifyCredential } from './support/credentials';
 import { erasureRows, scanForMember } from './support/privacy';
 
-const app = setupTestApp();
+// Credentials on, so the export holds issued credentials, one of them revoked.
+const app = setupTestApp({
+  env: { ACHIEVEMENTS_CREDENTIALS_SECRET: 'test-secret-for-credentials-0123456789-abcdef' },
+});
+
+/** Issues (on its first fetch) the credential of each achievement the member holds now. */
+const fetchCredentials = async (member: Member) => {
+  const held = await app.strapi.db
+    .query('plugin::achievements.achievement')
+    .findMany({ where: { userId: member.user.id, revokedAt: null } });
+  for (const achievement of held)
+    ok(
+      await app
+        .request()
+        .get(`${API_PREFIX}/credentials/${achievement.documentId}`)
+        .set('Authorization', `Bearer ${member.jwt}`)
+    );
+  return held.length;
+};
 
 /**
  * The rows of one plugin table, read with plain SQL and named by the content type's attributes
@@ -54,6 +73,7 @@ const databaseRows = async (
 describe("a member's export", () => {
   let ada: Member;
   let bob: Member;
+  let bobsCredentials: number;
 
   beforeAll(async () => {
     await enableAchievements(app);
@@ -74,8 +94,19 @@ describe("a member's export", () => {
         .set('Authorization', `Bearer ${ada.jwt}`)
         .send({ badges: ['first-lesson'] })
     );
-    // An admin's revocation: the export shows revoked achievements with their reason.
     const admin = await superAdminToken(app);
+    ok(
+      await app
+        .request()
+        .put('/achievements/credentials/settings')
+        .set('Authorization', `Bearer ${admin}`)
+        .send({ credentials: { enabled: true, host: TEST_HOST } })
+    );
+    expect(await fetchCredentials(ada)).toBeGreaterThanOrEqual(2);
+    bobsCredentials = await fetchCredentials(bob);
+    expect(bobsCredentials).toBeGreaterThanOrEqual(1);
+    // An admin's revocation: the export shows revoked achievements with their reason, and
+    // the credential of the revoked achievement as revoked.
     const firstLesson = await app.strapi.db
       .query('plugin::achievements.badge')
       .findOne({ where: { slug: 'first-lesson' } });
@@ -113,6 +144,27 @@ describe("a member's export", () => {
     expect(res.body.progress).toEqual(await mine('plugin::achievements.progress'));
     expect([res.body.streak]).toEqual(await mine('plugin::achievements.streak'));
     expect([res.body.preferences]).toEqual(await mine('plugin::achievements.preference'));
+    // Credentials: the rows as stored (the signed document and JWT included), plus their id
+    // URL and what the published status list says of them.
+    const credentials = await mine('plugin::achievements.credential');
+    expect(res.body.credentials.map(({ url: _u, status: _s, ...row }: any) => row)).toEqual(
+      credentials
+    );
+    for (const exported of res.body.credentials) {
+      expect(exported.url).toBe(exported.document.id);
+      expect(exported.url).toMatch(new RegExp(`/credentials/${exported.achievementDocumentId}\\?`));
+      const verified = await verifyCredential(app, exported.document);
+      expect({ verified: verified.verified, revoked: verified.revoked }).toEqual({
+        verified: true,
+        revoked: exported.status === 'revoked',
+      });
+    }
+    expect(res.body.credentials.map((c: any) => [c.status, c.revokeReason])).toEqual(
+      expect.arrayContaining([
+        ['revoked', 'testing the export'],
+        ['valid', null],
+      ])
+    );
 
     // What the fixture made is there: own facts, an act on Bob, a revoked achievement.
     expect(res.body.events.length).toBeGreaterThanOrEqual(3);
@@ -185,7 +237,13 @@ describe("a member's export", () => {
     );
     const preview = await app.request().get(url).set('Authorization', `Bearer ${eraser}`);
     expect(preview.status).toBe(200);
-    expect(preview.body.data).toMatchObject({ streaks: 1, ledgerActedIn: 0 });
+    expect(preview.body.data).toMatchObject({
+      streaks: 1,
+      ledgerActedIn: 0,
+      credentials: bobsCredentials,
+      credentialsInForce: bobsCredentials,
+      revokesCredentials: true,
+    });
     expect(preview.body.data.ledger).toBeGreaterThan(0);
 
     const erased = await app.request().post(url).set('Authorization', `Bearer ${eraser}`);
@@ -193,6 +251,7 @@ describe("a member's export", () => {
     expect(erased.body.data).toMatchObject({ status: 'done', origin: 'admin' });
     expect(erased.body.data.tables['ledger.deleted']).toBe(preview.body.data.ledger);
     expect(erased.body.data.tables['streaks.deleted']).toBe(1);
+    expect(erased.body.data.tables['credentials.deleted']).toBe(preview.body.data.credentials);
     expect(await scanForMember(app, bob.user)).toEqual([]);
 
     const receipts = await app
@@ -209,5 +268,56 @@ describe("a member's export", () => {
       .get('/achievements/erasures?page=0')
       .set('Authorization', `Bearer ${eraser}`);
     expect(badPage.status).toBe(400);
+  });
+
+  it('an admin with members.erase lets an erased member who kept their account earn again, on the record', async () => {
+    // Bob was erased above and keeps his account: his events are refused.
+    const lesson = async (key: string) =>
+      plugin(app)
+        .service('events')
+        .record({ type: 'lesson.completed', userId: bob.user.id, key, subject: key });
+    expect(await lesson('before-lift')).toEqual({ accepted: false, duplicate: false });
+
+    const url = `/achievements/members/${bob.user.id}/tombstone`;
+    const exporter = await restrictedAdminToken(app, [ACTIONS.membersExport]);
+    const eraser = await restrictedAdminToken(app, [ACTIONS.membersErase]);
+    expect((await app.request().delete(url)).status).toBe(401);
+    expect(
+      (await app.request().delete(url).set('Authorization', `Bearer ${exporter}`)).status
+    ).toBe(403);
+    const never = await app
+      .request()
+      .delete(`/achievements/members/${ada.user.id}/tombstone`)
+      .set('Authorization', `Bearer ${eraser}`);
+    expect(never.status).toBe(404);
+    expect(never.body.error.message).toMatch(/no tombstone/);
+    const bad = await app
+      .request()
+      .delete('/achievements/members/abc/tombstone')
+      .set('Authorization', `Bearer ${eraser}`);
+    expect(bad.status).toBe(400);
+
+    const lifted = await app.request().delete(url).set('Authorization', `Bearer ${eraser}`);
+    expect(lifted.status).toBe(200);
+    expect(lifted.body.data).toMatchObject({
+      status: 'done',
+      origin: 'tombstone-lifted',
+      tables: { 'tombstones.deleted': 1 },
+      rows: 1,
+    });
+    // Recorded among the receipts, naming no one.
+    const receipts = await app
+      .request()
+      .get('/achievements/erasures')
+      .set('Authorization', `Bearer ${eraser}`);
+    expect(receipts.body.data[0]).toEqual(lifted.body.data);
+    const [row] = await erasureRows(app, { id: lifted.body.data.id });
+    expect(row.userId).toBeNull();
+
+    expect(await lesson('after-lift')).toEqual({ accepted: true, duplicate: false });
+    await drain(app);
+    expect(await earnedSlugs(app, bob.user.id)).toContain('first-lesson');
+    const again = await app.request().delete(url).set('Authorization', `Bearer ${eraser}`);
+    expect(again.status).toBe(404);
   });
 });

@@ -24,6 +24,9 @@ const CREDENTIAL_DEFAULTS = {
   issuer: { name: '', url: '', image: '', email: '' },
 };
 
+/** An erase revokes the member's credentials unless an admin turns it off (issue 15). */
+const PRIVACY_DEFAULTS = { revokeCredentialsOnErase: true };
+
 describe('plugin settings (admin API) and the public config route', () => {
   let admin: string;
 
@@ -85,6 +88,8 @@ describe('plugin settings (admin API) and the public config route', () => {
     [{ streaks: { freezesPerMonth: 40 } }, 'streaks.freezesPerMonth'],
     [{ streaks: { events: 'lesson.completed' } }, 'streaks.events'],
     [{ streaks: { events: ['lesson.completed', 'video.skipped'] } }, 'streaks.events.1'],
+    [{ privacy: { revokeCredentialsOnErase: 'no' } }, 'privacy.revokeCredentialsOnErase'],
+    [{ privacy: { keepForever: true } }, 'privacy.keepForever'],
   ])('refuses %j with 400 naming %s, and stores nothing', async (body, field) => {
     const res = await app
       .request()
@@ -109,6 +114,7 @@ describe('plugin settings (admin API) and the public config route', () => {
       card: { enabled: true, position: 'header', badgesToShow: 10 },
       streaks: STREAK_DEFAULTS,
       credentials: CREDENTIAL_DEFAULTS,
+      privacy: PRIVACY_DEFAULTS,
     });
 
     const config = await app.request().get('/api/achievements/config');
@@ -192,6 +198,7 @@ describe('plugin settings (admin API) and the public config route', () => {
       card: { enabled: false, position: 'header', badgesToShow: 10 },
       streaks: STREAK_DEFAULTS,
       credentials: CREDENTIAL_DEFAULTS,
+      privacy: PRIVACY_DEFAULTS,
     });
   });
 

@@ -1,4 +1,4 @@
-import { ACTIONS } from '../../../common/constants';
+import { ACTIONS, MEMBER_ACTIONS } from '../../../common/constants';
 
 const p = (action: string) => [{ action, subject: null }];
 
@@ -11,11 +11,8 @@ export const PERMISSIONS = {
   recalculate: p(ACTIONS.recalculate),
   exportData: p(ACTIONS.membersExport),
   erase: p(ACTIONS.membersErase),
+  /** The Members page opens for any members action; each button checks its own. */
+  members: MEMBER_ACTIONS.flatMap(p),
   /** The main-menu link shows to anyone allowed one of the Achievements pages. */
-  menu: [
-    ...p(ACTIONS.badgesManage),
-    ...p(ACTIONS.membersAward),
-    ...p(ACTIONS.membersRevoke),
-    ...p(ACTIONS.recalculate),
-  ],
+  menu: [...p(ACTIONS.badgesManage), ...MEMBER_ACTIONS.flatMap(p), ...p(ACTIONS.recalculate)],
 };

@@ -61,6 +61,14 @@ const adminMembersController = ({ strapi }: { strapi: Core.Strapi }) => {
       ctx.body = { data: await getService(strapi, 'privacy').erase(id, { origin: 'admin' }) };
     },
 
+    async liftTombstone(ctx: any) {
+      ctx.body = {
+        data: await getService(strapi, 'privacy').liftTombstone(idOf(ctx), {
+          adminId: adminId(ctx),
+        }),
+      };
+    },
+
     async erasures(ctx: any) {
       const query = parse(erasuresQuerySchema, ctx.query, 'parameter');
       ctx.body = await getService(strapi, 'privacy').receipts(Number(query.page ?? 1));

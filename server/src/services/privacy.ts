@@ -11,6 +11,7 @@ import { ledgerStore } from '../stores/ledger';
 import { preferenceStore } from '../stores/preferences';
 import { notificationStore } from '../stores/notifications';
 import { credentialsStore } from '../stores/credentials';
+import { statusListsStore } from '../stores/status-lists';
 import { progressStore } from '../stores/progress';
 import { streakStore } from '../stores/streaks';
 import { tombstoneStore } from '../stores/tombstones';
@@ -32,6 +33,8 @@ const TOMBSTONE_TTL_MS = 2000;
 
 /** Where an erase came from (kept on the receipt). */
 export type EraseOrigin = 'admin' | 'service' | 'user-deleted';
+/** The origin of the record a lifted tombstone leaves among the receipts. */
+export const TOMBSTONE_LIFTED = 'tombstone-lifted' as const;
 
 /** The steps of an erase, in order; `sweep` runs every store's erase once more at the end. */
 const STORE_STEPS = [
@@ -117,6 +120,9 @@ const privacyService = ({ strapi }: { strapi: Core.Strapi }) => {
 
   const leaseMs = () => Math.max(pluginConfig(strapi).processing.leaseMs, TOMBSTONE_TTL_MS * 2);
 
+  const revokesCredentials = async () =>
+    (await getService(strapi, 'settings').get()).privacy.revokeCredentialsOnErase;
+
   /** Runs (or resumes) one claimed job to its receipt. */
   const runJob = async (
     job: Erasure,
@@ -178,7 +184,9 @@ const privacyService = ({ strapi }: { strapi: Core.Strapi }) => {
     tombstones.hashes.add(hash);
     // Credentials in force are revoked first (their status bits outlive the rows); outside the
     // steps' transactions, and idempotent: a resumed job revokes only what is still in force.
-    await getService(strapi, 'credentials').revokeAllOf(userId, 'member erased');
+    // Off, the copies the member holds stay valid: only the plugin's rows go.
+    if (await revokesCredentials())
+      await getService(strapi, 'credentials').revokeAllOf(userId, 'member erased');
     for (const store of STORE_STEPS) await step(store, (trx) => eraseStore(store, trx));
     // Facts another process recorded before it saw the tombstone, and rows an evaluation
     // that had read the member's facts wrote after the steps above: removed by a last pass.
@@ -234,6 +242,20 @@ const privacyService = ({ strapi }: { strapi: Core.Strapi }) => {
     return { id: user.id, documentId: user.documentId, username: user.username };
   };
 
+  /** The member's credentials as stored, with their id URL and their published status. */
+  const credentialsOf = async (userId: number) => {
+    const lists = statusListsStore(strapi);
+    const rows = await credentialsStore(strapi).ofMember(userId);
+    const out = [];
+    for (const row of rows)
+      out.push({
+        ...plain(row as unknown as Record<string, unknown>),
+        url: String(row.document.id),
+        status: (await lists.isRevoked(row.statusListId, row.statusIndex)) ? 'revoked' : 'valid',
+      });
+    return out;
+  };
+
   return {
     /** Whether events for this member must be refused: they were erased (or are being). */
     async isErased(userId: number): Promise<boolean> {
@@ -273,6 +295,9 @@ const privacyService = ({ strapi }: { strapi: Core.Strapi }) => {
         streaks: await streakStore(strapi).countMember(userId),
         preferences: await preferenceStore(strapi).countMember(userId),
         notifications: await notificationStore(strapi).countMember(userId),
+        credentials: await credentialsStore(strapi).count({ userId }),
+        credentialsInForce: await credentialsStore(strapi).count({ userId, revokedAt: null }),
+        revokesCredentials: await revokesCredentials(),
       };
     },
 
@@ -389,6 +414,38 @@ const privacyService = ({ strapi }: { strapi: Core.Strapi }) => {
       while (running.size) await Promise.allSettled([...running.values()]);
     },
 
+    /**
+     * Lets a member who was erased but kept their account earn again: their tombstone goes,
+     * and a record (origin `tombstone-lifted`, no identity) joins the receipts in the same
+     * transaction. Facts from before the erase stay gone; a recalculation may replay the
+     * host's documents that still name them.
+     */
+    async liftTombstone(userId: number, by: { adminId?: number } = {}): Promise<ErasureReceipt> {
+      await memberOf(userId);
+      if (await erasureStore(strapi).runningFor(userId))
+        throw new errors.ApplicationError(
+          `member ${userId} is being erased: lift the tombstone once the erase has finished`
+        );
+      const hash = await hashOf(userId);
+      const id = await inTransaction(strapi, async (trx) => {
+        const removed = await tombstoneStore(strapi).remove(hash, trx);
+        if (removed === 0)
+          throw new errors.NotFoundError(
+            `member ${userId} has no tombstone: never erased, or already allowed to earn again`
+          );
+        return erasureStore(strapi).record(
+          TOMBSTONE_LIFTED,
+          { 'tombstones.deleted': removed },
+          trx
+        );
+      });
+      tombstones.hashes.delete(hash);
+      strapi.log.info(
+        `achievements: admin ${by.adminId ?? '(service)'} lifted a tombstone (record ${id})`
+      );
+      return receiptOf((await erasureStore(strapi).byId(id))!);
+    },
+
     /** Receipts, newest first. */
     async receipts(page = 1, pageSize = 20) {
       const { rows, total } = await erasureStore(strapi).list(page, pageSize);
@@ -407,6 +464,7 @@ const privacyService = ({ strapi }: { strapi: Core.Strapi }) => {
       const [streak] = (await streakStore(strapi).ofMember(userId)).map(plain);
       const [preferences] = (await preferenceStore(strapi).ofMember(userId)).map(plain);
       const notifications = (await notificationStore(strapi).ofMember(userId)).map(plain);
+      const credentials = await credentialsOf(userId);
       const catalog = await getService(strapi, 'catalog').get();
       const named = new Set([
         ...achievements.map((a) => a.badgeId as number),
@@ -454,6 +512,7 @@ const privacyService = ({ strapi }: { strapi: Core.Strapi }) => {
             streak: streak ?? null,
             preferences: preferences ?? null,
             notifications,
+            credentials,
             points,
             badges,
           }).slice(1)

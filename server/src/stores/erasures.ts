@@ -48,31 +48,47 @@ export const erasureStore = defineStore((strapi) => {
     return r ? erasureOf(table, r) : null;
   };
 
+  const insert = async (
+    values: { userId: number | null; status: Erasure['status']; origin: string },
+    steps: ErasureSteps,
+    conn: Connection
+  ): Promise<number> => {
+    const table = t();
+    const now = new Date();
+    const inserted = await conn(table.name).insert(
+      row(
+        table,
+        {
+          ...values,
+          startedAt: now,
+          finishedAt: values.status === 'done' ? now : null,
+          claimedAt: null,
+          steps: JSON.stringify(steps),
+          rows: Object.values(steps).reduce((a, b) => a + b, 0),
+          resumed: 0,
+        },
+        now
+      ),
+      ['id']
+    );
+    const first = Array.isArray(inserted) ? inserted[0] : inserted;
+    return Number(typeof first === 'object' && first !== null ? first.id : first);
+  };
+
   return {
     byId,
 
     /** Writes a new running job (on `conn`: inside a host's delete, it commits with it). */
     async begin(userId: number, origin: string, conn: Connection = knex()): Promise<number> {
-      const table = t();
-      const now = new Date();
-      const values = row(
-        table,
-        {
-          userId,
-          status: 'running',
-          origin,
-          startedAt: now,
-          finishedAt: null,
-          claimedAt: null,
-          steps: JSON.stringify({}),
-          rows: 0,
-          resumed: 0,
-        },
-        now
-      );
-      const inserted = await conn(table.name).insert(values, ['id']);
-      const first = Array.isArray(inserted) ? inserted[0] : inserted;
-      return Number(typeof first === 'object' && first !== null ? first.id : first);
+      return insert({ userId, status: 'running', origin }, {}, conn);
+    },
+
+    /**
+     * Writes a finished record that names no member and is never resumed (a lifted
+     * tombstone), on `conn`: it commits with the change it records.
+     */
+    async record(origin: string, steps: ErasureSteps, conn: Connection = knex()): Promise<number> {
+      return insert({ userId: null, status: 'done', origin }, steps, conn);
     },
 
     /** The running job erasing this member, if any. */

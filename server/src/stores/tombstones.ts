@@ -17,6 +17,12 @@ export const tombstoneStore = defineStore((strapi) => {
       await insertIgnore(strapi, conn, table.name, row(table, { hash }), [table.col('hash')]);
     },
 
+    /** Removes a tombstone (an admin lets the member earn again); how many rows went. */
+    async remove(hash: string, conn: Connection = knex()): Promise<number> {
+      const table = t();
+      return Number(await conn(table.name).where(table.col('hash'), hash).delete());
+    },
+
     /** Every tombstone (erasures are rare: a small set). */
     async all(): Promise<Set<string>> {
       // The query engine joins the caller's transaction: events are recorded inside host

@@ -73,3 +73,18 @@ export const screenshot = async (page: Page, name: string): Promise<string> => {
   console.log(`screenshot: ${file}`);
   return file;
 };
+
+/**
+ * Resolves once the page's finite animations have finished (a dialog's fade-in), so a
+ * screenshot shows what a user sees once it has settled, not a frame of the transition.
+ */
+export const animationsDone = async (page: Page): Promise<void> => {
+  await page.evaluate(() =>
+    Promise.all(
+      document
+        .getAnimations()
+        .filter((a) => a.effect?.getComputedTiming().iterations !== Infinity)
+        .map((a) => a.finished.catch(() => undefined))
+    )
+  );
+};

@@ -21,13 +21,13 @@ const Nav = () => {
   const { pathname } = useLocation();
   const { allowedActions } = useRBAC({
     badges: PERMISSIONS.badges,
-    award: PERMISSIONS.award,
+    members: PERMISSIONS.members,
     recalculate: PERMISSIONS.recalculate,
   });
   const links = [
     { to: 'badges', label: t('nav.badges', 'Badges'), show: allowedActions.canManage },
     { to: 'categories', label: t('nav.categories', 'Categories'), show: allowedActions.canManage },
-    { to: 'members', label: t('nav.members', 'Members'), show: allowedActions.canAward },
+    { to: 'members', label: t('nav.members', 'Members'), show: mayOpenMembers(allowedActions) },
     {
       to: 'recalculate',
       label: t('nav.recalculate', 'Recalculate'),
@@ -53,15 +53,18 @@ const Nav = () => {
 };
 
 // useRBAC names each flag after the action's last segment: badges.manage → canManage.
+const mayOpenMembers = (allowed: Record<string, boolean>) =>
+  Boolean(allowed.canAward || allowed.canRevoke || allowed.canExport || allowed.canErase);
+
 /** Where the main-menu link lands: the first page this admin may open. */
 const Home = () => {
   const { allowedActions, isLoading } = useRBAC({
     badges: PERMISSIONS.badges,
-    award: PERMISSIONS.award,
+    members: PERMISSIONS.members,
   });
   if (isLoading) return <Page.Loading />;
   if (allowedActions.canManage) return <BadgesPage />;
-  if (allowedActions.canAward) return <MembersPage />;
+  if (mayOpenMembers(allowedActions)) return <MembersPage />;
   return <RecalculatePage />;
 };
 
@@ -86,7 +89,7 @@ const AppLayout = () => (
           path="categories"
           element={<Protect p={PERMISSIONS.badges} el={<CategoriesPage />} />}
         />
-        <Route path="members" element={<Protect p={PERMISSIONS.award} el={<MembersPage />} />} />
+        <Route path="members" element={<Protect p={PERMISSIONS.members} el={<MembersPage />} />} />
         <Route
           path="recalculate"
           element={<Protect p={PERMISSIONS.recalculate} el={<RecalculatePage />} />}

@@ -645,6 +645,21 @@ const MembersPage = () => {
                 n: e.preview.notifications,
               })}
             </Typography>
+            <Typography tag="p">
+              {t('members.erase.credentials', '{n} credentials', { n: e.preview.credentials })}
+              {e.preview.credentialsInForce > 0 &&
+                (e.preview.revokesCredentials
+                  ? t(
+                      'members.erase.credentials.revoked',
+                      ' ({n} in force: revoked in the status list)',
+                      { n: e.preview.credentialsInForce }
+                    )
+                  : t(
+                      'members.erase.credentials.kept',
+                      ' ({n} in force: they stay valid for the member, revoking on erase is off)',
+                      { n: e.preview.credentialsInForce }
+                    ))}
+            </Typography>
             <Typography tag="p" variant="pi" textColor="neutral600">
               {t(
                 'members.erase.account',

@@ -18,31 +18,35 @@ import { CredentialsSection } from './CredentialsSection';
 import { useLoad, useT } from '../../utils/api';
 import { PERMISSIONS } from '../../utils/permissions';
 import type { AdminMeta } from '../../../../common/admin-api';
-import type { StreakSettings } from '../../../../common/settings';
+import type { PrivacySettings, StreakSettings } from '../../../../common/settings';
 
 const GamificationSettings = () => {
   const t = useT();
   const { settings, loadError, canUpdate, saving, errors, submit } = useSettingsForm();
   const [enabled, setEnabled] = React.useState(false);
   const [streaks, setStreaks] = React.useState<StreakSettings | null>(null);
+  const [privacy, setPrivacy] = React.useState<PrivacySettings | null>(null);
   const meta = useLoad<AdminMeta>('/settings/meta');
 
   React.useEffect(() => {
     if (settings) {
       setEnabled(settings.enabled);
       setStreaks(settings.streaks);
+      setPrivacy(settings.privacy);
     }
   }, [settings]);
 
   if (loadError) return <Page.Error />;
-  if (!settings || !streaks) return <Page.Loading />;
+  if (!settings || !streaks || !privacy) return <Page.Loading />;
   const dirty =
-    enabled !== settings.enabled || JSON.stringify(streaks) !== JSON.stringify(settings.streaks);
+    enabled !== settings.enabled ||
+    JSON.stringify(streaks) !== JSON.stringify(settings.streaks) ||
+    privacy.revokeCredentialsOnErase !== settings.privacy.revokeCredentialsOnErase;
   const events = Array.from(new Set([...(meta.data?.events ?? []), ...streaks.events]));
 
   const onSubmit = async (event: React.FormEvent) => {
     event.preventDefault();
-    await submit({ enabled, streaks });
+    await submit({ enabled, streaks, privacy });
   };
 
   return (
@@ -157,6 +161,32 @@ const GamificationSettings = () => {
               </Flex>
             </Box>
             <CredentialsSection settings={settings} />
+            <Box background="neutral0" padding={6} marginTop={6} shadow="filterShadow" hasRadius>
+              <Flex direction="column" alignItems="stretch" gap={4}>
+                <Typography variant="delta" tag="h2">
+                  {t('settings.privacy.title', 'Data protection')}
+                </Typography>
+                <FormField
+                  name="privacy.revokeCredentialsOnErase"
+                  label={t('settings.privacy.revoke.label', 'Revoke credentials on erase')}
+                  hint={t(
+                    'settings.privacy.revoke.hint',
+                    'On: erasing a member revokes their credentials in the status list, so copies they shared say revoked. Off: those copies stay valid. Their rows are deleted either way.'
+                  )}
+                  error={errors['privacy.revokeCredentialsOnErase']}
+                >
+                  <Toggle
+                    checked={privacy.revokeCredentialsOnErase}
+                    disabled={!canUpdate}
+                    onLabel={t('settings.gamification.on', 'On')}
+                    offLabel={t('settings.gamification.off', 'Off')}
+                    onChange={(e: React.ChangeEvent<HTMLInputElement>) =>
+                      setPrivacy({ revokeCredentialsOnErase: e.target.checked })
+                    }
+                  />
+                </FormField>
+              </Flex>
+            </Box>
           </Layouts.Content>
         </form>
       </Page.Main>
