@@ -89,7 +89,7 @@ export const sendExport = async (ctx: any, stream: Readable, userId: number) => 
 };
 
 /** Answers 409 with Strapi's error shape (a request that conflicts with work in progress). */
-export const conflict = (ctx: any, message: string) => {
+export const conflict = (ctx: any, message: string, details: unknown = {}) => {
   ctx.status = 409;
-  ctx.body = { data: null, error: { status: 409, name: 'ConflictError', message, details: {} } };
+  ctx.body = { data: null, error: { status: 409, name: 'ConflictError', message, details } };
 };

@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { UID } from '../../../common/constants';
 import type { Trigger } from '../config/schema';
 import { hostDocuments } from './host-documents';
+import { conflictOn } from './ledger';
 import {
   bulkRows,
   dialectOf,
@@ -54,8 +55,14 @@ export const ledgerReplay = defineStore((strapi: Core.Strapi) => {
     const t = tableOf(strapi, UID.event);
     const knex = strapi.db.connection;
     const keyCol = t.col('key');
+    const userCol = t.col('userId');
+    // Keys are unique per member (see stores/ledger.ts).
+    const memberKey = (userId: number, key: string) => `${userId}:${key}`;
     const unique = new Map<string, Replayed>();
-    for (const e of events) if (!unique.has(e.key)) unique.set(e.key, e);
+    for (const e of events) {
+      const k = memberKey(e.userId, e.key);
+      if (!unique.has(k)) unique.set(k, e);
+    }
     let added = 0;
     const precheck = dialectOf(strapi) === 'sqlite';
     const list = [...unique.values()];
@@ -65,19 +72,19 @@ export const ledgerReplay = defineStore((strapi: Core.Strapi) => {
         precheck
           ? (
               await knex(t.name)
-                .select(keyCol)
+                .select(keyCol, userCol)
                 .whereIn(
                   keyCol,
                   part.map((e) => e.key)
                 )
-            ).map((r: any) => r[keyCol] as string)
+            ).map((r: any) => memberKey(Number(r[userCol]), r[keyCol] as string))
           : []
       );
       const now = new Date();
       const rows = bulkRows(
         t,
         part
-          .filter((e) => !existing.has(e.key))
+          .filter((e) => !existing.has(memberKey(e.userId, e.key)))
           .map((event) => ({
             key: event.key,
             type: event.type,
@@ -96,7 +103,7 @@ export const ledgerReplay = defineStore((strapi: Core.Strapi) => {
       );
       if (rows.length === 0) continue;
       added += (
-        await insertMany(strapi, knex, t.name, rows, { conflict: [keyCol], returning: 'id' })
+        await insertMany(strapi, knex, t.name, rows, { conflict: conflictOn(t), returning: 'id' })
       ).count;
     }
     return added;
@@ -459,7 +466,7 @@ export const ledgerReplay = defineStore((strapi: Core.Strapi) => {
         d === 'mysql'
           ? `INSERT IGNORE INTO ${q(ev.name)} (${evCols.join(', ')}) ${select}`
           : `INSERT INTO ${q(ev.name)} (${evCols.join(', ')}) ${select} ` +
-            `ON CONFLICT (${q(ev.col('key'))}) DO NOTHING`;
+            `ON CONFLICT (${conflictOn(ev).map(q).join(', ')}) DO NOTHING`;
       // Bindings in the order their `?` appear.
       const bindings: unknown[] = [
         ID_PREFIX,
