@@ -75,6 +75,7 @@ const triggersService = ({ strapi }: { strapi: Core.Strapi }) => {
     const paths = triggers.flatMap((t) => [
       ...[t.user].flat(),
       ...(t.actor ? [t.actor] : []),
+      ...(t.owner ? [t.owner] : []),
       ...(t.subject ? [t.subject].flat() : []),
       ...(t.occurredAt ? [t.occurredAt] : []),
       ...Object.keys(t.when ?? {}),
@@ -154,7 +155,9 @@ const triggersService = ({ strapi }: { strapi: Core.Strapi }) => {
     const userId = idOf(firstResolved(doc, trigger.user));
     if (userId === null) return null;
     const actorId = trigger.actor ? idOf(get(doc, trigger.actor)) : null;
-    if (actorId !== null && actorId === userId && trigger.ignoreSelf !== false) return null;
+    const ownerId = trigger.owner ? idOf(get(doc, trigger.owner)) : null;
+    // Self-made activity farms nothing: a reaction to oneself, a comment on one's own post.
+    if (trigger.ignoreSelf !== false && (actorId === userId || ownerId === userId)) return null;
     const subject = trigger.subject ? scalarOf(firstResolved(doc, trigger.subject)) : documentId;
     const fallbackAt =
       trigger.action === 'publish'

@@ -245,7 +245,7 @@ export const ledgerReplay = defineStore((strapi: Core.Strapi) => {
    *
    * - key `type:uid:documentId` (publish: `:<publishedAt epoch ms>`), as triggers.keyFor;
    * - user and actor: the relation's id or an integer column, the first path that resolves;
-   *   no user, or the actor crediting themself (ignoreSelf), writes nothing;
+   *   no user, or the actor or owner crediting themself (ignoreSelf), writes nothing;
    * - subject: the relation's documentId or the column as text (default: the documentId);
    * - occurredAt: the trigger's occurredAt column, else the create / update / publish stamp;
    * - data: a JSON object of the data paths (the JSON null without any);
@@ -353,7 +353,9 @@ export const ledgerReplay = defineStore((strapi: Core.Strapi) => {
     const subjectExpr = trigger.subject
       ? coalesce([trigger.subject].flat().map(textExpr))
       : col('documentId');
-    if (userExpr === null || actorExpr === null || subjectExpr === null) return null;
+    const ownerExpr = trigger.owner ? idExpr(trigger.owner) : 'NULL';
+    if (userExpr === null || actorExpr === null || ownerExpr === null || subjectExpr === null)
+      return null;
 
     // when: scalarOf(value) === expected, strictly.
     const where: string[] = [];
@@ -453,11 +455,15 @@ export const ledgerReplay = defineStore((strapi: Core.Strapi) => {
       const ts = param('TIMESTAMP');
       const inner =
         `SELECT s.id AS sid, ${concat(keyParts)} AS k, ${userExpr} AS u, ${actorExpr} AS a, ` +
+        `${ownerExpr} AS o, ` +
         `${subjectExpr} AS sub, ${occurredExpr} AS occ, ${dataExpr} AS dat ` +
         `FROM ${q(t.name)} s ${joins.join(' ')} WHERE ${filters(since)}` +
         (where.length ? ` AND ${where.map((w) => `(${w})`).join(' AND ')}` : '');
       const selfCheck =
-        trigger.actor && trigger.ignoreSelf !== false ? ' AND (x.a IS NULL OR x.a <> x.u)' : '';
+        trigger.ignoreSelf === false
+          ? ''
+          : (trigger.actor ? ' AND (x.a IS NULL OR x.a <> x.u)' : '') +
+            (trigger.owner ? ' AND (x.o IS NULL OR x.o <> x.u)' : '');
       const select =
         `SELECT ${concat([param('VARCHAR'), hex])}, x.k, ${param('VARCHAR')}, x.u, x.a, x.sub, ` +
         `x.occ, ${ts}, NULL, NULL, 0, 'backfill', x.dat, ${ts}, ${ts}, ${ts} ` +
