@@ -5,6 +5,7 @@ import { hostDocuments } from '../stores/host-documents';
 import { getService } from '../utils/get-service';
 import { pluginConfig } from '../utils/plugin-config';
 import { PROFILE_EVENT } from '../config/events';
+import { occurredAtProblem } from '../validation/occurred-at';
 
 /**
  * The trigger adapter: turns the host's writes into events. A document-service middleware sees
@@ -167,8 +168,15 @@ const triggersService = ({ strapi }: { strapi: Core.Strapi }) => {
           : trigger.action === 'update'
             ? doc.updatedAt
             : null;
+    // A host date the ledger would refuse (before oldestEvent, or in the future) must not lose
+    // the fact: the action's own stamp, then now, stand in for it.
+    const { oldestEvent } = config();
+    const inWindow = (at: number | null) =>
+      at !== null && occurredAtProblem(new Date(at), oldestEvent) === null ? at : null;
     const occurredAt =
-      ms(trigger.occurredAt ? get(doc, trigger.occurredAt) : null) ?? ms(fallbackAt) ?? Date.now();
+      inWindow(ms(trigger.occurredAt ? get(doc, trigger.occurredAt) : null)) ??
+      inWindow(ms(fallbackAt)) ??
+      Date.now();
     const data = trigger.data?.length
       ? Object.fromEntries(trigger.data.map((path) => [path, scalarOf(get(doc, path))]))
       : undefined;

@@ -3,6 +3,7 @@ import { UID } from '../../../common/constants';
 import type { Trigger } from '../config/schema';
 import { hostDocuments } from './host-documents';
 import { conflictOn } from './ledger';
+import { occurredAtWindow, oldestEventOf } from '../validation/occurred-at';
 import {
   bulkRows,
   dialectOf,
@@ -402,9 +403,18 @@ export const ledgerReplay = defineStore((strapi: Core.Strapi) => {
           ? 'createdAt'
           : 'updatedAt';
     const NOW = Symbol('now');
+    // A date the ledger would refuse (validation/occurred-at) gives way to the next, as toEvent.
+    const OLDEST = Symbol('oldest');
+    const LATEST = Symbol('latest');
+    const windowBindings: symbol[] = [];
+    const inWindow = (instant: string) => {
+      windowBindings.push(OLDEST, LATEST);
+      const bound = param('TIMESTAMP');
+      return `(CASE WHEN ${instant} >= ${bound} AND ${instant} <= ${bound} THEN ${instant} END)`;
+    };
     const instants = [
-      ...(trigger.occurredAt ? [sqlInstant(d, col(trigger.occurredAt)).instant] : []),
-      sqlInstant(d, col(stamp)).instant,
+      ...(trigger.occurredAt ? [inWindow(sqlInstant(d, col(trigger.occurredAt)).instant)] : []),
+      inWindow(sqlInstant(d, col(stamp)).instant),
       param('TIMESTAMP'),
     ];
     const occurredExpr = `COALESCE(${instants.join(', ')})`;
@@ -482,6 +492,7 @@ export const ledgerReplay = defineStore((strapi: Core.Strapi) => {
         NOW,
         NOW,
         PREFIX, // key prefix (keyParts[0])
+        ...windowBindings, // occurredExpr's window, per instant
         NOW, // occurredExpr's last resort
         ...joinBindings,
         AFTER,
@@ -530,20 +541,27 @@ export const ledgerReplay = defineStore((strapi: Core.Strapi) => {
           .toString(36)
           .padStart(2, '0')}`;
         const now = new Date();
+        const window = occurredAtWindow(oldestEventOf(strapi), now.getTime());
+        // SQLite's instants are epoch milliseconds; the others compare timestamps.
+        const instant = (ms: number) => (d === 'sqlite' ? ms : new Date(ms));
         const values = bindings.map((b) =>
-          b === AFTER
-            ? after
-            : b === TO
-              ? to
-              : b === NOW
-                ? now
-                : b === SINCE
-                  ? since
-                  : b === PREFIX
-                    ? keyPrefix
-                    : b === ID_PREFIX
-                      ? idPrefix
-                      : b
+          b === OLDEST
+            ? instant(window.oldest)
+            : b === LATEST
+              ? instant(window.latest)
+              : b === AFTER
+                ? after
+                : b === TO
+                  ? to
+                  : b === NOW
+                    ? now
+                    : b === SINCE
+                      ? since
+                      : b === PREFIX
+                        ? keyPrefix
+                        : b === ID_PREFIX
+                          ? idPrefix
+                          : b
         );
         return rawChanges(strapi, await strapi.db.connection.raw(sql, values as any[]));
       },
