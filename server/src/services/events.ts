@@ -9,6 +9,7 @@ import { ledgerStore, type LedgerRow } from '../stores/ledger';
 import { getService } from '../utils/get-service';
 import { appEvents } from '../utils/plugin-config';
 import { signalEventsRecorded } from '../utils/ledger-signal';
+import { refuseNulIn } from '../validation/nul';
 import { assertOccurredAt, occurredAtSchema } from '../validation/occurred-at';
 
 const MAX_DATA_BYTES = 8_192;
@@ -97,6 +98,8 @@ const eventsService = ({ strapi }: { strapi: Core.Strapi }) => {
       input: EventInput,
       options: { ignoreDisabled?: boolean; adminDecision?: boolean } = {}
     ): Promise<RecordResult> {
+      // Code reaches here without the controllers' check: PostgreSQL cannot store U+0000.
+      refuseNulIn(input);
       const parsed = eventInputSchema.safeParse(input);
       if (!parsed.success) {
         const { message, errors: details } = describeZodError(parsed.error);
