@@ -70,8 +70,8 @@ export interface RecordResult {
 }
 
 /**
- * The ledger. Every fact is written here, unique on its key, before the evaluator looks at it:
- * a replay or a retry is a no-op, and nothing recorded is lost if the process stops.
+ * The ledger. Every fact is written here, unique on its member and key, before the evaluator
+ * looks at it: a replay or a retry is a no-op, and nothing recorded is lost if the process stops.
  */
 const eventsService = ({ strapi }: { strapi: Core.Strapi }) => {
   /**
