@@ -155,12 +155,17 @@ export const streakSchema = named(
       lastActiveDate: z.iso
         .date()
         .nullable()
-        .describe("The member's last active day, in their timezone"),
-      timezone: z.string(),
+        .optional()
+        .describe("The member's last active day, in their timezone; only to the member themself"),
+      timezone: z
+        .string()
+        .optional()
+        .describe("The member's timezone; only to the member themself"),
     })
     .strict(),
   'Streak',
-  "The member's learning streak, as of now."
+  "The member's learning streak, as of now. Anyone else sees the counts alone: the day and " +
+    'timezone would tell when and where the member is active.'
 );
 
 export const categoryAchievementsSchema = named(

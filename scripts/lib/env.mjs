@@ -5,18 +5,16 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 
 /**
- * Every secret the academy needs (examples/lms-academy/src/academy/secrets.ts checks them), and
- * the plugin's, which encrypts the Open Badges signing keys (needed once credentials are on).
+ * Every secret the demo writes: Strapi's six, which the academy needs
+ * (examples/lms-academy/src/academy/secrets.ts checks them; one list in a JSON file, which the
+ * TypeScript tests import too), and the plugin's, which encrypts the Open Badges signing keys
+ * (needed once credentials are on).
  */
 export const SECRET_NAMES = [
-  'APP_KEYS',
-  'API_TOKEN_SALT',
-  'ADMIN_JWT_SECRET',
-  'TRANSFER_TOKEN_SALT',
-  'JWT_SECRET',
-  'ENCRYPTION_KEY',
+  ...createRequire(import.meta.url)('./secret-names.json'),
   'ACHIEVEMENTS_CREDENTIALS_SECRET',
 ];
 

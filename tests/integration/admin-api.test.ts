@@ -304,6 +304,9 @@ describe('admin API of the achievements panel', () => {
     const detail = await call('get', `/achievements/members/${member.user.id}`);
     expect(detail.status).toBe(200);
     expect(detail.body.data.member.username).toBe(member.user.username);
+    // An admin sees what only the member sees on the public routes.
+    expect(detail.body.data.achievements.streak).toMatchObject({ timezone: 'UTC' });
+    expect(detail.body.data.achievements.streak).toHaveProperty('lastActiveDate');
     expect(detail.body.data.held.map((h: any) => h.slug)).toEqual(
       expect.arrayContaining(['first-steps', 'helper'])
     );

@@ -239,21 +239,43 @@ describe('the card, the modal and the catalog', () => {
       }
     });
 
-    it('reports the streak as of now, in the member’s timezone', async () => {
-      const res = await modal(ada);
-      expect(res.body.streak).toEqual({
+    it('reports the streak as of now, in the member’s timezone, to the member alone', async () => {
+      const own = {
         current: 1,
         longest: 1,
         lastActiveDate: new Date(Date.now() - 7 * SECOND).toISOString().slice(0, 10),
         timezone: 'UTC',
-      });
-      const none = await modal(bob);
+      };
+      expect((await modal(ada, ada.jwt)).body.streak).toEqual(own);
+      expect((await call(app, 'GET', `${API_PREFIX}/me`, { token: ada.jwt })).body.streak).toEqual(
+        own
+      );
+      // Anyone else sees the counts alone: the day and timezone say when and where she is active.
+      expect((await modal(ada)).body.streak).toEqual({ current: 1, longest: 1 });
+      expect((await modal(ada, bob.jwt)).body.streak).toEqual({ current: 1, longest: 1 });
+      const none = await call(app, 'GET', `${API_PREFIX}/me`, { token: bob.jwt });
       expect(none.body.streak).toEqual({
         current: 0,
         longest: 0,
         lastActiveDate: null,
         timezone: 'UTC',
       });
+      expect((await modal(bob)).body.streak).toEqual({ current: 0, longest: 0 });
+    });
+
+    it('says nothing of when or where a member is active in any public body', async () => {
+      for (const res of [await modal(ada), await modal(ada, bob.jwt), await card(ada)]) {
+        expect(res.status).toBe(200);
+        expect(JSON.stringify(res.body)).not.toMatch(/timezone|lastActiveDate|UTC/);
+      }
+      await enableAchievements(app, false);
+      try {
+        const off = await modal(ada);
+        expect(off.body.streak).toEqual({ current: 0, longest: 0 });
+        expect((await modal(ada, ada.jwt)).body.streak.timezone).toBe('UTC');
+      } finally {
+        await enableAchievements(app, true);
+      }
     });
 
     it('computes rarity and earned counts from the data', async () => {
@@ -315,7 +337,10 @@ describe('the card, the modal and the catalog', () => {
       const theirs = await modal(ada, bob.jwt);
       const { preferences, ...rest } = mine.body;
       expect(preferences).toEqual({ featured: ['first-lesson', 'first-post'], public: true });
-      expect(rest).toEqual(theirs.body);
+      // Except the streak's day and timezone, which only the member sees.
+      const { lastActiveDate, timezone, ...counts } = rest.streak;
+      expect([typeof lastActiveDate, timezone]).toEqual(['string', 'UTC']);
+      expect({ ...rest, streak: counts }).toEqual(theirs.body);
     });
   });
 

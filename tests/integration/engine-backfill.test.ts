@@ -103,6 +103,8 @@ describe('replayed facts are the facts the triggers recorded live', () => {
     const post = ok(await academy(app).createPost(eli, 'Live post', 'x')).body.data.documentId;
     const comment = ok(await academy(app).comment(dee, post, 'Live comment')).body.data.documentId;
     ok(await academy(app).markHelpful(eli, comment));
+    // Talking to oneself is no fact, live or replayed (the trigger's owner is post.author).
+    ok(await academy(app).comment(eli, post, 'Self talk'));
     ok(await academy(app).react(dee, { post })); // user path `post.author`
     ok(await academy(app).react(eli, { comment })); // user path `comment.author`
     ok(await academy(app).updateProfile(dee, { bio: 'Replayed.' }));

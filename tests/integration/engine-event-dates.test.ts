@@ -1,4 +1,5 @@
 import { apiToken, registerMember, setupTestApp, type Member } from './helpers/strapi';
+import { createCourse } from './support/academy';
 import { drain, earnedSlugs, enableAchievements, eventRows, plugin } from './support/achievements';
 
 /**
@@ -111,6 +112,65 @@ describe('occurredAt', () => {
     } finally {
       app.strapi.config.set(key, before);
     }
+  });
+
+  describe('a host date outside the window: the fact is kept, dated by the write itself', () => {
+    const COMPLETIONS = 'api::lesson-completion.lesson-completion';
+    const complete = async (learner: Member, lesson: string, completedAt: string) =>
+      (app.strapi.documents(COMPLETIONS as any) as any).create({
+        data: { user: learner.user.id, lesson, completedAt },
+      });
+    const factOf = async (completion: { documentId: string }) =>
+      eventRows(app, { key: `lesson.completed:${COMPLETIONS}:${completion.documentId}` });
+
+    it.each([
+      ['before oldestEvent', '1970-01-01T00:00:00.000Z'],
+      ['in the future', '2100-01-01T00:00:00.000Z'],
+    ])('live trigger, completedAt %s', async (_, completedAt) => {
+      const course = await createCourse(app, { modules: 1, lessons: 1 });
+      const learner = await registerMember(app);
+      const completion = await complete(learner, course.modules[0].lessons[0], completedAt);
+      const rows = await factOf(completion);
+      expect(rows).toHaveLength(1);
+      expect(new Date(rows[0].occurredAt).getTime()).toBe(new Date(completion.createdAt).getTime());
+      await drain(app);
+      expect(await earnedSlugs(app, learner.user.id)).toContain('first-lesson');
+    });
+
+    it('recalculation replay, completedAt before oldestEvent', async () => {
+      const course = await createCourse(app, { modules: 1, lessons: 1 });
+      const learner = await registerMember(app);
+      await enableAchievements(app, false);
+      const completion = await complete(
+        learner,
+        course.modules[0].lessons[0],
+        '1970-01-01T00:00:00.000Z'
+      );
+      await enableAchievements(app, true);
+      expect(await factOf(completion)).toHaveLength(0);
+      const run = await plugin(app).service('recalculation').run();
+      expect(run).toMatchObject({ status: 'done', error: null });
+      const rows = await factOf(completion);
+      expect(rows).toHaveLength(1);
+      expect(new Date(rows[0].occurredAt).getTime()).toBe(new Date(completion.createdAt).getTime());
+      expect(await earnedSlugs(app, learner.user.id)).toContain('first-lesson');
+    });
+  });
+
+  it('the events service refuses U+0000 in any string it is given, naming the field', async () => {
+    const events = plugin(app).service('events');
+    const fact = { type: 'lesson.completed', userId: member.user.id, key: 'nul-free' };
+    for (const [bad, field] of [
+      [{ key: 'a\u0000b' }, 'key'],
+      [{ subject: 'x\u0000' }, 'subject'],
+      [{ data: { note: ['ok', 'n\u0000'] } }, 'data.note.1'],
+    ] as const) {
+      await expect(events.record({ ...fact, ...bad })).rejects.toMatchObject({
+        name: 'ValidationError',
+        message: `${field}: must not contain the NUL character (U+0000)`,
+      });
+    }
+    expect(await eventRows(app, { key: 'nul-free' })).toEqual([]);
   });
 
   it('the database refuses a ledger row without occurredAt (NOT NULL)', async () => {

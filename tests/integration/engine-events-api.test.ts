@@ -94,6 +94,76 @@ describe('POST /api/achievements/events', () => {
     expect(await eventRows(app, { key: 'k' })).toHaveLength(0);
   });
 
+  it("scopes keys per member: the same key for another member is that member's own fact", async () => {
+    const other = await registerMember(app);
+    const body = (userId: number) => ({
+      type: 'lesson.completed',
+      userId,
+      key: 'player:shared',
+      subject: 'l-shared',
+      occurredAt: '2026-01-02T03:04:05.678Z',
+    });
+    expect((await post(body(member.user.id), token)).body).toEqual({
+      accepted: true,
+      duplicate: false,
+    });
+    const second = await post(body(other.user.id), token);
+    expect(second.status).toBe(202);
+    expect(second.body).toEqual({ accepted: true, duplicate: false });
+    const rows = await eventRows(app, { key: 'player:shared' });
+    expect(rows.map((r: any) => r.userId).sort()).toEqual([member.user.id, other.user.id].sort());
+    await drain(app);
+    expect(await earnedSlugs(app, other.user.id)).toContain('first-lesson');
+  });
+
+  it('replays the same body as a duplicate and answers 409 naming key for a different one', async () => {
+    const key = 'player:reuse';
+    const body = {
+      type: 'lesson.completed',
+      userId: member.user.id,
+      key,
+      subject: 'l-2',
+      occurredAt: '2026-02-03T04:05:06.789Z',
+      data: { score: 9, detail: { a: 1, b: [1, 2] } },
+    };
+    expect((await post(body, token)).body).toEqual({ accepted: true, duplicate: false });
+    // The same fact again, its data's keys in another order: a replay.
+    const replay = await post({ ...body, data: { detail: { b: [1, 2], a: 1 }, score: 9 } }, token);
+    expect(replay.status).toBe(202);
+    expect(replay.body).toEqual({ accepted: true, duplicate: true });
+    const without = await post({ ...body, occurredAt: undefined }, token);
+    expect(without.body).toEqual({ accepted: true, duplicate: true });
+
+    for (const changed of [
+      { subject: 'l-3' },
+      { type: 'lesson.watched' },
+      { occurredAt: '2026-02-03T04:05:06.790Z' },
+      { data: { score: 10, detail: { a: 1, b: [1, 2] } } },
+      { data: undefined },
+    ]) {
+      const res = await post({ ...body, ...changed }, token);
+      expect({ changed, status: res.status }).toEqual({ changed, status: 409 });
+      expect(res.body.error.message).toMatch(/^key: "player:reuse"/);
+      expect(res.body.error.details.errors[0].path).toBe('key');
+    }
+    const rows = await eventRows(app, { key });
+    expect(rows).toHaveLength(1);
+    expect(rows[0].subject).toBe('l-2');
+  });
+
+  it('refuses a reused key with a different body from code too', async () => {
+    const events = app.strapi.plugin('achievements').service('events');
+    const fact = { type: 'lesson.completed', userId: member.user.id, key: 'code:1', subject: 'a' };
+    expect(await events.record(fact)).toEqual({ accepted: true, duplicate: false });
+    expect(await events.record(fact)).toEqual({ accepted: true, duplicate: true });
+    await expect(events.record({ ...fact, subject: 'b' })).rejects.toThrow(/^key: "code:1"/);
+    // A trigger's key names its document: a later write of it is the same fact, never an error.
+    expect(await events.record({ ...fact, subject: 'b', source: 'trigger' })).toEqual({
+      accepted: true,
+      duplicate: true,
+    });
+  });
+
   it('answers 404 for an unknown member and 400 for a body that is not an object', async () => {
     expect(
       (await post({ type: 'lesson.completed', userId: 999999, key: 'ghost' }, token)).status

@@ -59,6 +59,32 @@ describe('farming and retractions', () => {
     });
   });
 
+  it("comments on one's own post earn nothing, while a comment on another member's post counts", async () => {
+    const talker = await registerMember(app);
+    const own = ok(await academy(app).createPost(talker, 'Mine', 'x')).body.data.documentId;
+    // Ten comments in a second earned "Conversationalist" (silver, 50 points) before.
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) => academy(app).comment(talker, own, `Me again ${i}`))
+    ).then((all) => all.forEach((res) => ok(res)));
+    await drain(app);
+    expect(await earnedSlugs(app, talker.user.id)).not.toContain('commenter');
+    expect((await progressOf(app, talker.user.id, 'commenter'))?.current ?? 0).toBe(0);
+    const counted = () =>
+      app.strapi.db
+        .query('plugin::achievements.event')
+        .count({ where: { userId: talker.user.id, type: 'comment.created' } });
+    expect(await counted()).toBe(0);
+
+    const other = ok(await academy(app).createPost(alice, 'Theirs', 'x')).body.data.documentId;
+    ok(await academy(app).comment(talker, other, 'Hello Alice'));
+    await drain(app);
+    expect(await counted()).toBe(1);
+    expect(await progressOf(app, talker.user.id, 'commenter')).toEqual({
+      current: 1,
+      target: 10,
+    });
+  });
+
   it('an auto-revoke badge is revoked (kept, with a reason) when a withdrawal breaks its criteria, and comes back', async () => {
     const post = ok(await academy(app).createPost(alice, 'Popular', 'x')).body.data.documentId;
     const reactors: Member[] = [];

@@ -68,6 +68,8 @@ const triggers = [
     action: 'create',
     event: 'comment.created',
     user: 'author',
+    // A comment on one's own post is talking to oneself: it earns nothing.
+    owner: 'post.author',
     data: ['post'],
   },
   {

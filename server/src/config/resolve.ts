@@ -53,7 +53,7 @@ export const defaultStreakEvents = (config: PluginConfig): string[] => [
 
 /**
  * Why `path` does not lead anywhere from content type `uid`, or null when it does. A member path
- * (`user`, `actor`) must end at a relation to the users-permissions user or an integer id.
+ * (`user`, `actor`, `owner`) must end at a relation to the users-permissions user or an integer id.
  */
 export const pathProblem = (
   model: ModelLookup,
@@ -105,6 +105,7 @@ const triggerPaths = (t: Trigger): Array<[field: string, path: string, member: b
   return [
     ...list('user', t.user, true),
     ...list('actor', t.actor, true),
+    ...list('owner', t.owner, true),
     ...list('subject', t.subject, false),
     ...list('occurredAt', t.occurredAt, false),
     ...Object.keys(t.when ?? {}).map((p) => [`when.${p}`, p, false] as [string, string, boolean]),

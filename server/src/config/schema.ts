@@ -35,7 +35,15 @@ export const triggerSchema = z
     when: z.record(pathSchema, z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
     /** This event cancels earlier occurrences of another event about the same subject. */
     retracts: eventNameSchema.optional(),
-    /** Ignore the fact when the actor is the credited member (self-reactions). Default true. */
+    /**
+     * Path to the member who owns what the fact is about, when that is not the written document
+     * (the post a comment answers): with ignoreSelf, a comment on one's own post counts nothing.
+     */
+    owner: pathSchema.optional(),
+    /**
+     * Ignore the fact when the actor or the owner is the credited member (self-reactions,
+     * comments on one's own posts). Default true.
+     */
     ignoreSelf: z.boolean().optional(),
     /** Attribute paths copied into the event's data, for `where` conditions in criteria. */
     data: z.array(pathSchema).max(20).optional(),

@@ -3,7 +3,8 @@ import { errors } from '@strapi/utils';
 import { MAX_USER_ID } from '../../../common/api';
 import { UID } from '../../../common/constants';
 import { getService } from '../utils/get-service';
-import { requireApiToken } from './request';
+import { KeyConflictError } from '../services/events';
+import { conflict, requireApiToken } from './request';
 
 /**
  * `POST /api/achievements/events`: other back-ends push facts they own. Only API tokens may
@@ -43,11 +44,17 @@ const eventsController = ({ strapi }: { strapi: Core.Strapi }) => ({
         .findOne({ where: { id: userId }, select: ['id'] });
       if (!user) throw new errors.NotFoundError(`userId: no member ${userId}`);
     }
-    const result = await getService(strapi, 'events').record({
-      ...(rest as any),
-      userId: id,
-      source: 'api',
-    });
+    let result;
+    try {
+      result = await getService(strapi, 'events').record({
+        ...(rest as any),
+        userId: id,
+        source: 'api',
+      });
+    } catch (error) {
+      if (error instanceof KeyConflictError) return conflict(ctx, error.message, error.details);
+      throw error;
+    }
     ctx.status = 202;
     ctx.body = result;
   },

@@ -3,6 +3,7 @@ import { errors } from '@strapi/utils';
 import type { z } from 'zod';
 import { parseRequest } from '../../../common/api';
 import { findNul } from '../../../common/validation';
+import { nulError } from '../validation/nul';
 
 /**
  * What every controller needs from a request, in one place: parsed input (a 400 naming each bad
@@ -35,12 +36,7 @@ export const refuseNul = (ctx: any): void => {
     findNul(params, '') ??
     findNul(ctx.query ?? {}, '') ??
     findNul(ctx.request?.body, '');
-  if (path === null) return;
-  const field = path || 'body';
-  const message = 'must not contain the NUL character (U+0000)';
-  throw new errors.ValidationError(`${field}: ${message}`, {
-    errors: [{ path: field, message }],
-  });
+  if (path !== null) throw nulError(path);
 };
 
 /** Strapi 5's API-token strategy; releases before 5.5x named it `api-token`. */
@@ -89,7 +85,7 @@ export const sendExport = async (ctx: any, stream: Readable, userId: number) => 
 };
 
 /** Answers 409 with Strapi's error shape (a request that conflicts with work in progress). */
-export const conflict = (ctx: any, message: string) => {
+export const conflict = (ctx: any, message: string, details: unknown = {}) => {
   ctx.status = 409;
-  ctx.body = { data: null, error: { status: 409, name: 'ConflictError', message, details: {} } };
+  ctx.body = { data: null, error: { status: 409, name: 'ConflictError', message, details } };
 };

@@ -1,13 +1,15 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
+import { isDeepStrictEqual } from 'util';
 import { z } from 'zod';
 import { describeZodError } from '../../../common/validation';
 import { ADMIN_EVENTS, ADMIN_EVENT_TYPES } from '../../../engine/evaluate';
 import { eventNameSchema } from '../config/schema';
-import { ledgerStore } from '../stores/ledger';
+import { ledgerStore, type LedgerRow } from '../stores/ledger';
 import { getService } from '../utils/get-service';
 import { appEvents } from '../utils/plugin-config';
 import { signalEventsRecorded } from '../utils/ledger-signal';
+import { refuseNulIn } from '../validation/nul';
 import { assertOccurredAt, occurredAtSchema } from '../validation/occurred-at';
 
 const MAX_DATA_BYTES = 8_192;
@@ -37,18 +39,43 @@ export const eventInputSchema = z
 
 export type EventInput = z.input<typeof eventInputSchema>;
 
+/**
+ * A key the member's ledger already holds for a different fact: refused (409 on the API), as
+ * payment APIs refuse a reused idempotency key, so a sender's mistake never drops a fact silently.
+ */
+export class KeyConflictError extends errors.ApplicationError {
+  constructor(key: string) {
+    super(`key: "${key}" was already used for a different event of this member`, {
+      errors: [{ path: 'key', message: 'already used for a different event of this member' }],
+    });
+  }
+}
+
+/** Whether a retried fact is the one stored: the same body (occurredAt only when it was sent). */
+const sameFact = (
+  stored: LedgerRow,
+  sent: { type: string; actorId?: number | null; subject?: string | null; data?: unknown },
+  occurredAt: Date | null
+) =>
+  stored.type === sent.type &&
+  (stored.actorId ?? null) === (sent.actorId ?? null) &&
+  (stored.subject ?? null) === (sent.subject ?? null) &&
+  // As the database gives it back: JSON, whatever order its keys come in.
+  isDeepStrictEqual(stored.data ?? null, JSON.parse(JSON.stringify(sent.data ?? null))) &&
+  (occurredAt === null || stored.occurredAt === occurredAt.getTime());
+
 export interface RecordResult {
   accepted: boolean;
   duplicate: boolean;
 }
 
 /**
- * The ledger. Every fact is written here, unique on its key, before the evaluator looks at it:
- * a replay or a retry is a no-op, and nothing recorded is lost if the process stops.
+ * The ledger. Every fact is written here, unique on its member and key, before the evaluator
+ * looks at it: a replay or a retry is a no-op, and nothing recorded is lost if the process stops.
  */
 const eventsService = ({ strapi }: { strapi: Core.Strapi }) => {
   /**
-   * Keys this process knows to be in the ledger (it wrote them, or the database refused them as
+   * Member keys (`userId:key`) this process knows to be in the ledger (it wrote them, or the database refused them as
    * duplicates), oldest first. Ledger rows are never deleted, so a retried or replayed event whose
    * key is here is answered without a database round trip; any other key is decided by the
    * unique index as before. Bounded: the oldest keys are forgotten first.
@@ -63,13 +90,16 @@ const eventsService = ({ strapi }: { strapi: Core.Strapi }) => {
   return {
     /**
      * Records one event. Returns `accepted: false` when achievements are switched off (nothing is
-     * recorded), `duplicate: true` when an event with this key is already in the ledger.
-     * Throws a ValidationError naming the field for bad input.
+     * recorded), `duplicate: true` when the member's ledger already holds this key for the same
+     * fact. Throws a ValidationError naming the field for bad input, a KeyConflictError when
+     * the key was used for a different fact of this member.
      */
     async record(
       input: EventInput,
       options: { ignoreDisabled?: boolean; adminDecision?: boolean } = {}
     ): Promise<RecordResult> {
+      // Code reaches here without the controllers' check: PostgreSQL cannot store U+0000.
+      refuseNulIn(input);
       const parsed = eventInputSchema.safeParse(input);
       if (!parsed.success) {
         const { message, errors: details } = describeZodError(parsed.error);
@@ -96,7 +126,18 @@ const eventsService = ({ strapi }: { strapi: Core.Strapi }) => {
         return { accepted: false, duplicate: false };
       }
 
-      if (recentKeys.has(event.key)) return { accepted: true, duplicate: true };
+      const memberKey = `${event.userId}:${event.key}`;
+      // A trigger's key names the document, so a later write of it is the same fact by design;
+      // any other sender's reused key must carry the same body (checked against the stored row).
+      const checkReuse = async (): Promise<RecordResult> => {
+        if (event.source !== 'trigger') {
+          const stored = await ledgerStore(strapi).factOf(event.userId, event.key);
+          const sentAt = event.occurredAt === undefined ? null : occurredAt;
+          if (stored && !sameFact(stored, event, sentAt)) throw new KeyConflictError(event.key);
+        }
+        return { accepted: true, duplicate: true };
+      };
+      if (recentKeys.has(memberKey)) return checkReuse();
       // An erased member is never re-created by a late event (or a retry of an old one).
       if (await getService(strapi, 'privacy').isErased(event.userId))
         return { accepted: false, duplicate: false };
@@ -113,11 +154,11 @@ const eventsService = ({ strapi }: { strapi: Core.Strapi }) => {
         },
         // Once the fact is committed: remember its key, and wake the evaluator if it is new.
         (ok) => {
-          remember(event.key);
+          remember(memberKey);
           if (ok) signalEventsRecorded(strapi);
         }
       );
-      return { accepted: true, duplicate: !inserted };
+      return inserted ? { accepted: true, duplicate: false } : checkReuse();
     },
 
     /**

@@ -4,6 +4,7 @@ import type {
   CategoryAchievements,
   Member,
   MemberAchievements,
+  Streak,
 } from '../../../common/api';
 import type { MemberFacts } from '../../../engine/evaluate';
 import { progressStore } from '../stores/progress';
@@ -30,13 +31,16 @@ const memberPageService = ({ strapi }: { strapi: Core.Strapi }) => {
         const featured = pref.featured.flatMap((id) => (slugs.has(id) ? [slugs.get(id)!] : []));
         return { preferences: { featured, public: pref.public } };
       };
+      // Another viewer sees the counts alone: the day and timezone tell when and where.
+      const visibleStreak = (streak: Streak): Streak =>
+        self ? streak : { current: streak.current, longest: streak.longest };
       if (!settings.enabled) {
-        const timezone = await members().timezoneFor(member);
+        const timezone = self ? await members().timezoneFor(member) : undefined;
         return {
           enabled: false,
           user: member,
           categories: [],
-          streak: { current: 0, longest: 0, lastActiveDate: null, timezone },
+          streak: visibleStreak({ current: 0, longest: 0, lastActiveDate: null, timezone }),
           points: 0,
           totalEarned: 0,
           totalAvailable: 0,
@@ -100,7 +104,7 @@ const memberPageService = ({ strapi }: { strapi: Core.Strapi }) => {
         enabled: true,
         user: member,
         categories,
-        streak,
+        streak: visibleStreak(streak),
         points: pointsOf(catalog, held),
         totalEarned: badges.filter((b) => held.has(b.id)).length,
         totalAvailable: badges.length,

@@ -5,6 +5,7 @@ import { hostDocuments } from '../stores/host-documents';
 import { getService } from '../utils/get-service';
 import { pluginConfig } from '../utils/plugin-config';
 import { PROFILE_EVENT } from '../config/events';
+import { occurredAtProblem } from '../validation/occurred-at';
 
 /**
  * The trigger adapter: turns the host's writes into events. A document-service middleware sees
@@ -75,6 +76,7 @@ const triggersService = ({ strapi }: { strapi: Core.Strapi }) => {
     const paths = triggers.flatMap((t) => [
       ...[t.user].flat(),
       ...(t.actor ? [t.actor] : []),
+      ...(t.owner ? [t.owner] : []),
       ...(t.subject ? [t.subject].flat() : []),
       ...(t.occurredAt ? [t.occurredAt] : []),
       ...Object.keys(t.when ?? {}),
@@ -154,7 +156,9 @@ const triggersService = ({ strapi }: { strapi: Core.Strapi }) => {
     const userId = idOf(firstResolved(doc, trigger.user));
     if (userId === null) return null;
     const actorId = trigger.actor ? idOf(get(doc, trigger.actor)) : null;
-    if (actorId !== null && actorId === userId && trigger.ignoreSelf !== false) return null;
+    const ownerId = trigger.owner ? idOf(get(doc, trigger.owner)) : null;
+    // Self-made activity farms nothing: a reaction to oneself, a comment on one's own post.
+    if (trigger.ignoreSelf !== false && (actorId === userId || ownerId === userId)) return null;
     const subject = trigger.subject ? scalarOf(firstResolved(doc, trigger.subject)) : documentId;
     const fallbackAt =
       trigger.action === 'publish'
@@ -164,8 +168,15 @@ const triggersService = ({ strapi }: { strapi: Core.Strapi }) => {
           : trigger.action === 'update'
             ? doc.updatedAt
             : null;
+    // A host date the ledger would refuse (before oldestEvent, or in the future) must not lose
+    // the fact: the action's own stamp, then now, stand in for it.
+    const { oldestEvent } = config();
+    const inWindow = (at: number | null) =>
+      at !== null && occurredAtProblem(new Date(at), oldestEvent) === null ? at : null;
     const occurredAt =
-      ms(trigger.occurredAt ? get(doc, trigger.occurredAt) : null) ?? ms(fallbackAt) ?? Date.now();
+      inWindow(ms(trigger.occurredAt ? get(doc, trigger.occurredAt) : null)) ??
+      inWindow(ms(fallbackAt)) ??
+      Date.now();
     const data = trigger.data?.length
       ? Object.fromEntries(trigger.data.map((path) => [path, scalarOf(get(doc, path))]))
       : undefined;

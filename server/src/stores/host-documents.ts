@@ -66,6 +66,7 @@ export const hostDocuments = defineStore((strapi) => {
     const paths: Array<[string, 'id' | 'value' | 'instant']> = [
       ...[trigger.user].flat().map((p) => [p, 'id'] as [string, 'id']),
       ...(trigger.actor ? [[trigger.actor, 'id'] as [string, 'id']] : []),
+      ...(trigger.owner ? [[trigger.owner, 'id'] as [string, 'id']] : []),
       ...(trigger.subject ? [trigger.subject].flat() : []).map(
         (p) => [p, 'value'] as [string, 'value']
       ),

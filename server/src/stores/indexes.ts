@@ -10,7 +10,13 @@ import { dialectOf, tableOf } from './sql';
  */
 export const INDEXES: Array<{ uid: string; name: string; attributes: string[]; unique?: boolean }> =
   [
-    { uid: UID.event, name: 'ach_events_key_uq', attributes: ['key'], unique: true },
+    // Idempotency keys are the sender's, so one per member: another member's "k1" is its own fact.
+    {
+      uid: UID.event,
+      name: 'ach_events_user_key_uq',
+      attributes: ['userId', 'key'],
+      unique: true,
+    },
     { uid: UID.event, name: 'ach_events_pending_idx', attributes: ['processedAt', 'occurredAt'] },
     {
       uid: UID.event,
@@ -72,6 +78,7 @@ const REPLACED: Array<{ uid: string; name: string; by: string }> = [
     name: 'ach_achievements_badge_idx',
     by: 'ach_achievements_badge_holders_idx',
   },
+  { uid: UID.event, name: 'ach_events_key_uq', by: 'ach_events_user_key_uq' },
 ];
 
 const knex = (strapi: Core.Strapi) => strapi.db.connection;

@@ -2,6 +2,8 @@ import type { Core } from '@strapi/strapi';
 import { UID } from '../../../common/constants';
 import type { Trigger } from '../config/schema';
 import { hostDocuments } from './host-documents';
+import { conflictOn } from './ledger';
+import { occurredAtWindow, oldestEventOf } from '../validation/occurred-at';
 import {
   bulkRows,
   dialectOf,
@@ -54,8 +56,14 @@ export const ledgerReplay = defineStore((strapi: Core.Strapi) => {
     const t = tableOf(strapi, UID.event);
     const knex = strapi.db.connection;
     const keyCol = t.col('key');
+    const userCol = t.col('userId');
+    // Keys are unique per member (see stores/ledger.ts).
+    const memberKey = (userId: number, key: string) => `${userId}:${key}`;
     const unique = new Map<string, Replayed>();
-    for (const e of events) if (!unique.has(e.key)) unique.set(e.key, e);
+    for (const e of events) {
+      const k = memberKey(e.userId, e.key);
+      if (!unique.has(k)) unique.set(k, e);
+    }
     let added = 0;
     const precheck = dialectOf(strapi) === 'sqlite';
     const list = [...unique.values()];
@@ -65,19 +73,19 @@ export const ledgerReplay = defineStore((strapi: Core.Strapi) => {
         precheck
           ? (
               await knex(t.name)
-                .select(keyCol)
+                .select(keyCol, userCol)
                 .whereIn(
                   keyCol,
                   part.map((e) => e.key)
                 )
-            ).map((r: any) => r[keyCol] as string)
+            ).map((r: any) => memberKey(Number(r[userCol]), r[keyCol] as string))
           : []
       );
       const now = new Date();
       const rows = bulkRows(
         t,
         part
-          .filter((e) => !existing.has(e.key))
+          .filter((e) => !existing.has(memberKey(e.userId, e.key)))
           .map((event) => ({
             key: event.key,
             type: event.type,
@@ -96,7 +104,7 @@ export const ledgerReplay = defineStore((strapi: Core.Strapi) => {
       );
       if (rows.length === 0) continue;
       added += (
-        await insertMany(strapi, knex, t.name, rows, { conflict: [keyCol], returning: 'id' })
+        await insertMany(strapi, knex, t.name, rows, { conflict: conflictOn(t), returning: 'id' })
       ).count;
     }
     return added;
@@ -238,7 +246,7 @@ export const ledgerReplay = defineStore((strapi: Core.Strapi) => {
    *
    * - key `type:uid:documentId` (publish: `:<publishedAt epoch ms>`), as triggers.keyFor;
    * - user and actor: the relation's id or an integer column, the first path that resolves;
-   *   no user, or the actor crediting themself (ignoreSelf), writes nothing;
+   *   no user, or the actor or owner crediting themself (ignoreSelf), writes nothing;
    * - subject: the relation's documentId or the column as text (default: the documentId);
    * - occurredAt: the trigger's occurredAt column, else the create / update / publish stamp;
    * - data: a JSON object of the data paths (the JSON null without any);
@@ -346,7 +354,9 @@ export const ledgerReplay = defineStore((strapi: Core.Strapi) => {
     const subjectExpr = trigger.subject
       ? coalesce([trigger.subject].flat().map(textExpr))
       : col('documentId');
-    if (userExpr === null || actorExpr === null || subjectExpr === null) return null;
+    const ownerExpr = trigger.owner ? idExpr(trigger.owner) : 'NULL';
+    if (userExpr === null || actorExpr === null || ownerExpr === null || subjectExpr === null)
+      return null;
 
     // when: scalarOf(value) === expected, strictly.
     const where: string[] = [];
@@ -393,9 +403,18 @@ export const ledgerReplay = defineStore((strapi: Core.Strapi) => {
           ? 'createdAt'
           : 'updatedAt';
     const NOW = Symbol('now');
+    // A date the ledger would refuse (validation/occurred-at) gives way to the next, as toEvent.
+    const OLDEST = Symbol('oldest');
+    const LATEST = Symbol('latest');
+    const windowBindings: symbol[] = [];
+    const inWindow = (instant: string) => {
+      windowBindings.push(OLDEST, LATEST);
+      const bound = param('TIMESTAMP');
+      return `(CASE WHEN ${instant} >= ${bound} AND ${instant} <= ${bound} THEN ${instant} END)`;
+    };
     const instants = [
-      ...(trigger.occurredAt ? [sqlInstant(d, col(trigger.occurredAt)).instant] : []),
-      sqlInstant(d, col(stamp)).instant,
+      ...(trigger.occurredAt ? [inWindow(sqlInstant(d, col(trigger.occurredAt)).instant)] : []),
+      inWindow(sqlInstant(d, col(stamp)).instant),
       param('TIMESTAMP'),
     ];
     const occurredExpr = `COALESCE(${instants.join(', ')})`;
@@ -446,11 +465,15 @@ export const ledgerReplay = defineStore((strapi: Core.Strapi) => {
       const ts = param('TIMESTAMP');
       const inner =
         `SELECT s.id AS sid, ${concat(keyParts)} AS k, ${userExpr} AS u, ${actorExpr} AS a, ` +
+        `${ownerExpr} AS o, ` +
         `${subjectExpr} AS sub, ${occurredExpr} AS occ, ${dataExpr} AS dat ` +
         `FROM ${q(t.name)} s ${joins.join(' ')} WHERE ${filters(since)}` +
         (where.length ? ` AND ${where.map((w) => `(${w})`).join(' AND ')}` : '');
       const selfCheck =
-        trigger.actor && trigger.ignoreSelf !== false ? ' AND (x.a IS NULL OR x.a <> x.u)' : '';
+        trigger.ignoreSelf === false
+          ? ''
+          : (trigger.actor ? ' AND (x.a IS NULL OR x.a <> x.u)' : '') +
+            (trigger.owner ? ' AND (x.o IS NULL OR x.o <> x.u)' : '');
       const select =
         `SELECT ${concat([param('VARCHAR'), hex])}, x.k, ${param('VARCHAR')}, x.u, x.a, x.sub, ` +
         `x.occ, ${ts}, NULL, NULL, 0, 'backfill', x.dat, ${ts}, ${ts}, ${ts} ` +
@@ -459,7 +482,7 @@ export const ledgerReplay = defineStore((strapi: Core.Strapi) => {
         d === 'mysql'
           ? `INSERT IGNORE INTO ${q(ev.name)} (${evCols.join(', ')}) ${select}`
           : `INSERT INTO ${q(ev.name)} (${evCols.join(', ')}) ${select} ` +
-            `ON CONFLICT (${q(ev.col('key'))}) DO NOTHING`;
+            `ON CONFLICT (${conflictOn(ev).map(q).join(', ')}) DO NOTHING`;
       // Bindings in the order their `?` appear.
       const bindings: unknown[] = [
         ID_PREFIX,
@@ -469,6 +492,7 @@ export const ledgerReplay = defineStore((strapi: Core.Strapi) => {
         NOW,
         NOW,
         PREFIX, // key prefix (keyParts[0])
+        ...windowBindings, // occurredExpr's window, per instant
         NOW, // occurredExpr's last resort
         ...joinBindings,
         AFTER,
@@ -517,20 +541,27 @@ export const ledgerReplay = defineStore((strapi: Core.Strapi) => {
           .toString(36)
           .padStart(2, '0')}`;
         const now = new Date();
+        const window = occurredAtWindow(oldestEventOf(strapi), now.getTime());
+        // SQLite's instants are epoch milliseconds; the others compare timestamps.
+        const instant = (ms: number) => (d === 'sqlite' ? ms : new Date(ms));
         const values = bindings.map((b) =>
-          b === AFTER
-            ? after
-            : b === TO
-              ? to
-              : b === NOW
-                ? now
-                : b === SINCE
-                  ? since
-                  : b === PREFIX
-                    ? keyPrefix
-                    : b === ID_PREFIX
-                      ? idPrefix
-                      : b
+          b === OLDEST
+            ? instant(window.oldest)
+            : b === LATEST
+              ? instant(window.latest)
+              : b === AFTER
+                ? after
+                : b === TO
+                  ? to
+                  : b === NOW
+                    ? now
+                    : b === SINCE
+                      ? since
+                      : b === PREFIX
+                        ? keyPrefix
+                        : b === ID_PREFIX
+                          ? idPrefix
+                          : b
         );
         return rawChanges(strapi, await strapi.db.connection.raw(sql, values as any[]));
       },

@@ -47,8 +47,11 @@ const ledgerRowOf = (t: Table, r: Record<string, any>): LedgerRow => ({
   data: fromJson<Record<string, unknown>>(r[t.col('data')]),
 });
 
+/** A key is unique per member (ach_events_user_key_uq): two back-ends may both send "k1". */
+export const conflictOn = (table: Table) => [table.col('userId'), table.col('key')];
+
 /**
- * The ledger (the event table): every fact, unique on its key, written before anything looks
+ * The ledger (the event table): every fact, unique on its member and key, written before anything looks
  * at it; claimed in batches by the evaluator and marked processed. The replay of history writes
  * it too, set-based (stores/ledger-replay.ts).
  */
@@ -76,14 +79,24 @@ export const ledgerStore = defineStore((strapi) => {
       });
       if (strapi.db.inTransaction()) {
         return strapi.db.transaction(async ({ trx, onCommit }) => {
-          const ok = await insertIgnore(strapi, trx as any, table.name, values, [table.col('key')]);
+          const ok = await insertIgnore(strapi, trx as any, table.name, values, conflictOn(table));
           onCommit(() => afterCommit(ok));
           return ok;
         });
       }
-      const ok = await insertIgnore(strapi, knex(), table.name, values, [table.col('key')]);
+      const ok = await insertIgnore(strapi, knex(), table.name, values, conflictOn(table));
       afterCommit(ok);
       return ok;
+    },
+
+    /** The fact the member's key names, as stored; null when there is none. */
+    async factOf(userId: number, key: string): Promise<LedgerRow | null> {
+      const table = t();
+      const found = await knex()(table.name)
+        .where(table.col('userId'), userId)
+        .where(table.col('key'), key)
+        .first();
+      return found ? ledgerRowOf(table, found) : null;
     },
 
     /**

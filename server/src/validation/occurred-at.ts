@@ -64,6 +64,20 @@ export const oldestEventSchema = z
   })
   .refine((value) => instantOf(value) <= Date.now(), { error: 'must not be in the future' });
 
+/** The first and last instants (epoch ms) an event may carry under `oldestEvent`, as of `now`. */
+export const occurredAtWindow = (
+  oldestEvent: string = DEFAULT_OLDEST_EVENT,
+  now: number = Date.now()
+): { oldest: number; latest: number } => ({
+  oldest: instantOf(oldestEvent),
+  latest: now + MAX_CLOCK_SKEW_MS,
+});
+
+/** This app's `oldestEvent` (plugin config). */
+export const oldestEventOf = (strapi: Core.Strapi): string =>
+  (strapi.config.get(`plugin::${PLUGIN_ID}.oldestEvent`) as string | undefined) ??
+  DEFAULT_OLDEST_EVENT;
+
 /** Why `at` may not be an event's date under `oldestEvent`, or null when it may. */
 export const occurredAtProblem = (
   at: Date,
@@ -72,8 +86,8 @@ export const occurredAtProblem = (
 ): string | null => {
   const ms = at.getTime();
   if (Number.isNaN(ms)) return INPUT_ERROR;
-  if (ms > now + MAX_CLOCK_SKEW_MS) return 'must not be in the future';
-  const oldest = instantOf(oldestEvent);
+  const { oldest, latest } = occurredAtWindow(oldestEvent, now);
+  if (ms > latest) return 'must not be in the future';
   if (ms < oldest) {
     return (
       `must not be before ${new Date(oldest).toISOString()} ` +
@@ -85,8 +99,7 @@ export const occurredAtProblem = (
 
 /** Throws a ValidationError naming `occurredAt` when `at` is outside this app's window. */
 export const assertOccurredAt = (strapi: Core.Strapi, at: Date): void => {
-  const oldestEvent = strapi.config.get(`plugin::${PLUGIN_ID}.oldestEvent`) as string | undefined;
-  const problem = occurredAtProblem(at, oldestEvent ?? DEFAULT_OLDEST_EVENT);
+  const problem = occurredAtProblem(at, oldestEventOf(strapi));
   if (problem) {
     throw new errors.ValidationError(`occurredAt: ${problem}`, {
       errors: [{ path: 'occurredAt', message: problem }],

@@ -4,6 +4,7 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { childEnv, log, quiet, run, seconds, stopProcess, tail } from './process';
+import SECRET_NAMES from '../../../scripts/lib/secret-names.json';
 
 export const REPO_ROOT = path.resolve(__dirname, '../../..');
 export const CREATE_STRAPI_APP = 'create-strapi-app@5.54.0';
@@ -202,15 +203,6 @@ export const compileServer = (appDir: string, logFile: string): Promise<void> =>
 
 // --- starting Strapi ------------------------------------------------------------------------
 
-const SECRETS = [
-  'APP_KEYS',
-  'API_TOKEN_SALT',
-  'ADMIN_JWT_SECRET',
-  'TRANSFER_TOKEN_SALT',
-  'JWT_SECRET',
-  'ENCRYPTION_KEY',
-] as const;
-
 /**
  * The secrets a start needs: the fresh app writes them into its `.env` (Strapi reads it). Any the
  * file lacks are generated here and passed in the environment. Returns the extra environment and
@@ -221,7 +213,7 @@ export const secretsEnv = (appDir: string): { env: Record<string, string>; note:
   const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
   const has = (key: string) => new RegExp(`^${key}=\\S+`, 'm').test(text);
   const env: Record<string, string> = {};
-  for (const key of SECRETS.filter((k) => !has(k))) {
+  for (const key of SECRET_NAMES.filter((k) => !has(k))) {
     const one = () => crypto.randomBytes(16).toString('base64');
     env[key] = key === 'APP_KEYS' ? [one(), one(), one(), one()].join(',') : one();
   }
@@ -230,7 +222,7 @@ export const secretsEnv = (appDir: string): { env: Record<string, string>; note:
     env,
     note: missing.length
       ? `the app's .env lacks ${missing.join(', ')}: generated for the test`
-      : `all six from the app's own .env`,
+      : `all ${SECRET_NAMES.length} from the app's own .env`,
   };
 };
 

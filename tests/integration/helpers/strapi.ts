@@ -3,6 +3,7 @@ import supertest from 'supertest';
 import { createStrapi, type Core } from '@strapi/strapi';
 import { APP_DIR, DIST_DIR } from './paths';
 import { createTestDatabase, type TestDatabase } from './database';
+import SECRET_NAMES from '../../../scripts/lib/secret-names.json';
 
 export interface TestApp {
   readonly strapi: Core.Strapi;
@@ -18,14 +19,12 @@ export interface TestApp {
  * the process, so a restart still accepts the tokens it issued).
  */
 const randomSecret = () => crypto.randomBytes(16).toString('base64');
-export const TEST_SECRETS: Record<string, string> = {
-  APP_KEYS: [randomSecret(), randomSecret()].join(','),
-  API_TOKEN_SALT: randomSecret(),
-  ADMIN_JWT_SECRET: randomSecret(),
-  TRANSFER_TOKEN_SALT: randomSecret(),
-  JWT_SECRET: randomSecret(),
-  ENCRYPTION_KEY: randomSecret(),
-};
+export const TEST_SECRETS: Record<string, string> = Object.fromEntries(
+  SECRET_NAMES.map((name) => [
+    name,
+    name === 'APP_KEYS' ? [randomSecret(), randomSecret()].join(',') : randomSecret(),
+  ])
+);
 
 const boot = async (env: Record<string, string>): Promise<Core.Strapi> => {
   Object.assign(process.env, { LOG_LEVEL: 'error', NODE_ENV: 'test' }, TEST_SECRETS, env);

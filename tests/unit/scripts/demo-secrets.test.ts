@@ -2,6 +2,7 @@ import { spawnSync } from 'child_process';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
+import SECRET_NAMES from '../../../scripts/lib/secret-names.json';
 
 /** scripts/lib/env.mjs (ESM), run the way demo.mjs runs it: in a Node child process. */
 const REPO_ROOT = path.resolve(__dirname, '../../..');
@@ -12,15 +13,7 @@ const ensure = (file: string): string[] => {
   if (run.status !== 0) throw new Error(run.stderr);
   return JSON.parse(run.stdout);
 };
-const NAMES = [
-  'APP_KEYS',
-  'API_TOKEN_SALT',
-  'ADMIN_JWT_SECRET',
-  'TRANSFER_TOKEN_SALT',
-  'JWT_SECRET',
-  'ENCRYPTION_KEY',
-  'ACHIEVEMENTS_CREDENTIALS_SECRET',
-];
+const NAMES = [...SECRET_NAMES, 'ACHIEVEMENTS_CREDENTIALS_SECRET'];
 const parse = (file: string) =>
   Object.fromEntries(
     fs
