@@ -10,6 +10,7 @@ import { erasureStore, type Erasure, type ErasureSteps } from '../stores/erasure
 import { ledgerStore } from '../stores/ledger';
 import { preferenceStore } from '../stores/preferences';
 import { notificationStore } from '../stores/notifications';
+import { digestStore } from '../stores/digests';
 import { credentialsStore } from '../stores/credentials';
 import { progressStore } from '../stores/progress';
 import { streakStore } from '../stores/streaks';
@@ -42,6 +43,7 @@ const STORE_STEPS = [
   'preferences',
   'credentials',
   'notifications',
+  'digests',
 ] as const;
 type StoreStep = (typeof STORE_STEPS)[number];
 
@@ -166,6 +168,8 @@ const privacyService = ({ strapi }: { strapi: Core.Strapi }) => {
           return {
             'notifications.deleted': await notificationStore(strapi).eraseMember(userId, trx),
           };
+        case 'digests':
+          return { 'digests.deleted': await digestStore(strapi).eraseMember(userId, trx) };
       }
     };
 
@@ -407,6 +411,7 @@ const privacyService = ({ strapi }: { strapi: Core.Strapi }) => {
       const [streak] = (await streakStore(strapi).ofMember(userId)).map(plain);
       const [preferences] = (await preferenceStore(strapi).ofMember(userId)).map(plain);
       const notifications = (await notificationStore(strapi).ofMember(userId)).map(plain);
+      const digests = (await digestStore(strapi).ofMember(userId)).map(plain);
       const catalog = await getService(strapi, 'catalog').get();
       const named = new Set([
         ...achievements.map((a) => a.badgeId as number),
@@ -454,6 +459,7 @@ const privacyService = ({ strapi }: { strapi: Core.Strapi }) => {
             streak: streak ?? null,
             preferences: preferences ?? null,
             notifications,
+            digests,
             points,
             badges,
           }).slice(1)
