@@ -15,34 +15,39 @@ import { FormField, NumberField, TextField } from '../../components/FormField';
 import { protectedPage } from '../../components/ProtectedPage';
 import { useSettingsForm } from '../../hooks/useSettings';
 import { CredentialsSection } from './CredentialsSection';
+import { NotificationsSection } from './NotificationsSection';
 import { useLoad, useT } from '../../utils/api';
 import { PERMISSIONS } from '../../utils/permissions';
 import type { AdminMeta } from '../../../../common/admin-api';
-import type { StreakSettings } from '../../../../common/settings';
+import type { NotificationSettings, StreakSettings } from '../../../../common/settings';
 
 const GamificationSettings = () => {
   const t = useT();
   const { settings, loadError, canUpdate, saving, errors, submit } = useSettingsForm();
   const [enabled, setEnabled] = React.useState(false);
   const [streaks, setStreaks] = React.useState<StreakSettings | null>(null);
+  const [notifications, setNotifications] = React.useState<NotificationSettings | null>(null);
   const meta = useLoad<AdminMeta>('/settings/meta');
 
   React.useEffect(() => {
     if (settings) {
       setEnabled(settings.enabled);
       setStreaks(settings.streaks);
+      setNotifications(settings.notifications);
     }
   }, [settings]);
 
   if (loadError) return <Page.Error />;
-  if (!settings || !streaks) return <Page.Loading />;
+  if (!settings || !streaks || !notifications) return <Page.Loading />;
   const dirty =
-    enabled !== settings.enabled || JSON.stringify(streaks) !== JSON.stringify(settings.streaks);
+    enabled !== settings.enabled ||
+    JSON.stringify(streaks) !== JSON.stringify(settings.streaks) ||
+    JSON.stringify(notifications) !== JSON.stringify(settings.notifications);
   const events = Array.from(new Set([...(meta.data?.events ?? []), ...streaks.events]));
 
   const onSubmit = async (event: React.FormEvent) => {
     event.preventDefault();
-    await submit({ enabled, streaks });
+    await submit({ enabled, streaks, notifications });
   };
 
   return (
@@ -156,6 +161,12 @@ const GamificationSettings = () => {
                 </Grid.Root>
               </Flex>
             </Box>
+            <NotificationsSection
+              value={notifications}
+              onChange={setNotifications}
+              errors={errors}
+              disabled={!canUpdate}
+            />
             <CredentialsSection settings={settings} />
           </Layouts.Content>
         </form>
