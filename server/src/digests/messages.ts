@@ -1,4 +1,6 @@
 import type { EmailLanguage } from '../../../common/settings';
+import { REVOKE_REASON } from '../../../engine/evaluate';
+import { BADGE_DELETED } from '../services/outbox';
 
 /** Every string a member reads in a digest or on the unsubscribe pages, in en and fr. */
 export interface DigestMessages {
@@ -9,6 +11,8 @@ export interface DigestMessages {
   points: (points: number) => string;
   revoked: (name: string) => string;
   reason: (reason: string) => string;
+  /** The reasons the plugin itself writes, in this language; an admin's own text stays as is. */
+  knownReasons: Record<string, string>;
   streak: (days: number) => string;
   freezeUsed: (days: number) => string;
   totals: (badges: number, points: number) => string;
@@ -38,6 +42,10 @@ export const MESSAGES: Record<EmailLanguage, DigestMessages> = {
     points: (p) => `+${p} points`,
     revoked: (name) => `${name} was revoked`,
     reason: (r) => `Reason: ${r}`,
+    knownReasons: {
+      [REVOKE_REASON]: 'you no longer meet its criteria',
+      [BADGE_DELETED]: 'the badge was deleted',
+    },
     streak: (d) => `${d}-day learning streak!`,
     freezeUsed: (d) => `A streak freeze kept your ${d}-day streak alive`,
     totals: (b, p) => `You now hold ${b} ${plural(b, 'badge', 'badges')} and ${p} points.`,
@@ -63,6 +71,10 @@ export const MESSAGES: Record<EmailLanguage, DigestMessages> = {
     points: (p) => `+${p} points`,
     revoked: (name) => `${name} vous a été retiré`,
     reason: (r) => `Motif : ${r}`,
+    knownReasons: {
+      [REVOKE_REASON]: 'vous ne remplissez plus ses critères',
+      [BADGE_DELETED]: 'le badge a été supprimé',
+    },
     streak: (d) => `Série de ${d} jours d’apprentissage !`,
     freezeUsed: (d) => `Un gel de série a préservé votre série de ${d} jours`,
     totals: (b, p) => `Vous avez maintenant ${b} ${plural(b, 'badge', 'badges')} et ${p} points.`,

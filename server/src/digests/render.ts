@@ -35,7 +35,11 @@ const lineOf = (
       };
     case 'achievement.revoked':
       if (!badge) return null;
-      return { title: t.revoked(badge.name), detail: p.reason ? t.reason(p.reason) : null, image };
+      return {
+        title: t.revoked(badge.name),
+        detail: p.reason ? t.reason(t.knownReasons[p.reason] ?? p.reason) : null,
+        image,
+      };
     case 'streak.milestone':
       if (!p.streak) return null;
       return {
