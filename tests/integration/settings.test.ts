@@ -24,6 +24,15 @@ const CREDENTIAL_DEFAULTS = {
   issuer: { name: '', url: '', image: '', email: '' },
 };
 
+/** Email digests are off until an admin switches them on (issue 12). */
+const NOTIFICATION_DEFAULTS = {
+  email: false,
+  frequency: 'daily',
+  sendHour: 9,
+  senderName: '',
+  defaultLanguage: 'en',
+};
+
 describe('plugin settings (admin API) and the public config route', () => {
   let admin: string;
 
@@ -85,6 +94,13 @@ describe('plugin settings (admin API) and the public config route', () => {
     [{ streaks: { freezesPerMonth: 40 } }, 'streaks.freezesPerMonth'],
     [{ streaks: { events: 'lesson.completed' } }, 'streaks.events'],
     [{ streaks: { events: ['lesson.completed', 'video.skipped'] } }, 'streaks.events.1'],
+    [{ notifications: { email: 'on' } }, 'notifications.email'],
+    [{ notifications: { frequency: 'hourly' } }, 'notifications.frequency'],
+    [{ notifications: { sendHour: 24 } }, 'notifications.sendHour'],
+    [{ notifications: { sendHour: 8.5 } }, 'notifications.sendHour'],
+    [{ notifications: { senderName: 'Academy\r\nBcc: x@y.z' } }, 'notifications.senderName'],
+    [{ notifications: { defaultLanguage: 'de' } }, 'notifications.defaultLanguage'],
+    [{ notifications: { weekday: 1 } }, 'notifications.weekday'],
   ])('refuses %j with 400 naming %s, and stores nothing', async (body, field) => {
     const res = await app
       .request()
@@ -109,6 +125,7 @@ describe('plugin settings (admin API) and the public config route', () => {
       card: { enabled: true, position: 'header', badgesToShow: 10 },
       streaks: STREAK_DEFAULTS,
       credentials: CREDENTIAL_DEFAULTS,
+      notifications: NOTIFICATION_DEFAULTS,
     });
 
     const config = await app.request().get('/api/achievements/config');
@@ -192,6 +209,7 @@ describe('plugin settings (admin API) and the public config route', () => {
       card: { enabled: false, position: 'header', badgesToShow: 10 },
       streaks: STREAK_DEFAULTS,
       credentials: CREDENTIAL_DEFAULTS,
+      notifications: NOTIFICATION_DEFAULTS,
     });
   });
 
