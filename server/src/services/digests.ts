@@ -3,7 +3,7 @@ import os from 'os';
 import type { Core } from '@strapi/strapi';
 import type { PreferencesResponse } from '../../../common/api';
 import { PLUGIN_ID } from '../../../common/constants';
-import type { EmailLanguage } from '../../../common/settings';
+import type { EmailLanguage, NotificationSettings } from '../../../common/settings';
 import { digestWindow } from '../../../engine/digest-schedule';
 import { messagesFor } from '../digests/messages';
 import { renderDigest, renderPage } from '../digests/render';
@@ -98,49 +98,57 @@ const digestsService = ({ strapi }: { strapi: Core.Strapi }) => {
   const plan = async (now: Date): Promise<number> => {
     const options = await settings();
     if (!options.email) return 0;
-    const candidates = await notificationStore(strapi).membersAwaitingEmail(
-      new Date(now.getTime() - OLDEST_MAILED_MS),
-      now
-    );
-    if (candidates.length === 0) return 0;
     const { defaultTimezone } = await getService(strapi, 'settings').streakOptions();
-    const zones = await hostUsers(strapi).timezonesOf(candidates, defaultTimezone);
+    const scan = { from: new Date(now.getTime() - OLDEST_MAILED_MS), before: now };
     let planned = 0;
-    for (const userId of candidates) {
-      const preference = await preferenceStore(strapi).of(userId);
-      if (!preference.email) continue;
-      const window = digestWindow(
-        now.getTime(),
-        zones.get(userId) ?? defaultTimezone,
-        options.frequency,
-        options.sendHour
-      );
-      const language = preference.language ?? options.defaultLanguage;
-      try {
-        await inTransaction(strapi, async (trx) => {
-          const ids = await notificationStore(strapi).takeForEmail(
-            userId,
-            { from: new Date(window.from), before: new Date(window.slot) },
-            now,
-            trx
-          );
-          if (ids === null) throw new PlannedElsewhere();
-          if (ids.length === 0) return;
-          const dedupeKey = `${userId}:${ids[0]}`;
-          const inserted = await digestStore(strapi).insert(
-            { userId, dedupeKey, notificationIds: ids, language },
-            now,
-            trx
-          );
-          if (!inserted) throw new PlannedElsewhere();
-          planned += 1;
-        });
-      } catch (error) {
-        // Another process planned this member's digest at the same moment: theirs stands.
-        if (!(error instanceof PlannedElsewhere) && !isConflict(error)) throw error;
+    let after = 0;
+    for (;;) {
+      const candidates = await notificationStore(strapi).membersAwaitingEmail(scan, after);
+      if (candidates.length === 0) return planned;
+      after = candidates[candidates.length - 1];
+      const zones = await hostUsers(strapi).timezonesOf(candidates, defaultTimezone);
+      for (const userId of candidates) {
+        const timezone = zones.get(userId) ?? defaultTimezone;
+        if (await planFor(userId, timezone, options, now)) planned += 1;
       }
     }
-    return planned;
+  };
+
+  /** Plans one member's digest if their send time passed; whether this call planned it. */
+  const planFor = async (
+    userId: number,
+    timezone: string,
+    options: NotificationSettings,
+    now: Date
+  ): Promise<boolean> => {
+    const preference = await preferenceStore(strapi).of(userId);
+    if (!preference.email) return false;
+    const window = digestWindow(now.getTime(), timezone, options.frequency, options.sendHour);
+    const language = preference.language ?? options.defaultLanguage;
+    try {
+      return await inTransaction(strapi, async (trx) => {
+        const ids = await notificationStore(strapi).takeForEmail(
+          userId,
+          { from: new Date(window.from), before: new Date(window.slot) },
+          now,
+          trx
+        );
+        if (ids === null) throw new PlannedElsewhere();
+        if (ids.length === 0) return false;
+        const dedupeKey = `${userId}:${ids[0]}`;
+        const inserted = await digestStore(strapi).insert(
+          { userId, dedupeKey, notificationIds: ids, language },
+          now,
+          trx
+        );
+        if (!inserted) throw new PlannedElsewhere();
+        return true;
+      });
+    } catch (error) {
+      // Another process planned this member's digest at the same moment: theirs stands.
+      if (error instanceof PlannedElsewhere || isConflict(error)) return false;
+      throw error;
+    }
   };
 
   /** Sends one claimed digest, or records why not. Returns whether an email left. */

@@ -118,14 +118,22 @@ export const notificationStore = defineStore((strapi) => {
       return rows.map(recordOf);
     },
 
-    /** Members with notifications written in [from, before) that no digest carries yet. */
-    async membersAwaitingEmail(from: Date, before: Date, limit = 500): Promise<number[]> {
+    /**
+     * Members with notifications written in [from, before) that no digest carries yet, by id,
+     * after member `afterUserId` (pages: members not due yet never hide the ones that are).
+     */
+    async membersAwaitingEmail(
+      window: { from: Date; before: Date },
+      afterUserId = 0,
+      limit = 500
+    ): Promise<number[]> {
       const table = t();
       const rows = await knex()(table.name)
         .distinct(table.col('userId'))
         .whereNull(table.col('emailedAt'))
-        .where(table.col('createdAt'), '>=', from)
-        .where(table.col('createdAt'), '<', before)
+        .where(table.col('createdAt'), '>=', window.from)
+        .where(table.col('createdAt'), '<', window.before)
+        .where(table.col('userId'), '>', afterUserId)
         .orderBy(table.col('userId'))
         .limit(limit);
       return rows.map((r: any) => Number(r[table.col('userId')]));
