@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { BADGE_TIERS, CARD_POSITIONS, CONTENT_API_ACTIONS } from './constants';
-import { cardSettingsSchema } from './settings';
+import { cardSettingsSchema, EMAIL_LANGUAGES } from './settings';
 import { describeZodError, type FieldIssue } from './validation';
 
 /** `GET /badges` never returns more than this many badges per page, whatever is asked. */
@@ -243,6 +243,11 @@ export const preferencesSchema = named(
     .object({
       featured: z.array(slug()).describe('Featured badge slugs, in order'),
       public: z.boolean(),
+      email: z.boolean().describe('Email digests on (when the site sends them)'),
+      language: z
+        .enum(EMAIL_LANGUAGES)
+        .nullable()
+        .describe('The language of emails; null: the site default'),
     })
     .strict(),
   'Preferences',
@@ -276,6 +281,20 @@ export const privacyResponseSchema = named(
   z.object({ public: z.boolean() }).strict(),
   'Privacy',
   "Whether others can see the caller's card and achievements."
+);
+
+export const emailPreferencesSchema = named(
+  z
+    .object({
+      email: z.boolean().describe('Email digests on (when the site sends them)'),
+      language: z
+        .enum(EMAIL_LANGUAGES)
+        .nullable()
+        .describe('The language of emails; null: the site default'),
+    })
+    .strict(),
+  'EmailPreferences',
+  "The caller's email choices."
 );
 
 export const eventResultSchema = named(
@@ -468,6 +487,19 @@ export const exportedPreferenceSchema = named(
   "The member's preference row."
 );
 
+export const exportedDigestSchema = named(
+  z.looseObject({
+    ...rowBase,
+    userId: z.number().int(),
+    notificationIds: z.unknown().describe('The notifications (row ids) the email reported'),
+    status: z.string().describe('pending, sent, failed or skipped'),
+    sentAt: instant().nullable(),
+    unsubscribedAt: instant().nullable().describe('When its unsubscribe link was used'),
+  }),
+  'ExportedDigest',
+  'An email digest sent (or to be sent) to the member.'
+);
+
 export const exportedNotificationSchema = named(
   z.looseObject({
     ...rowBase,
@@ -530,6 +562,7 @@ export const memberExportSchema = named(
         .describe(
           'Open Badges credentials issued to the member, revoked ones included; oldest first'
         ),
+      digests: z.array(exportedDigestSchema).describe('Email digests, oldest first'),
       points: count().describe('Points of the badges held now'),
       badges: z
         .array(z.object({ id: z.number().int(), slug: slug(), name: z.string() }).strict())
@@ -624,6 +657,33 @@ export const privacyBodySchema = named(
   'PrivacyInput',
   '`false` hides the caller’s card and achievements from everyone else.'
 );
+
+export const preferencesBodySchema = named(
+  z
+    .object({
+      email: z.boolean({ error: 'must be true or false' }).optional(),
+      language: z
+        .enum(EMAIL_LANGUAGES, { error: `must be one of ${EMAIL_LANGUAGES.join(', ')}, or null` })
+        .nullable()
+        .optional(),
+    })
+    .strict()
+    .refine((v) => v.email !== undefined || v.language !== undefined, {
+      error: 'must set email or language',
+    }),
+  'PreferencesInput',
+  '`email: false` stops email digests to the caller, `true` starts them again; `language` picks ' +
+    'the language of emails (`null`: the site default).'
+);
+
+/** The one-click unsubscribe link's query: its signed token. */
+export const unsubscribeQuerySchema = z
+  .object({
+    token: single('token')
+      .max(1000, { error: 'must be an unsubscribe token' })
+      .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, { error: 'must be an unsubscribe token' }),
+  })
+  .strict();
 
 export const notificationsQuerySchema = z
   .object({
@@ -722,6 +782,8 @@ export type BadgesQuery = z.output<typeof badgesQuerySchema>;
 export type UserParams = z.output<typeof userParamsSchema>;
 export type FeaturedBody = z.output<typeof featuredBodySchema>;
 export type PrivacyBody = z.output<typeof privacyBodySchema>;
+export type PreferencesBody = z.output<typeof preferencesBodySchema>;
+export type PreferencesResponse = z.output<typeof emailPreferencesSchema>;
 export type EventBody = z.input<typeof eventBodySchema>;
 export type NotificationPayload = z.output<typeof notificationPayloadSchema>;
 export type Notification = z.output<typeof notificationSchema>;
@@ -940,6 +1002,27 @@ export const API_OPERATIONS: ApiOperation[] = [
     },
   },
   {
+    operationId: 'setEmailPreferences',
+    method: 'PUT',
+    path: '/me/preferences',
+    action: CONTENT_API_ACTIONS.preferences,
+    callers: ['member'],
+    summary: 'Turn email digests on or off, choose their language',
+    description:
+      'Email digests are sent only when the site turned them on (Settings → Gamification → ' +
+      'Notifications); this is the member’s own switch, and the one-click unsubscribe link in ' +
+      'every digest turns it off too.',
+    query: noQuerySchema,
+    body: preferencesBodySchema,
+    conditional: false,
+    responses: {
+      200: { description: 'Saved', schema: emailPreferencesSchema },
+      400: badRequest,
+      401: unauthorized,
+      403: forbidden,
+    },
+  },
+  {
     operationId: 'exportMyData',
     method: 'GET',
     path: '/me/export',
@@ -1065,8 +1148,49 @@ export const API_OPERATIONS: ApiOperation[] = [
       304: notModified,
     },
   },
+  ...unsubscribeOperations(),
   ...credentialOperations(),
 ];
+
+/** The one-click unsubscribe link of every digest (RFC 8058): open, the signed token is the key. */
+function unsubscribeOperations(): ApiOperation[] {
+  const page = (description: string): ApiResponse => ({ description, contentType: 'text/html' });
+  const refusals = {
+    400: page('The token is missing, incomplete or altered'),
+    404: page('The email the token belongs to is gone (its member was erased)'),
+    410: page('The token expired, or was already used'),
+  };
+  return [
+    {
+      operationId: 'unsubscribePage',
+      method: 'GET',
+      path: '/unsubscribe',
+      action: null,
+      callers: ['public', 'member'],
+      summary: 'The unsubscribe confirmation page',
+      description:
+        'Where the link in a digest leads: a page (in the email’s language) with a button that ' +
+        'POSTs the one-click request. Changes nothing by itself (mail scanners follow links).',
+      query: unsubscribeQuerySchema,
+      conditional: false,
+      responses: { 200: page('The confirmation page'), ...refusals },
+    },
+    {
+      operationId: 'unsubscribe',
+      method: 'POST',
+      path: '/unsubscribe',
+      action: null,
+      callers: ['public', 'member'],
+      summary: 'One-click unsubscribe (RFC 8058)',
+      description:
+        'Mail clients POST `List-Unsubscribe=One-Click` here. Turns email digests off for the ' +
+        'member the email was sent to. A token works once and expires after 60 days.',
+      query: unsubscribeQuerySchema,
+      conditional: false,
+      responses: { 200: page('Unsubscribed'), ...refusals },
+    },
+  ];
+}
 
 /** The credential routes: open (no users-permissions action), see the README's "Credentials". */
 function credentialOperations(): ApiOperation[] {

@@ -18,6 +18,7 @@ export const UID = {
   erasure: 'plugin::achievements.erasure',
   tombstone: 'plugin::achievements.tombstone',
   notification: 'plugin::achievements.notification',
+  digest: 'plugin::achievements.digest',
   user: 'plugin::users-permissions.user',
 } as const;
 
@@ -55,6 +56,7 @@ export const CONTENT_API_ACTIONS = {
   notifications: 'plugin::achievements.notifications.find',
   notificationsCount: 'plugin::achievements.notifications.count',
   notificationsSeen: 'plugin::achievements.notifications.markSeen',
+  preferences: 'plugin::achievements.members.setPreferences',
 } as const;
 
 export const CARD_POSITIONS = ['side', 'main', 'header'] as const;

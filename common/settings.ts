@@ -90,6 +90,40 @@ export const privacySettingsSchema = z
   })
   .strict();
 
+export const DIGEST_FREQUENCIES = ['immediately', 'daily', 'weekly'] as const;
+export type DigestFrequency = (typeof DIGEST_FREQUENCIES)[number];
+export const EMAIL_LANGUAGES = ['en', 'fr'] as const;
+export type EmailLanguage = (typeof EMAIL_LANGUAGES)[number];
+
+/**
+ * Email digests (Settings → Gamification → Notifications). Off by default: a site opts in once
+ * its email provider is configured. A daily digest leaves at `sendHour` in each member's own
+ * timezone (their streak timezone); a weekly one on Mondays at that hour.
+ */
+export const notificationSettingsSchema = z
+  .object({
+    email: z.boolean({ error: 'must be true or false' }),
+    frequency: z.enum(DIGEST_FREQUENCIES, {
+      error: `must be one of ${DIGEST_FREQUENCIES.join(', ')}`,
+    }),
+    sendHour: z
+      .number({ error: 'must be a whole hour between 0 and 23' })
+      .int({ error: 'must be a whole hour between 0 and 23' })
+      .min(0, { error: 'must be a whole hour between 0 and 23' })
+      .max(23, { error: 'must be a whole hour between 0 and 23' }),
+    senderName: z
+      .string({ error: 'must be text' })
+      .max(100, { error: 'must be at most 100 characters' })
+      .refine((v) => !/[\r\n<>"]/.test(v), {
+        error: 'must not contain line breaks, quotes or angle brackets',
+      }),
+    /** The language of members who chose none (`PUT /me/preferences`). */
+    defaultLanguage: z.enum(EMAIL_LANGUAGES, {
+      error: `must be one of ${EMAIL_LANGUAGES.join(', ')}`,
+    }),
+  })
+  .strict();
+
 /** Organisation-wide settings, persisted in Strapi's plugin store. */
 export const settingsSchema = z
   .object({
@@ -98,6 +132,7 @@ export const settingsSchema = z
     streaks: streakSettingsSchema,
     credentials: credentialSettingsSchema,
     privacy: privacySettingsSchema,
+    notifications: notificationSettingsSchema,
   })
   .strict();
 
@@ -113,6 +148,7 @@ export const settingsPatchSchema = z
       .strict()
       .optional(),
     privacy: privacySettingsSchema.partial().strict().optional(),
+    notifications: notificationSettingsSchema.partial().strict().optional(),
   })
   .strict();
 
@@ -122,6 +158,7 @@ export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
 export type StreakSettings = z.infer<typeof streakSettingsSchema>;
 export type CredentialSettings = z.infer<typeof credentialSettingsSchema>;
 export type PrivacySettings = z.infer<typeof privacySettingsSchema>;
+export type NotificationSettings = z.infer<typeof notificationSettingsSchema>;
 
 export const DEFAULT_SETTINGS: Omit<Settings, 'streaks'> = {
   enabled: false,
@@ -133,6 +170,13 @@ export const DEFAULT_SETTINGS: Omit<Settings, 'streaks'> = {
     issuer: { name: '', url: '', image: '', email: '' },
   },
   privacy: { revokeCredentialsOnErase: true },
+  notifications: {
+    email: false,
+    frequency: 'daily',
+    sendHour: 9,
+    senderName: '',
+    defaultLanguage: 'en',
+  },
 };
 
 export const mergeSettings = (current: Settings, patch: SettingsPatch): Settings => ({
@@ -146,6 +190,7 @@ export const mergeSettings = (current: Settings, patch: SettingsPatch): Settings
     issuer: { ...current.credentials?.issuer, ...patch.credentials?.issuer },
   } as Settings['credentials'],
   privacy: { ...current.privacy, ...patch.privacy },
+  notifications: { ...current.notifications, ...patch.notifications },
 });
 
 /** The public view of the settings served at `GET /api/achievements/config`. */

@@ -192,7 +192,7 @@ function offsetAtMidnight(table: ZoneTable, utcDay: number, timezone: string): n
 }
 
 /** The zone's UTC offset (ms) at an instant inside years 1000–9999. */
-function offsetAt(instantMs: number, timezone: string): number {
+export function offsetAt(instantMs: number, timezone: string): number {
   const table = tableFor(timezone);
   if (instantMs >= table.hitFrom && instantMs < table.hitTo) return table.hitOffset;
   if (instantMs >= table.prevFrom && instantMs < table.prevTo) {

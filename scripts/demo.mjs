@@ -8,7 +8,11 @@
  * Data lives in examples/lms-academy/.tmp/ and survives restarts. Ctrl-C stops Strapi. The first
  * run writes random secrets to examples/lms-academy/.env (git-ignored); later runs keep them.
  *
- * Environment: PORT (default 1337), DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD.
+ * A local mail catcher receives the academy's email (achievement digests, when switched on in
+ * Settings → Gamification → Notifications); the banner says where to read it.
+ *
+ * Environment: PORT (default 1337), DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, DEMO_SMTP_PORT
+ * (default 1025), DEMO_MAIL_PORT (default 1080); a busy mail port falls back to a free one.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -28,6 +32,7 @@ import {
   waitForHealth,
 } from './lib/app.mjs';
 import { ensureSecretsFile } from './lib/env.mjs';
+import { startMailCatcher } from './lib/mail-catcher.mjs';
 
 const PORT = Number(process.env.PORT || 1337);
 const BASE_URL = `http://localhost:${PORT}`;
@@ -37,6 +42,7 @@ const CREDENTIALS_FILE = path.join(APP_DIR, '.tmp/demo-admin.json');
 const ENV_FILE = path.join(APP_DIR, '.env');
 
 let child = null; // the process currently running (a build step, then Strapi)
+let mail = null; // the local mail catcher, once started
 let stopping = false;
 
 const shutdown = async (signal) => {
@@ -44,6 +50,7 @@ const shutdown = async (signal) => {
   stopping = true;
   log(`${signal} received: stopping${child ? ` (pid ${child.pid})` : ''}…`);
   if (child) await stopProcess(child);
+  await mail?.stop();
   process.exit(0);
 };
 process.on('SIGINT', () => void shutdown('SIGINT'));
@@ -119,6 +126,7 @@ const banner = (admin) => {
   if (fs.existsSync(path.join(APP_DIR, 'public/verify.html'))) {
     out.push(`  Verify a badge  ${BASE_URL}/verify.html (credentials: Settings → Credentials)`);
   }
+  if (mail) out.push(`  Mail (catcher)  ${mail.webUrl}   (SMTP on 127.0.0.1:${mail.smtpPort})`);
   out.push(`  Data            ${path.relative(REPO_ROOT, path.join(APP_DIR, '.tmp/data.db'))}`);
   out.push(line, '  Ctrl-C stops the server; the next `npm run demo` keeps the data.', line, '');
   console.log(out.join('\n'));
@@ -155,8 +163,16 @@ const main = async () => {
   }
 
   if (stopping) return;
+  mail = await startMailCatcher({
+    smtpPort: Number(process.env.DEMO_SMTP_PORT || 1025),
+    webPort: Number(process.env.DEMO_MAIL_PORT || 1080),
+    dir: path.join(APP_DIR, '.tmp/mail'),
+  });
   log(`▶ start Strapi on port ${PORT}`);
-  child = startStrapi({ port: PORT });
+  child = startStrapi({
+    port: PORT,
+    env: { SMTP_HOST: '127.0.0.1', SMTP_PORT: String(mail.smtpPort), PUBLIC_URL: BASE_URL },
+  });
   child.on('exit', (code, signal) => {
     if (stopping) return;
     log(`Strapi exited (${signal ?? code})`);

@@ -28,6 +28,8 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
 
   // Picks up whatever a crash or a restart left unprocessed, then keeps polling.
   getService(strapi, 'evaluator').start();
+  // Email digests: each process plans and sends what is due (claims make it safe with several).
+  getService(strapi, 'digests').start();
   // Erases a crash interrupted are finished (and reported) by the next start.
   getService(strapi, 'privacy').start();
 };

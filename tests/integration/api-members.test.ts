@@ -336,7 +336,12 @@ describe('the card, the modal and the catalog', () => {
       const mine = await call(app, 'GET', `${API_PREFIX}/me`, { token: ada.jwt });
       const theirs = await modal(ada, bob.jwt);
       const { preferences, ...rest } = mine.body;
-      expect(preferences).toEqual({ featured: ['first-lesson', 'first-post'], public: true });
+      expect(preferences).toEqual({
+        featured: ['first-lesson', 'first-post'],
+        public: true,
+        email: true,
+        language: null,
+      });
       // Except the streak's day and timezone, which only the member sees.
       const { lastActiveDate, timezone, ...counts } = rest.streak;
       expect([typeof lastActiveDate, timezone]).toEqual(['string', 'UTC']);

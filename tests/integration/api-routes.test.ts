@@ -121,7 +121,12 @@ describe('content API routes × callers', () => {
       documentId: ada.user.documentId,
       username: ada.user.username,
     });
-    expect(mine.body.preferences).toEqual({ featured: [], public: true });
+    expect(mine.body.preferences).toEqual({
+      featured: [],
+      public: true,
+      email: true,
+      language: null,
+    });
     const bobs = await call(app, 'GET', `${API_PREFIX}/me`, { token: bob.jwt });
     expect(bobs.body.user.username).toBe(bob.user.username);
     // Someone else's achievements never carry their preferences.

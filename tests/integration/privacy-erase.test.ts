@@ -67,7 +67,7 @@ describe("erasing a member's data", () => {
 
   /**
    * A member with a row in every plugin table: facts, awards, progress, streak, preference,
-   * credential.
+   * credential, notifications and an email digest.
    */
   const activeMember = async (other: Member) => {
     const member = await registerMember(app);
@@ -85,6 +85,13 @@ describe("erasing a member's data", () => {
         .send({ public: false })
     );
     await credentialOf(member);
+    // A digest planned (not sent: planning alone writes the row).
+    await plugin(app)
+      .service('settings')
+      .update({ notifications: { email: true, frequency: 'immediately' } });
+    await plugin(app)
+      .service('digests')
+      .plan(new Date(Date.now() + 1000));
     return member;
   };
 
@@ -110,6 +117,7 @@ describe("erasing a member's data", () => {
     expect(receipt.tables['streaks.deleted']).toBe(1);
     expect(receipt.tables['preferences.deleted']).toBe(1);
     expect(receipt.tables['credentials.deleted']).toBe(1);
+    expect(receipt.tables['digests.deleted']).toBe(1);
     // The credential the member may have shared now says revoked (status bits stay set).
     expect(await verifyCredential(app, issued)).toMatchObject({ revoked: true });
     expect(receipt.rows).toBe(

@@ -26,6 +26,14 @@ const CREDENTIAL_DEFAULTS = {
 
 /** An erase revokes the member's credentials unless an admin turns it off (issue 15). */
 const PRIVACY_DEFAULTS = { revokeCredentialsOnErase: true };
+/** Email digests are off until an admin switches them on (issue 12). */
+const NOTIFICATION_DEFAULTS = {
+  email: false,
+  frequency: 'daily',
+  sendHour: 9,
+  senderName: '',
+  defaultLanguage: 'en',
+};
 
 describe('plugin settings (admin API) and the public config route', () => {
   let admin: string;
@@ -90,6 +98,13 @@ describe('plugin settings (admin API) and the public config route', () => {
     [{ streaks: { events: ['lesson.completed', 'video.skipped'] } }, 'streaks.events.1'],
     [{ privacy: { revokeCredentialsOnErase: 'no' } }, 'privacy.revokeCredentialsOnErase'],
     [{ privacy: { keepForever: true } }, 'privacy.keepForever'],
+    [{ notifications: { email: 'on' } }, 'notifications.email'],
+    [{ notifications: { frequency: 'hourly' } }, 'notifications.frequency'],
+    [{ notifications: { sendHour: 24 } }, 'notifications.sendHour'],
+    [{ notifications: { sendHour: 8.5 } }, 'notifications.sendHour'],
+    [{ notifications: { senderName: 'Academy\r\nBcc: x@y.z' } }, 'notifications.senderName'],
+    [{ notifications: { defaultLanguage: 'de' } }, 'notifications.defaultLanguage'],
+    [{ notifications: { weekday: 1 } }, 'notifications.weekday'],
   ])('refuses %j with 400 naming %s, and stores nothing', async (body, field) => {
     const res = await app
       .request()
@@ -115,6 +130,7 @@ describe('plugin settings (admin API) and the public config route', () => {
       streaks: STREAK_DEFAULTS,
       credentials: CREDENTIAL_DEFAULTS,
       privacy: PRIVACY_DEFAULTS,
+      notifications: NOTIFICATION_DEFAULTS,
     });
 
     const config = await app.request().get('/api/achievements/config');
@@ -199,6 +215,7 @@ describe('plugin settings (admin API) and the public config route', () => {
       streaks: STREAK_DEFAULTS,
       credentials: CREDENTIAL_DEFAULTS,
       privacy: PRIVACY_DEFAULTS,
+      notifications: NOTIFICATION_DEFAULTS,
     });
   });
 

@@ -98,6 +98,25 @@ const triggers = [
 ];
 
 export default ({ env }) => ({
+  // Strapi's email plugin sends the achievements' digests. The academy talks SMTP to a local
+  // mail catcher (`npm run demo` starts one; tests start a real SMTP server on a free port).
+  email: {
+    config: {
+      provider: 'nodemailer',
+      providerOptions: {
+        host: env('SMTP_HOST', '127.0.0.1'),
+        port: env.int('SMTP_PORT', 1025),
+        secure: false,
+        // A local catcher offers no TLS; a real relay sets SMTP_TLS=true (and SMTP_USER/PASS).
+        ignoreTLS: !env.bool('SMTP_TLS', false),
+        ...(env('SMTP_USER') ? { auth: { user: env('SMTP_USER'), pass: env('SMTP_PASS') } } : {}),
+      },
+      settings: {
+        defaultFrom: env('EMAIL_FROM', 'academy@localhost'),
+        defaultReplyTo: env('EMAIL_REPLY_TO', 'academy@localhost'),
+      },
+    },
+  },
   'users-permissions': {
     config: {
       // No default: a public secret lets anyone sign member tokens (see config/admin.ts).

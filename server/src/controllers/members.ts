@@ -3,11 +3,13 @@ import { errors } from '@strapi/utils';
 import {
   featuredBodySchema,
   noQuerySchema,
+  preferencesBodySchema,
   privacyBodySchema,
   userParamsSchema,
   type Card,
   type FeaturedResponse,
   type MemberAchievements,
+  type PreferencesResponse,
   type PrivacyResponse,
 } from '../../../common/api';
 import { getService } from '../utils/get-service';
@@ -73,6 +75,17 @@ const membersController = ({ strapi }: { strapi: Core.Strapi }) => {
       parse(noQuerySchema, ctx.query, 'parameter');
       const { public: isPublic } = parse(privacyBodySchema, ctx.request.body, 'field');
       const body: PrivacyResponse = await members().setPrivacy(id, isPublic);
+      ctx.body = body;
+    },
+
+    async setPreferences(ctx: any) {
+      const id = signedInMember(ctx);
+      parse(noQuerySchema, ctx.query, 'parameter');
+      const values = parse(preferencesBodySchema, ctx.request.body, 'field');
+      const body: PreferencesResponse = await getService(strapi, 'digests').savePreferences(
+        id,
+        values
+      );
       ctx.body = body;
     },
   };

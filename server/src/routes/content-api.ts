@@ -68,6 +68,15 @@ export default {
       config: { policies: [] },
     },
     { method: 'PUT', path: '/me/privacy', handler: 'members.setPrivacy', config: { policies: [] } },
+    {
+      method: 'PUT',
+      path: '/me/preferences',
+      handler: 'members.setPreferences',
+      config: { policies: [] },
+    },
+    // A digest's one-click unsubscribe link (RFC 8058): open, its signed token is the key.
+    { method: 'GET', path: '/unsubscribe', handler: 'digests.page', config: open() },
+    { method: 'POST', path: '/unsubscribe', handler: 'digests.unsubscribe', config: open() },
     // Streamed and personal: no ETag (the body is never buffered to hash it).
     { method: 'GET', path: '/me/export', handler: 'members.exportMine', config: { policies: [] } },
     // A member's own notifications: personal and changing, never cached.

@@ -20,6 +20,7 @@ import recalculation from './recalculation';
 import credentials from './credentials';
 import privacy from './privacy';
 import notifications from './notifications';
+import digests from './digests';
 
 export default {
   settings,
@@ -44,4 +45,5 @@ export default {
   credentials,
   privacy,
   notifications,
+  digests,
 };

@@ -1,3 +1,4 @@
+import type { EmailLanguage } from '../../../common/settings';
 import type { Core } from '@strapi/strapi';
 import type {
   BadgeState,
@@ -29,7 +30,14 @@ const memberPageService = ({ strapi }: { strapi: Core.Strapi }) => {
         const catalog = await getService(strapi, 'catalog').get();
         const slugs = new Map(catalog.badges.map((b) => [b.id, b.slug]));
         const featured = pref.featured.flatMap((id) => (slugs.has(id) ? [slugs.get(id)!] : []));
-        return { preferences: { featured, public: pref.public } };
+        return {
+          preferences: {
+            featured,
+            public: pref.public,
+            email: pref.email,
+            language: pref.language as EmailLanguage | null,
+          },
+        };
       };
       // Another viewer sees the counts alone: the day and timezone tell when and where.
       const visibleStreak = (streak: Streak): Streak =>

@@ -32,6 +32,7 @@ const DEFAULT_GRANTS: Record<'public' | 'authenticated', string[]> = {
     CONTENT_API_ACTIONS.notifications,
     CONTENT_API_ACTIONS.notificationsCount,
     CONTENT_API_ACTIONS.notificationsSeen,
+    CONTENT_API_ACTIONS.preferences,
   ],
 };
 

@@ -10,6 +10,7 @@ import { erasureStore, type Erasure, type ErasureSteps } from '../stores/erasure
 import { ledgerStore } from '../stores/ledger';
 import { preferenceStore } from '../stores/preferences';
 import { notificationStore } from '../stores/notifications';
+import { digestStore } from '../stores/digests';
 import { credentialsStore } from '../stores/credentials';
 import { statusListsStore } from '../stores/status-lists';
 import { progressStore } from '../stores/progress';
@@ -45,6 +46,7 @@ const STORE_STEPS = [
   'preferences',
   'credentials',
   'notifications',
+  'digests',
 ] as const;
 type StoreStep = (typeof STORE_STEPS)[number];
 
@@ -172,6 +174,8 @@ const privacyService = ({ strapi }: { strapi: Core.Strapi }) => {
           return {
             'notifications.deleted': await notificationStore(strapi).eraseMember(userId, trx),
           };
+        case 'digests':
+          return { 'digests.deleted': await digestStore(strapi).eraseMember(userId, trx) };
       }
     };
 
@@ -465,6 +469,7 @@ const privacyService = ({ strapi }: { strapi: Core.Strapi }) => {
       const [preferences] = (await preferenceStore(strapi).ofMember(userId)).map(plain);
       const notifications = (await notificationStore(strapi).ofMember(userId)).map(plain);
       const credentials = await credentialsOf(userId);
+      const digests = (await digestStore(strapi).ofMember(userId)).map(plain);
       const catalog = await getService(strapi, 'catalog').get();
       const named = new Set([
         ...achievements.map((a) => a.badgeId as number),
@@ -513,6 +518,7 @@ const privacyService = ({ strapi }: { strapi: Core.Strapi }) => {
             preferences: preferences ?? null,
             notifications,
             credentials,
+            digests,
             points,
             badges,
           }).slice(1)

@@ -31,6 +31,16 @@ export const hostUsers = defineStore((strapi) => {
       return out;
     },
 
+    /** Where to email a member: their address, or null for no user, a blocked one or none. */
+    async emailOf(userId: number): Promise<string | null> {
+      const u = tableOf(strapi, UID.user);
+      const r = await knex()(u.name)
+        .first({ email: u.col('email'), blocked: u.col('blocked') })
+        .where('id', userId);
+      if (!r || r.blocked || typeof r.email !== 'string' || !r.email.includes('@')) return null;
+      return r.email;
+    },
+
     /** Members who may earn badges: every user not blocked (rarity's denominator). */
     async eligibleCount(): Promise<number> {
       const u = tableOf(strapi, UID.user);

@@ -69,6 +69,17 @@ export const INDEXES: Array<{ uid: string; name: string; attributes: string[]; u
       name: 'ach_credentials_user_badge_idx',
       attributes: ['userId', 'badgeId', 'sequence'],
     },
+    // The digest scheduler's scan: notifications no digest carries yet, by when written.
+    {
+      uid: UID.notification,
+      name: 'ach_notifications_email_idx',
+      attributes: ['emailedAt', 'createdAt'],
+    },
+    // One digest per batch of notifications, whichever process plans it.
+    { uid: UID.digest, name: 'ach_digests_dedupe_uq', attributes: ['dedupeKey'], unique: true },
+    // Digests due: pending ones by next attempt.
+    { uid: UID.digest, name: 'ach_digests_due_idx', attributes: ['status', 'nextAttemptAt'] },
+    { uid: UID.digest, name: 'ach_digests_user_idx', attributes: ['userId'] },
   ];
 
 /** Indexes earlier releases created that a current one replaces: dropped when found. */

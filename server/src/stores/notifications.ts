@@ -118,6 +118,72 @@ export const notificationStore = defineStore((strapi) => {
       return rows.map(recordOf);
     },
 
+    /**
+     * Members with notifications written in [from, before) that no digest carries yet, by id,
+     * after member `afterUserId` (pages: members not due yet never hide the ones that are).
+     */
+    async membersAwaitingEmail(
+      window: { from: Date; before: Date },
+      afterUserId = 0,
+      limit = 500
+    ): Promise<number[]> {
+      const table = t();
+      const rows = await knex()(table.name)
+        .distinct(table.col('userId'))
+        .whereNull(table.col('emailedAt'))
+        .where(table.col('createdAt'), '>=', window.from)
+        .where(table.col('createdAt'), '<', window.before)
+        .where(table.col('userId'), '>', afterUserId)
+        .orderBy(table.col('userId'))
+        .limit(limit);
+      return rows.map((r: any) => Number(r[table.col('userId')]));
+    },
+
+    /**
+     * Hands the member's notifications written in [from, before) that no digest carries yet to
+     * one digest: marks them emailed (`at`) on `conn`, the digest's transaction. Returns their
+     * ids, oldest first, or null when another process took some of them meanwhile (the caller
+     * rolls back): a notification goes into one digest only.
+     */
+    async takeForEmail(
+      userId: number,
+      window: { from: Date; before: Date },
+      at: Date,
+      conn: Connection
+    ): Promise<number[] | null> {
+      const table = t();
+      const ids = (
+        await conn(table.name)
+          .select('id')
+          .where(table.col('userId'), userId)
+          .whereNull(table.col('emailedAt'))
+          .where(table.col('createdAt'), '>=', window.from)
+          .where(table.col('createdAt'), '<', window.before)
+          .orderBy('id')
+          .limit(200)
+      ).map((r: any) => Number(r.id));
+      if (ids.length === 0) return [];
+      const marked = affected(
+        await conn(table.name)
+          .whereIn('id', ids)
+          .whereNull(table.col('emailedAt'))
+          .update({ [table.col('emailedAt')]: at })
+      );
+      return marked === ids.length ? ids : null;
+    },
+
+    /** The member's notifications with these ids, oldest first (what a digest reports). */
+    async ofMemberByIds(userId: number, ids: number[]): Promise<NotificationRecord[]> {
+      if (ids.length === 0) return [];
+      const table = t();
+      const rows = await knex()(table.name)
+        .select('*')
+        .where(table.col('userId'), userId)
+        .whereIn('id', ids)
+        .orderBy('id', 'asc');
+      return rows.map(recordOf);
+    },
+
     /** How many rows the member has here (what an erase will remove). */
     async countMember(userId: number): Promise<number> {
       return Number(await strapi.db.query(UID.notification).count({ where: { userId } }));

@@ -3,18 +3,33 @@ import { fromJson, row, tableOf } from './sql';
 import { defineStore } from './store';
 import type { Connection } from './transaction';
 
-/** What a member chose: featured badges (ids, in order) and whether their profile is public. */
+/**
+ * What a member chose: featured badges (ids, in order), whether their profile is public,
+ * whether they get email digests, and the language of those emails (null: the site's default).
+ */
 export interface Preference {
   featured: number[];
   public: boolean;
+  email: boolean;
+  language: string | null;
 }
 
-const preferenceFrom = (featuredValue: unknown, publicValue: unknown): Preference => {
+// SQLite and MariaDB store booleans as 0/1; no row (or an older row) means the default.
+const flag = (value: unknown, fallback: boolean) =>
+  value === null || value === undefined ? fallback : Boolean(value);
+
+const preferenceFrom = (
+  featuredValue: unknown,
+  publicValue: unknown,
+  emailValue?: unknown,
+  languageValue?: unknown
+): Preference => {
   const featured = fromJson<unknown>(featuredValue);
   return {
     featured: Array.isArray(featured) ? featured.filter((id) => Number.isInteger(id)) : [],
-    // SQLite and MariaDB store booleans as 0/1; no row means the defaults.
-    public: publicValue === null || publicValue === undefined ? true : Boolean(publicValue),
+    public: flag(publicValue, true),
+    email: flag(emailValue, true),
+    language: typeof languageValue === 'string' && languageValue ? languageValue : null,
   };
 };
 
@@ -38,10 +53,20 @@ export const preferenceStore = defineStore((strapi) => {
     async of(userId: number): Promise<Preference> {
       const table = t();
       const r = await knex()(table.name)
-        .select(table.col('featured'), table.col('public'))
+        .select(
+          table.col('featured'),
+          table.col('public'),
+          table.col('email'),
+          table.col('language')
+        )
         .where(table.col('userId'), userId)
         .first();
-      return preferenceFrom(r?.[table.col('featured')], r?.[table.col('public')]);
+      return preferenceFrom(
+        r?.[table.col('featured')],
+        r?.[table.col('public')],
+        r?.[table.col('email')],
+        r?.[table.col('language')]
+      );
     },
 
     /**
@@ -61,6 +86,8 @@ export const preferenceStore = defineStore((strapi) => {
         blocked: `u.${u.col('blocked')}`,
         featured: `p.${p.col('featured')}`,
         isPublic: `p.${p.col('public')}`,
+        email: `p.${p.col('email')}`,
+        language: `p.${p.col('language')}`,
       };
       if (timezoneColumn !== null) select.timezone = `u.${timezoneColumn}`;
       const r = await knex()({ u: u.name })
@@ -77,24 +104,29 @@ export const preferenceStore = defineStore((strapi) => {
         username: r.username,
         blocked: Boolean(r.blocked),
         ...(timezoneColumn !== null ? { timezone: r.timezone } : {}),
-        preference: preferenceFrom(r.featured, r.isPublic),
+        preference: preferenceFrom(r.featured, r.isPublic, r.email, r.language),
       };
     },
 
-    /** Saves what is given; one statement against the unique (userId) index. */
-    async save(userId: number, values: Partial<Preference>) {
+    /**
+     * Saves what is given; one statement against the unique (userId) index. `conn`: a
+     * transaction (an unsubscribe link saves with the mark that it was used).
+     */
+    async save(userId: number, values: Partial<Preference>, conn: Connection = knex()) {
       const table = t();
       const now = new Date();
       const changed: Record<string, unknown> = {};
       if (values.featured !== undefined) changed.featured = JSON.stringify(values.featured);
       if (values.public !== undefined) changed.public = values.public;
+      if (values.email !== undefined) changed.email = values.email;
+      if (values.language !== undefined) changed.language = values.language;
       const insert = row(
         table,
-        { userId, featured: JSON.stringify([]), public: true, ...changed },
+        { userId, featured: JSON.stringify([]), public: true, email: true, ...changed },
         now
       );
       // Concurrent first saves cannot duplicate.
-      await knex()(table.name)
+      await conn(table.name)
         .insert(insert)
         .onConflict([table.col('userId')])
         .merge([...Object.keys(changed).map(table.col), table.col('updatedAt')]);

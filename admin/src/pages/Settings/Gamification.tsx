@@ -15,10 +15,15 @@ import { FormField, NumberField, TextField } from '../../components/FormField';
 import { protectedPage } from '../../components/ProtectedPage';
 import { useSettingsForm } from '../../hooks/useSettings';
 import { CredentialsSection } from './CredentialsSection';
+import { NotificationsSection } from './NotificationsSection';
 import { useLoad, useT } from '../../utils/api';
 import { PERMISSIONS } from '../../utils/permissions';
 import type { AdminMeta } from '../../../../common/admin-api';
-import type { PrivacySettings, StreakSettings } from '../../../../common/settings';
+import type {
+  NotificationSettings,
+  PrivacySettings,
+  StreakSettings,
+} from '../../../../common/settings';
 
 const GamificationSettings = () => {
   const t = useT();
@@ -26,6 +31,7 @@ const GamificationSettings = () => {
   const [enabled, setEnabled] = React.useState(false);
   const [streaks, setStreaks] = React.useState<StreakSettings | null>(null);
   const [privacy, setPrivacy] = React.useState<PrivacySettings | null>(null);
+  const [notifications, setNotifications] = React.useState<NotificationSettings | null>(null);
   const meta = useLoad<AdminMeta>('/settings/meta');
 
   React.useEffect(() => {
@@ -33,20 +39,22 @@ const GamificationSettings = () => {
       setEnabled(settings.enabled);
       setStreaks(settings.streaks);
       setPrivacy(settings.privacy);
+      setNotifications(settings.notifications);
     }
   }, [settings]);
 
   if (loadError) return <Page.Error />;
-  if (!settings || !streaks || !privacy) return <Page.Loading />;
+  if (!settings || !streaks || !privacy || !notifications) return <Page.Loading />;
   const dirty =
     enabled !== settings.enabled ||
     JSON.stringify(streaks) !== JSON.stringify(settings.streaks) ||
-    privacy.revokeCredentialsOnErase !== settings.privacy.revokeCredentialsOnErase;
+    privacy.revokeCredentialsOnErase !== settings.privacy.revokeCredentialsOnErase ||
+    JSON.stringify(notifications) !== JSON.stringify(settings.notifications);
   const events = Array.from(new Set([...(meta.data?.events ?? []), ...streaks.events]));
 
   const onSubmit = async (event: React.FormEvent) => {
     event.preventDefault();
-    await submit({ enabled, streaks, privacy });
+    await submit({ enabled, streaks, privacy, notifications });
   };
 
   return (
@@ -160,6 +168,12 @@ const GamificationSettings = () => {
                 </Grid.Root>
               </Flex>
             </Box>
+            <NotificationsSection
+              value={notifications}
+              onChange={setNotifications}
+              errors={errors}
+              disabled={!canUpdate}
+            />
             <CredentialsSection settings={settings} />
             <Box background="neutral0" padding={6} marginTop={6} shadow="filterShadow" hasRadius>
               <Flex direction="column" alignItems="stretch" gap={4}>
