@@ -18,6 +18,7 @@ export const UID = {
   erasure: 'plugin::achievements.erasure',
   tombstone: 'plugin::achievements.tombstone',
   notification: 'plugin::achievements.notification',
+  point: 'plugin::achievements.point',
   user: 'plugin::users-permissions.user',
 } as const;
 
@@ -31,6 +32,7 @@ export const ACTIONS = {
   membersExport: 'plugin::achievements.members.export',
   membersErase: 'plugin::achievements.members.erase',
   recalculate: 'plugin::achievements.recalculate',
+  pointsAdjust: 'plugin::achievements.points.adjust',
 } as const;
 
 /** users-permissions actions of the content API (`plugin::achievements.<controller>.<action>`). */
@@ -47,6 +49,8 @@ export const CONTENT_API_ACTIONS = {
   notifications: 'plugin::achievements.notifications.find',
   notificationsCount: 'plugin::achievements.notifications.count',
   notificationsSeen: 'plugin::achievements.notifications.markSeen',
+  leaderboard: 'plugin::achievements.leaderboards.findOne',
+  rank: 'plugin::achievements.leaderboards.myRank',
 } as const;
 
 export const CARD_POSITIONS = ['side', 'main', 'header'] as const;

@@ -11,6 +11,7 @@ import adminRecalculate from './admin-recalculate';
 import credentials from './credentials';
 import adminCredentials from './admin-credentials';
 import notifications from './notifications';
+import leaderboards from './leaderboards';
 import { refuseNul } from './request';
 
 type Action = (ctx: any, next?: () => Promise<unknown>) => unknown;
@@ -47,4 +48,5 @@ export default {
   credentials: refusingNul(credentials),
   'admin-credentials': refusingNul(adminCredentials),
   notifications: refusingNul(notifications),
+  leaderboards: refusingNul(leaderboards),
 };

@@ -20,6 +20,8 @@ import recalculation from './recalculation';
 import credentials from './credentials';
 import privacy from './privacy';
 import notifications from './notifications';
+import points from './points';
+import leaderboards from './leaderboards';
 
 export default {
   settings,
@@ -44,4 +46,6 @@ export default {
   credentials,
   privacy,
   notifications,
+  points,
+  leaderboards,
 };

@@ -10,6 +10,7 @@ import { erasureStore, type Erasure, type ErasureSteps } from '../stores/erasure
 import { ledgerStore } from '../stores/ledger';
 import { preferenceStore } from '../stores/preferences';
 import { notificationStore } from '../stores/notifications';
+import { pointStore } from '../stores/points';
 import { credentialsStore } from '../stores/credentials';
 import { progressStore } from '../stores/progress';
 import { streakStore } from '../stores/streaks';
@@ -42,6 +43,7 @@ const STORE_STEPS = [
   'preferences',
   'credentials',
   'notifications',
+  'points',
 ] as const;
 type StoreStep = (typeof STORE_STEPS)[number];
 
@@ -166,6 +168,8 @@ const privacyService = ({ strapi }: { strapi: Core.Strapi }) => {
           return {
             'notifications.deleted': await notificationStore(strapi).eraseMember(userId, trx),
           };
+        case 'points':
+          return { 'points.deleted': await pointStore(strapi).eraseMember(userId, trx) };
       }
     };
 
@@ -273,6 +277,7 @@ const privacyService = ({ strapi }: { strapi: Core.Strapi }) => {
         streaks: await streakStore(strapi).countMember(userId),
         preferences: await preferenceStore(strapi).countMember(userId),
         notifications: await notificationStore(strapi).countMember(userId),
+        points: await pointStore(strapi).countMember(userId),
       };
     },
 
@@ -407,6 +412,7 @@ const privacyService = ({ strapi }: { strapi: Core.Strapi }) => {
       const [streak] = (await streakStore(strapi).ofMember(userId)).map(plain);
       const [preferences] = (await preferenceStore(strapi).ofMember(userId)).map(plain);
       const notifications = (await notificationStore(strapi).ofMember(userId)).map(plain);
+      const pointsEntries = (await pointStore(strapi).ofMember(userId)).map(plain);
       const catalog = await getService(strapi, 'catalog').get();
       const named = new Set([
         ...achievements.map((a) => a.badgeId as number),
@@ -454,6 +460,7 @@ const privacyService = ({ strapi }: { strapi: Core.Strapi }) => {
             streak: streak ?? null,
             preferences: preferences ?? null,
             notifications,
+            pointsEntries,
             points,
             badges,
           }).slice(1)

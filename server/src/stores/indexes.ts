@@ -50,6 +50,30 @@ export const INDEXES: Array<{ uid: string; name: string; attributes: string[]; u
     },
     // A member's list (newest first) and unseen count.
     { uid: UID.notification, name: 'ach_notifications_user_idx', attributes: ['userId', 'seenAt'] },
+    // One points entry per source: a replay, a retry or a recalculation appends nothing.
+    {
+      uid: UID.point,
+      name: 'ach_points_source_uq',
+      attributes: ['source', 'sourceKey'],
+      unique: true,
+    },
+    // Site boards aggregate a period from this index alone; course boards from the next.
+    {
+      uid: UID.point,
+      name: 'ach_points_period_idx',
+      attributes: ['occurredAt', 'userId', 'amount'],
+    },
+    {
+      uid: UID.point,
+      name: 'ach_points_scope_idx',
+      attributes: ['scope', 'occurredAt', 'userId', 'amount'],
+    },
+    // A member's total, rank and the evaluator's cap reads; their erase and export.
+    {
+      uid: UID.point,
+      name: 'ach_points_user_idx',
+      attributes: ['userId', 'source', 'occurredAt'],
+    },
   ];
 
 /** Indexes earlier releases created that a current one replaces: dropped when found. */

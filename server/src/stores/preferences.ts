@@ -3,18 +3,29 @@ import { fromJson, row, tableOf } from './sql';
 import { defineStore } from './store';
 import type { Connection } from './transaction';
 
-/** What a member chose: featured badges (ids, in order) and whether their profile is public. */
+/**
+ * What a member chose: featured badges (ids, in order), whether their profile is public, and
+ * whether others see them on leaderboards.
+ */
 export interface Preference {
   featured: number[];
   public: boolean;
+  leaderboards: boolean;
 }
 
-const preferenceFrom = (featuredValue: unknown, publicValue: unknown): Preference => {
+// SQLite and MariaDB store booleans as 0/1; no row (or a row older than the column) means true.
+const flag = (value: unknown) => (value === null || value === undefined ? true : Boolean(value));
+
+const preferenceFrom = (
+  featuredValue: unknown,
+  publicValue: unknown,
+  leaderboardsValue: unknown
+): Preference => {
   const featured = fromJson<unknown>(featuredValue);
   return {
     featured: Array.isArray(featured) ? featured.filter((id) => Number.isInteger(id)) : [],
-    // SQLite and MariaDB store booleans as 0/1; no row means the defaults.
-    public: publicValue === null || publicValue === undefined ? true : Boolean(publicValue),
+    public: flag(publicValue),
+    leaderboards: flag(leaderboardsValue),
   };
 };
 
@@ -38,10 +49,14 @@ export const preferenceStore = defineStore((strapi) => {
     async of(userId: number): Promise<Preference> {
       const table = t();
       const r = await knex()(table.name)
-        .select(table.col('featured'), table.col('public'))
+        .select(table.col('featured'), table.col('public'), table.col('leaderboards'))
         .where(table.col('userId'), userId)
         .first();
-      return preferenceFrom(r?.[table.col('featured')], r?.[table.col('public')]);
+      return preferenceFrom(
+        r?.[table.col('featured')],
+        r?.[table.col('public')],
+        r?.[table.col('leaderboards')]
+      );
     },
 
     /**
@@ -61,6 +76,7 @@ export const preferenceStore = defineStore((strapi) => {
         blocked: `u.${u.col('blocked')}`,
         featured: `p.${p.col('featured')}`,
         isPublic: `p.${p.col('public')}`,
+        leaderboards: `p.${p.col('leaderboards')}`,
       };
       if (timezoneColumn !== null) select.timezone = `u.${timezoneColumn}`;
       const r = await knex()({ u: u.name })
@@ -77,7 +93,7 @@ export const preferenceStore = defineStore((strapi) => {
         username: r.username,
         blocked: Boolean(r.blocked),
         ...(timezoneColumn !== null ? { timezone: r.timezone } : {}),
-        preference: preferenceFrom(r.featured, r.isPublic),
+        preference: preferenceFrom(r.featured, r.isPublic, r.leaderboards),
       };
     },
 
@@ -88,9 +104,10 @@ export const preferenceStore = defineStore((strapi) => {
       const changed: Record<string, unknown> = {};
       if (values.featured !== undefined) changed.featured = JSON.stringify(values.featured);
       if (values.public !== undefined) changed.public = values.public;
+      if (values.leaderboards !== undefined) changed.leaderboards = values.leaderboards;
       const insert = row(
         table,
-        { userId, featured: JSON.stringify([]), public: true, ...changed },
+        { userId, featured: JSON.stringify([]), public: true, leaderboards: true, ...changed },
         now
       );
       // Concurrent first saves cannot duplicate.
