@@ -696,8 +696,13 @@ export const privacyBodySchema = named(
       leaderboards: z.boolean({ error: 'must be true or false' }).optional(),
     })
     .strict()
-    .refine((b) => b.public !== undefined || b.leaderboards !== undefined, {
-      error: 'give public or leaderboards (true or false)',
+    .superRefine((b, ctx) => {
+      if (b.public === undefined && b.leaderboards === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['public'],
+          message: 'must be true or false (or give leaderboards: true or false)',
+        });
     }),
   'PrivacyInput',
   '`public: false` hides the caller’s card and achievements from everyone else; ' +

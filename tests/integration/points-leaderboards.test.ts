@@ -67,6 +67,36 @@ describe('points, levels and leaderboards', () => {
     expect(card.body.level).toEqual(me.body.level);
   });
 
+  it("points earned in a course also count on that course's board", async () => {
+    const [course, other] = [
+      await createCourse(app, { modules: 1, lessons: 2 }),
+      await createCourse(app, { modules: 1, lessons: 1 }),
+    ];
+    const member = await registerMember(app);
+    for (const lesson of course.modules[0].lessons)
+      ok(await academy(app).completeLesson(member, lesson), 201);
+    await drain(app);
+    const scoped = await entriesOf(member.user.id, { scope: `course:${course.documentId}` });
+    // Two lessons, the module and the course, all in that course.
+    expect(scoped.map((e: any) => e.type).sort()).toEqual([
+      'course.completed',
+      'lesson.completed',
+      'lesson.completed',
+      'module.completed',
+    ]);
+    const res = expectDocumented(
+      'GET',
+      '/api/achievements/leaderboards/{board}',
+      await board(`course:${course.documentId}?period=all`)
+    );
+    expect(res.body.data.map((e: any) => [e.user.username, e.points])).toEqual([
+      [member.user.username, sum(scoped)],
+    ]);
+    expect((await board(`course:${other.documentId}?period=all`)).body.data).toEqual([]);
+    const site = await rank(member, '?period=all');
+    expect(site.body.points).toBeGreaterThan(sum(scoped));
+  });
+
   it('a create/delete loop of posts nets zero points, and a recalculation adds nothing', async () => {
     const member = await registerMember(app);
     await drain(app);
