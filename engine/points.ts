@@ -233,7 +233,17 @@ export function planEventPoints(
   timezone: string
 ): EventEntry[] {
   const seen = new Set(written.map((e) => e.sourceKey));
-  const entries = [...written];
+  /** member and subject → their entries (what a retraction looks through). */
+  const bySubject = new Map<string, EventEntry[]>();
+  const subjectKey = (userId: number, subject: string | null) => `${userId}\u0000${subject}`;
+  const index = (e: EventEntry) => {
+    if (e.subject === null) return;
+    const k = subjectKey(e.userId, e.subject);
+    const list = bySubject.get(k);
+    if (list) list.push(e);
+    else bySubject.set(k, [e]);
+  };
+  written.forEach(index);
   const planned: EventEntry[] = [];
   const earnedOn = new Map<string, number>();
   const dayKey = (userId: number, type: string, day: number) =>
@@ -245,7 +255,7 @@ export function planEventPoints(
     }
   const append = (e: EventEntry) => {
     seen.add(e.sourceKey);
-    entries.push(e);
+    index(e);
     planned.push(e);
   };
   for (const fact of facts) {
@@ -265,13 +275,8 @@ export function planEventPoints(
       }
     } else if (cancelled && fact.subject !== null) {
       let held = 0;
-      for (const e of entries)
-        if (
-          e.userId === fact.userId &&
-          e.subject === fact.subject &&
-          (e.type === cancelled || e.type === fact.type) &&
-          e.occurredAt <= fact.occurredAt
-        )
+      for (const e of bySubject.get(subjectKey(fact.userId, fact.subject)) ?? [])
+        if ((e.type === cancelled || e.type === fact.type) && e.occurredAt <= fact.occurredAt)
           held += e.amount;
       if (held > 0) append({ ...factEntry(fact), amount: -held });
     }
