@@ -121,7 +121,7 @@ describe('content API routes × callers', () => {
       documentId: ada.user.documentId,
       username: ada.user.username,
     });
-    expect(mine.body.preferences).toEqual({ featured: [], public: true });
+    expect(mine.body.preferences).toEqual({ featured: [], public: true, leaderboards: true });
     const bobs = await call(app, 'GET', `${API_PREFIX}/me`, { token: bob.jwt });
     expect(bobs.body.user.username).toBe(bob.user.username);
     // Someone else's achievements never carry their preferences.
@@ -171,7 +171,7 @@ describe('content API routes × callers', () => {
       token: ada.jwt,
       body: { public: false },
     });
-    expect(off.body).toEqual({ public: false });
+    expect(off.body).toEqual({ public: false, leaderboards: true });
     const expected: Record<Caller, number> = { public: 404, self: 200, other: 404, token: 404 };
     for (const caller of CALLERS) {
       for (const url of [`/users/${ada.user.id}/card`, `/users/${ada.user.documentId}`]) {
