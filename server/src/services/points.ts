@@ -6,10 +6,10 @@ import {
   levelOf,
   levelsCrossed,
   planEventPoints,
+  startOfLocalDay,
   type LevelState,
   type PointsFact,
 } from '../../../engine/points';
-import { startOfLocalDay } from '../../../engine/points';
 import { localDayNumber } from '../../../engine/streak';
 import type { LedgerRow } from '../stores/ledger';
 import { pointStore, type NewPointsEntry } from '../stores/points';
