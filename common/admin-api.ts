@@ -155,6 +155,7 @@ export interface ErasePreview {
   credentialsInForce: number;
   /** Whether the erase revokes those in the status list (Settings: revoke credentials on erase). */
   revokesCredentials: boolean;
+  points: number;
 }
 
 export interface ErasureReceipt {
@@ -182,6 +183,14 @@ export const revokeSchema = z
     badge: id('badge'),
     reason,
     sequence: whole(1, 10_000).optional(),
+  })
+  .strict();
+
+/** A manual points adjustment: a signed amount (never 0) and why. */
+export const pointsAdjustSchema = z
+  .object({
+    amount: whole(-1_000_000, 1_000_000).refine((n) => n !== 0, { error: 'must not be 0' }),
+    reason,
   })
   .strict();
 

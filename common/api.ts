@@ -16,6 +16,9 @@ export const DEFAULT_PAGE_SIZE = 25;
 export const MAX_PAGE = 10_000;
 /** The largest integer id the databases' `integer` columns hold (PostgreSQL errors above it). */
 export const MAX_USER_ID = 2_147_483_647;
+/** Leaderboard periods: calendar week (ISO, from Monday), month, all time. */
+export const LEADERBOARD_PERIODS = ['week', 'month', 'all'] as const;
+export const DEFAULT_LEADERBOARD_PAGE_SIZE = 50;
 
 /** Named schemas: each becomes one entry of the OpenAPI document's `components.schemas`. */
 export const apiSchemas = z.registry<{ id: string; description?: string }>();
@@ -219,6 +222,18 @@ export const badgeListSchema = named(
   'One page of the badge catalog, and every category.'
 );
 
+export const levelSchema = named(
+  z
+    .object({
+      number: z.number().int().min(1).describe('1 for the first level'),
+      name: z.string(),
+      points: count().describe("The level's threshold"),
+    })
+    .strict(),
+  'Level',
+  'A named points threshold (Settings → Gamification → Points).'
+);
+
 export const cardSchema = named(
   z
     .object({
@@ -231,7 +246,8 @@ export const cardSchema = named(
         .describe('At most badgesToShow: featured first, then highest tier, then most recent'),
       totalEarned: count(),
       totalAvailable: count(),
-      points: count(),
+      points: count().describe("The member's points (the sum of their points entries)"),
+      level: levelSchema,
     })
     .strict(),
   'Card',
@@ -248,6 +264,7 @@ export const preferencesSchema = named(
         .enum(EMAIL_LANGUAGES)
         .nullable()
         .describe('The language of emails; null: the site default'),
+      leaderboards: z.boolean().describe('Shown to others on leaderboards'),
     })
     .strict(),
   'Preferences',
@@ -261,7 +278,8 @@ export const memberAchievementsSchema = named(
       user: memberSchema,
       categories: z.array(categoryAchievementsSchema),
       streak: streakSchema,
-      points: count(),
+      points: count().describe("The member's points (the sum of their points entries)"),
+      level: levelSchema,
       totalEarned: count(),
       totalAvailable: count(),
       preferences: preferencesSchema.optional(),
@@ -278,9 +296,9 @@ export const featuredResponseSchema = named(
 );
 
 export const privacyResponseSchema = named(
-  z.object({ public: z.boolean() }).strict(),
+  z.object({ public: z.boolean(), leaderboards: z.boolean() }).strict(),
   'Privacy',
-  "Whether others can see the caller's card and achievements."
+  "Whether others can see the caller's card and achievements, and the caller on leaderboards."
 );
 
 export const emailPreferencesSchema = named(
@@ -310,6 +328,7 @@ export const NOTIFICATION_KINDS = [
   'achievement.earned',
   'achievement.revoked',
   'streak.milestone',
+  'level.reached',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 /** Streak lengths (days) a member is told about; a freeze used is told too. */
@@ -351,6 +370,15 @@ export const notificationPayloadSchema = named(
         })
         .strict()
         .optional(),
+      level: z
+        .object({
+          number: z.number().int().min(1),
+          name: z.string(),
+          points: count().describe('Its threshold'),
+        })
+        .strict()
+        .optional()
+        .describe('The level reached (level.reached)'),
       totals: z
         .object({ badges: count(), points: count() })
         .strict()
@@ -541,6 +569,23 @@ export const exportedCredentialSchema = named(
     'its status in the published status list.'
 );
 
+export const exportedPointsEntrySchema = named(
+  z.looseObject({
+    ...rowBase,
+    userId: z.number().int(),
+    amount: z.number().int().describe('Signed: a correction is a negative entry'),
+    source: z.enum(['badge', 'event', 'admin']),
+    sourceKey: z.string(),
+    type: z.string().nullable(),
+    subject: z.string().nullable(),
+    scope: z.string().nullable(),
+    occurredAt: instant(),
+    reason: z.string().nullable(),
+  }),
+  'ExportedPointsEntry',
+  'A points entry of the member (append-only).'
+);
+
 export const memberExportSchema = named(
   z
     .object({
@@ -563,6 +608,7 @@ export const memberExportSchema = named(
           'Open Badges credentials issued to the member, revoked ones included; oldest first'
         ),
       digests: z.array(exportedDigestSchema).describe('Email digests, oldest first'),
+      pointsEntries: z.array(exportedPointsEntrySchema).describe('Oldest first'),
       points: count().describe('Points of the badges held now'),
       badges: z
         .array(z.object({ id: z.number().int(), slug: slug(), name: z.string() }).strict())
@@ -572,6 +618,67 @@ export const memberExportSchema = named(
   'MemberExport',
   'Every row the plugin holds about one member (GDPR art. 15 and 20). Versioned: `schema` and ' +
     '`version` name this shape. Streamed: a member with many facts is never held in memory whole.'
+);
+
+export const periodSchema = named(
+  z
+    .object({
+      period: z.enum(LEADERBOARD_PERIODS),
+      label: z.string().describe('`2026-W49`, `2026-12` or `all`'),
+      from: instant().nullable().describe('First instant, inclusive (null: all time)'),
+      to: instant().nullable().describe('First instant of the next period (null: all time)'),
+      timezone: z.string().describe("The board's timezone (the site's default)"),
+    })
+    .strict(),
+  'Period',
+  "A calendar period in the site's timezone: everyone on a board shares its bounds."
+);
+
+export const leaderboardEntrySchema = named(
+  z
+    .object({
+      rank: z.number().int().min(1).describe('Competition rank: 1, 1, 1, 4'),
+      user: memberSchema,
+      points: count().describe('Points in the period'),
+      level: levelSchema,
+    })
+    .strict(),
+  'LeaderboardEntry',
+  'One member on a board; equal points are listed in the order they were reached.'
+);
+
+export const leaderboardSchema = named(
+  z
+    .object({
+      board: z.string(),
+      period: periodSchema,
+      data: z.array(leaderboardEntrySchema),
+      pagination: paginationSchema,
+    })
+    .strict(),
+  'Leaderboard',
+  'A page of a board, best first. Members who opted out, made their profile private, are ' +
+    'blocked or have an excluded role are not listed.'
+);
+
+export const rankSchema = named(
+  z
+    .object({
+      board: z.string(),
+      period: periodSchema,
+      rank: z.number().int().min(1).nullable().describe('Null without points in the period'),
+      points: count().describe('Your points in the period'),
+      of: count().describe('How many members the board ranks (you included)'),
+      level: levelSchema.describe('Your level (from all your points)'),
+      nextLevel: z
+        .object({ name: z.string(), points: count() })
+        .strict()
+        .nullable()
+        .describe('The next level and its threshold; null at the top'),
+    })
+    .strict(),
+  'Rank',
+  'Your place on a board, even outside the top of it and when you are hidden from others.'
 );
 
 export const errorSchema = named(
@@ -653,9 +760,23 @@ export const featuredBodySchema = named(
 );
 
 export const privacyBodySchema = named(
-  z.object({ public: z.boolean({ error: 'must be true or false' }) }).strict(),
+  z
+    .object({
+      public: z.boolean({ error: 'must be true or false' }).optional(),
+      leaderboards: z.boolean({ error: 'must be true or false' }).optional(),
+    })
+    .strict()
+    .superRefine((b, ctx) => {
+      if (b.public === undefined && b.leaderboards === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['public'],
+          message: 'must be true or false (or give leaderboards: true or false)',
+        });
+    }),
   'PrivacyInput',
-  '`false` hides the caller’s card and achievements from everyone else.'
+  '`public: false` hides the caller’s card and achievements from everyone else; ' +
+    '`leaderboards: false` hides the caller from leaderboards (they still see their own rank).'
 );
 
 export const preferencesBodySchema = named(
@@ -683,6 +804,47 @@ export const unsubscribeQuerySchema = z
       .max(1000, { error: 'must be an unsubscribe token' })
       .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, { error: 'must be an unsubscribe token' }),
   })
+  .strict();
+
+// Leaderboards: a board (the site, or a course) × a calendar period in the site's timezone.
+const BOARD_RE = /^(?:site|course:[A-Za-z0-9]{1,64})$/;
+
+const boardSchema = () =>
+  single('board')
+    .regex(BOARD_RE, { error: 'must be "site" or "course:<documentId>"' })
+    .describe('`site`, or `course:<documentId>` for one course');
+const periodQuery = () =>
+  z
+    .enum(LEADERBOARD_PERIODS, { error: `must be one of ${LEADERBOARD_PERIODS.join(', ')}` })
+    .optional()
+    .describe('Calendar week (ISO, from Monday), month, or all time; default week');
+const atQuery = () =>
+  single('period')
+    .regex(/^[0-9]{4}-(?:W[0-9]{2}|[0-9]{2})$/, {
+      error: 'must be a week such as 2026-W49 or a month such as 2026-12',
+    })
+    .optional()
+    .describe(
+      'A past or future period (`2026-W49` for a week, `2026-12` for a month); default: now'
+    );
+
+export const leaderboardParamsSchema = z.object({ board: boardSchema() }).strict();
+
+export const leaderboardQuerySchema = z
+  .object({
+    period: periodQuery(),
+    at: atQuery(),
+    page: wholeNumber(1, MAX_PAGE).optional().describe('Page number, from 1'),
+    pageSize: wholeNumber(1, MAX_PAGE_SIZE)
+      .optional()
+      .describe(
+        `Members per page (default ${DEFAULT_LEADERBOARD_PAGE_SIZE}, at most ${MAX_PAGE_SIZE})`
+      ),
+  })
+  .strict();
+
+export const rankQuerySchema = z
+  .object({ board: boardSchema().optional(), period: periodQuery(), at: atQuery() })
   .strict();
 
 export const notificationsQuerySchema = z
@@ -785,6 +947,12 @@ export type PrivacyBody = z.output<typeof privacyBodySchema>;
 export type PreferencesBody = z.output<typeof preferencesBodySchema>;
 export type PreferencesResponse = z.output<typeof emailPreferencesSchema>;
 export type EventBody = z.input<typeof eventBodySchema>;
+export type Level = z.output<typeof levelSchema>;
+export type Leaderboard = z.output<typeof leaderboardSchema>;
+export type LeaderboardEntry = z.output<typeof leaderboardEntrySchema>;
+export type Rank = z.output<typeof rankSchema>;
+export type LeaderboardQuery = z.output<typeof leaderboardQuerySchema>;
+export type RankQuery = z.output<typeof rankQuerySchema>;
 export type NotificationPayload = z.output<typeof notificationPayloadSchema>;
 export type Notification = z.output<typeof notificationSchema>;
 export type NotificationPage = z.output<typeof notificationPageSchema>;
@@ -989,8 +1157,10 @@ export const API_OPERATIONS: ApiOperation[] = [
     path: '/me/privacy',
     action: CONTENT_API_ACTIONS.privacy,
     callers: ['member'],
-    summary: 'Show or hide your card and achievements',
-    description: 'With `public: false` everyone else gets 404 for your card and achievements.',
+    summary: 'Show or hide your card, achievements and leaderboard entries',
+    description:
+      'With `public: false` everyone else gets 404 for your card and achievements (and you leave ' +
+      'leaderboards); with `leaderboards: false` others no longer see you on leaderboards.',
     query: noQuerySchema,
     body: privacyBodySchema,
     conditional: false,
@@ -1017,6 +1187,46 @@ export const API_OPERATIONS: ApiOperation[] = [
     conditional: false,
     responses: {
       200: { description: 'Saved', schema: emailPreferencesSchema },
+      400: badRequest,
+      401: unauthorized,
+      403: forbidden,
+    },
+  },
+  {
+    operationId: 'getLeaderboard',
+    method: 'GET',
+    path: '/leaderboards/:board',
+    action: CONTENT_API_ACTIONS.leaderboard,
+    callers: ['public', 'member', 'api-token'],
+    summary: 'A leaderboard',
+    description:
+      'The members with the most points on a board (`site` or `course:<documentId>`) in a ' +
+      "calendar period of the site's timezone. Competition ranking; ties in the order reached.",
+    params: leaderboardParamsSchema,
+    query: leaderboardQuerySchema,
+    conditional: true,
+    responses: {
+      200: { description: 'A page of the board', schema: leaderboardSchema },
+      304: notModified,
+      400: badRequest,
+      403: forbidden,
+    },
+  },
+  {
+    operationId: 'getMyRank',
+    method: 'GET',
+    path: '/me/rank',
+    action: CONTENT_API_ACTIONS.rank,
+    callers: ['member'],
+    summary: 'Your rank on a board',
+    description:
+      'Your rank, points and level on a board (default `site`) and period (default week), ' +
+      'also outside the top of it and when you are hidden from others.',
+    query: rankQuerySchema,
+    conditional: true,
+    responses: {
+      200: { description: 'Your standing', schema: rankSchema },
+      304: notModified,
       400: badRequest,
       401: unauthorized,
       403: forbidden,

@@ -19,6 +19,7 @@ export const UID = {
   tombstone: 'plugin::achievements.tombstone',
   notification: 'plugin::achievements.notification',
   digest: 'plugin::achievements.digest',
+  point: 'plugin::achievements.point',
   user: 'plugin::users-permissions.user',
 } as const;
 
@@ -32,6 +33,7 @@ export const ACTIONS = {
   membersExport: 'plugin::achievements.members.export',
   membersErase: 'plugin::achievements.members.erase',
   recalculate: 'plugin::achievements.recalculate',
+  pointsAdjust: 'plugin::achievements.points.adjust',
 } as const;
 
 /** Any of these opens the Members page (each action on it still needs its own). */
@@ -57,6 +59,8 @@ export const CONTENT_API_ACTIONS = {
   notificationsCount: 'plugin::achievements.notifications.count',
   notificationsSeen: 'plugin::achievements.notifications.markSeen',
   preferences: 'plugin::achievements.members.setPreferences',
+  leaderboard: 'plugin::achievements.leaderboards.findOne',
+  rank: 'plugin::achievements.leaderboards.myRank',
 } as const;
 
 export const CARD_POSITIONS = ['side', 'main', 'header'] as const;

@@ -124,6 +124,63 @@ export const notificationSettingsSchema = z
   })
   .strict();
 
+const wholeNumber = (min: number, max: number) =>
+  z
+    .number({ error: `must be a whole number between ${min} and ${max}` })
+    .int({ error: `must be a whole number between ${min} and ${max}` })
+    .min(min, { error: `must be a whole number between ${min} and ${max}` })
+    .max(max, { error: `must be a whole number between ${min} and ${max}` });
+
+/** Points one event type gives, and at most how many a member gets from it per calendar day. */
+export const eventPointsSchema = z
+  .object({
+    points: wholeNumber(0, 10_000),
+    /** Per member and calendar day (the site's default timezone); absent: no cap. */
+    dailyCap: wholeNumber(0, 1_000_000).optional(),
+  })
+  .strict();
+
+/** A named points threshold. */
+export const levelSchema = z
+  .object({
+    name: z
+      .string({ error: 'must be text of 1 to 60 characters' })
+      .trim()
+      .min(1, { error: 'must be text of 1 to 60 characters' })
+      .max(60, { error: 'must be text of 1 to 60 characters' }),
+    points: wholeNumber(0, 1_000_000_000),
+  })
+  .strict();
+
+/** Points per event, levels and who leaderboards leave out (Settings → Gamification → Points). */
+export const pointsSettingsSchema = z
+  .object({
+    perEvent: z.record(
+      z.string().regex(/^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)+$/, {
+        error: 'must be an event name such as "lesson.completed"',
+      }),
+      eventPointsSchema,
+      { error: 'must map event names to { points, dailyCap? }' }
+    ),
+    levels: z
+      .array(levelSchema, { error: 'must be a list of { name, points }' })
+      .min(1, { error: 'must hold at least one level' })
+      .max(50, { error: 'must hold at most 50 levels' })
+      .refine((levels) => levels[0]?.points === 0, {
+        error: 'the first level must start at 0 points',
+      })
+      .refine((levels) => levels.every((l, i) => i === 0 || l.points > levels[i - 1].points), {
+        error: 'thresholds must increase from one level to the next',
+      }),
+    /** users-permissions role types (e.g. "staff") whose members never appear on a leaderboard. */
+    excludedRoles: z
+      .array(z.string({ error: 'must be role types' }).min(1).max(100), {
+        error: 'must be a list of role types',
+      })
+      .max(50, { error: 'must name at most 50 roles' }),
+  })
+  .strict();
+
 /** Organisation-wide settings, persisted in Strapi's plugin store. */
 export const settingsSchema = z
   .object({
@@ -133,6 +190,7 @@ export const settingsSchema = z
     credentials: credentialSettingsSchema,
     privacy: privacySettingsSchema,
     notifications: notificationSettingsSchema,
+    points: pointsSettingsSchema,
   })
   .strict();
 
@@ -149,6 +207,7 @@ export const settingsPatchSchema = z
       .optional(),
     privacy: privacySettingsSchema.partial().strict().optional(),
     notifications: notificationSettingsSchema.partial().strict().optional(),
+    points: pointsSettingsSchema.partial().strict().optional(),
   })
   .strict();
 
@@ -159,8 +218,34 @@ export type StreakSettings = z.infer<typeof streakSettingsSchema>;
 export type CredentialSettings = z.infer<typeof credentialSettingsSchema>;
 export type PrivacySettings = z.infer<typeof privacySettingsSchema>;
 export type NotificationSettings = z.infer<typeof notificationSettingsSchema>;
+export type PointsSettings = z.infer<typeof pointsSettingsSchema>;
+export type Level = z.infer<typeof levelSchema>;
 
-export const DEFAULT_SETTINGS: Omit<Settings, 'streaks'> = {
+/**
+ * Eight levels, each threshold roughly double the one before. The names read the same in
+ * English and French; an organisation renames them in Settings.
+ */
+export const DEFAULT_LEVELS: Level[] = [
+  { name: 'Novice', points: 0 },
+  { name: 'Cadet', points: 100 },
+  { name: 'Talent', points: 250 },
+  { name: 'Expert', points: 500 },
+  { name: 'Mentor', points: 1000 },
+  { name: 'Champion', points: 2000 },
+  { name: 'Maestro', points: 4000 },
+  { name: 'Titan', points: 8000 },
+];
+
+/** Points for the events the example academy produces; an event the app lacks is left out. */
+export const DEFAULT_EVENT_POINTS: PointsSettings['perEvent'] = {
+  'lesson.completed': { points: 10, dailyCap: 50 },
+  'module.completed': { points: 25 },
+  'course.completed': { points: 100 },
+  'post.published': { points: 5, dailyCap: 25 },
+  'comment.helpful': { points: 15 },
+};
+
+export const DEFAULT_SETTINGS: Omit<Settings, 'streaks' | 'points'> = {
   enabled: false,
   card: { enabled: true, position: 'side', badgesToShow: 6 },
   credentials: {
@@ -191,6 +276,9 @@ export const mergeSettings = (current: Settings, patch: SettingsPatch): Settings
   } as Settings['credentials'],
   privacy: { ...current.privacy, ...patch.privacy },
   notifications: { ...current.notifications, ...patch.notifications },
+  // perEvent, levels and excludedRoles are replaced whole: a map merged key by key could
+  // never lose an event, and arrays merged by index would mix two level lists.
+  points: { ...current.points, ...patch.points } as Settings['points'],
 });
 
 /** The public view of the settings served at `GET /api/achievements/config`. */

@@ -18,6 +18,7 @@ import erasure from './erasure';
 import tombstone from './tombstone';
 import notification from './notification';
 import digest from './digest';
+import point from './point';
 
 export default {
   badge,
@@ -34,4 +35,5 @@ export default {
   tombstone,
   notification,
   digest,
+  point,
 };

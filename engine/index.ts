@@ -3,3 +3,4 @@ export * from './sentence';
 export * from './tally';
 export * from './evaluate';
 export * from './streak';
+export * from './points';

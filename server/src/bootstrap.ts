@@ -14,6 +14,7 @@ const bootstrap = async ({ strapi }: { strapi: Core.Strapi }) => {
   const webhooks = strapi.get('webhookStore');
   webhooks.addAllowedEvent('ACHIEVEMENT_EARNED', WEBHOOK_EVENTS.earned);
   webhooks.addAllowedEvent('ACHIEVEMENT_REVOKED', WEBHOOK_EVENTS.revoked);
+  webhooks.addAllowedEvent('LEVEL_REACHED', WEBHOOK_EVENTS.levelReached);
   webhooks.addAllowedEvent('MEMBER_ERASED', MEMBER_ERASED);
 
   getService(strapi, 'triggers').subscribeUserLifecycles();

@@ -46,6 +46,12 @@ const emptyCard = (enabled: boolean, totalAvailable: number) => ({
   points: 0,
 });
 
+/**
+ * Ada's points from her events (default points per event): a lesson 10, a module 25, a course
+ * 100, a post 5; comments give none.
+ */
+const EVENT_POINTS = 10 + 25 + 100 + 5;
+
 const badgeIn = (body: any, slug: string) =>
   body.categories.flatMap((c: any) => c.badges).find((b: any) => b.slug === slug);
 
@@ -81,7 +87,7 @@ describe('the card, the modal and the catalog', () => {
         user: { id: ada.user.id, documentId: ada.user.documentId, username: ada.user.username },
         totalEarned: 4,
         totalAvailable: 19,
-        points: 25 + 50 + 100 + 25,
+        points: 25 + 50 + 100 + 25 + EVENT_POINTS,
       });
       expect(slugs(res.body.badges)).toEqual(['course-complete', 'module-complete', 'first-post']);
       const [gold] = res.body.badges;
@@ -196,7 +202,7 @@ describe('the card, the modal and the catalog', () => {
         'engagement',
       ]);
       expect(res.body.categories.map((c: any) => c.badges.length)).toEqual([4, 6, 5, 3]);
-      expect(res.body.points).toBe(200);
+      expect(res.body.points).toBe(200 + EVENT_POINTS);
       expect(res.body).toMatchObject({ totalEarned: 4, totalAvailable: 19 });
 
       const earned = badgeIn(res.body, 'first-lesson');
@@ -305,17 +311,16 @@ describe('the card, the modal and the catalog', () => {
 
     it('does not show revoked achievements, nor count their points', async () => {
       const badge = await badgeBySlug(app, 'first-post');
-      await app.strapi.db.query('plugin::achievements.achievement').update({
-        where: { userId: ada.user.id, badgeId: badge.id },
-        data: { revokedAt: new Date() },
-      });
+      await plugin(app)
+        .service('admin')
+        .revoke(ada.user.id, badge.id, { adminId: 1, reason: 'duplicate post' });
       const res = await modal(ada);
       expect(badgeIn(res.body, 'first-post')).toMatchObject({
         earned: false,
         earnedAt: null,
         timesEarned: 0,
       });
-      expect(res.body.points).toBe(175);
+      expect(res.body.points).toBe(175 + EVENT_POINTS);
       expect(res.body.totalEarned).toBe(3);
       const shown = await card(ada);
       // Still featured, but no longer held: skipped.
@@ -339,6 +344,7 @@ describe('the card, the modal and the catalog', () => {
       expect(preferences).toEqual({
         featured: ['first-lesson', 'first-post'],
         public: true,
+        leaderboards: true,
         email: true,
         language: null,
       });

@@ -91,6 +91,7 @@ describe('the OpenAPI document', () => {
       totalEarned: 0,
       totalAvailable: 19,
       points: 0,
+      level: { number: 1, name: 'Novice', points: 0 },
     };
     const ref = { $ref: '#/components/schemas/Card' };
     expect(validateJson(ref, card, doc)).toEqual([]);

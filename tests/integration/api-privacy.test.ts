@@ -168,7 +168,8 @@ describe('what responses never contain', () => {
       'first-lesson',
     ]);
     expect(card.totalEarned).toBe(3);
-    expect(card.points).toBe(25 + 25 + 250);
+    // Their badges' points, and 10 for the lesson completed.
+    expect(card.points).toBe(25 + 25 + 250 + 10);
     expect(card.badges.map((b: any) => b.slug)).not.toContain('completionist');
   });
 

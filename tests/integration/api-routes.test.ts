@@ -124,6 +124,7 @@ describe('content API routes × callers', () => {
     expect(mine.body.preferences).toEqual({
       featured: [],
       public: true,
+      leaderboards: true,
       email: true,
       language: null,
     });
@@ -176,7 +177,7 @@ describe('content API routes × callers', () => {
       token: ada.jwt,
       body: { public: false },
     });
-    expect(off.body).toEqual({ public: false });
+    expect(off.body).toEqual({ public: false, leaderboards: true });
     const expected: Record<Caller, number> = { public: 404, self: 200, other: 404, token: 404 };
     for (const caller of CALLERS) {
       for (const url of [`/users/${ada.user.id}/card`, `/users/${ada.user.documentId}`]) {

@@ -1,53 +1,26 @@
-import http from 'http';
-import type { AddressInfo } from 'net';
 import { registerMember, setupTestApp, superAdminToken } from './helpers/strapi';
+import { webhookReceiver } from './support/webhooks';
 import { badgeBySlug, drain, enableAchievements, plugin } from './support/achievements';
 
 /** Strapi webhooks: achievement.earned and achievement.revoked reach a receiver on loopback. */
 const app = setupTestApp();
 
 describe('webhooks', () => {
-  const received: Array<{ event: string; body: any }> = [];
-  let server: http.Server;
+  let hooks: Awaited<ReturnType<typeof webhookReceiver>>;
+  let received: Array<{ event: string; body: any }>;
 
   beforeAll(async () => {
-    server = http.createServer((req, res) => {
-      let raw = '';
-      req.on('data', (c) => (raw += c));
-      req.on('end', () => {
-        const body = JSON.parse(raw);
-        received.push({ event: body.event, body });
-        res.writeHead(200).end('ok');
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-    const admin = await superAdminToken(app);
-    const res = await app
-      .request()
-      .post('/admin/webhooks')
-      .set('Authorization', `Bearer ${admin}`)
-      .send({
-        name: 'achievements',
-        url,
-        headers: {},
-        events: ['achievement.earned', 'achievement.revoked'],
-      });
-    expect({ status: res.status, body: res.status === 201 ? null : res.body }).toEqual({
-      status: 201,
-      body: null,
-    });
+    hooks = await webhookReceiver(app, 'achievements', [
+      'achievement.earned',
+      'achievement.revoked',
+    ]);
+    received = hooks.received;
     await enableAchievements(app);
   });
 
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  afterAll(() => hooks.close());
 
-  const settle = async (count: number) => {
-    const deadline = Date.now() + 10_000;
-    while (received.length < count && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 50));
-    await new Promise((r) => setTimeout(r, 300)); // and nothing more arrives
-  };
+  const settle = (count: number) => hooks.settle(count);
 
   it('sends achievement.earned once per award, and nothing for a duplicate event', async () => {
     const member = await registerMember(app);

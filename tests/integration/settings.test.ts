@@ -34,6 +34,27 @@ const NOTIFICATION_DEFAULTS = {
   senderName: '',
   defaultLanguage: 'en',
 };
+/** Points per event the academy produces, the eight default levels, no role left out. */
+const POINTS_DEFAULTS = {
+  perEvent: {
+    'lesson.completed': { points: 10, dailyCap: 50 },
+    'module.completed': { points: 25 },
+    'course.completed': { points: 100 },
+    'post.published': { points: 5, dailyCap: 25 },
+    'comment.helpful': { points: 15 },
+  },
+  levels: [
+    { name: 'Novice', points: 0 },
+    { name: 'Cadet', points: 100 },
+    { name: 'Talent', points: 250 },
+    { name: 'Expert', points: 500 },
+    { name: 'Mentor', points: 1000 },
+    { name: 'Champion', points: 2000 },
+    { name: 'Maestro', points: 4000 },
+    { name: 'Titan', points: 8000 },
+  ],
+  excludedRoles: [],
+};
 
 describe('plugin settings (admin API) and the public config route', () => {
   let admin: string;
@@ -105,6 +126,23 @@ describe('plugin settings (admin API) and the public config route', () => {
     [{ notifications: { senderName: 'Academy\r\nBcc: x@y.z' } }, 'notifications.senderName'],
     [{ notifications: { defaultLanguage: 'de' } }, 'notifications.defaultLanguage'],
     [{ notifications: { weekday: 1 } }, 'notifications.weekday'],
+    [{ points: { perEvent: { 'video.skipped': { points: 5 } } } }, 'points.perEvent.video.skipped'],
+    [
+      { points: { perEvent: { 'lesson.completed': { points: -5 } } } },
+      'points.perEvent.lesson.completed.points',
+    ],
+    [
+      {
+        points: {
+          levels: [
+            { name: 'A', points: 0 },
+            { name: 'B', points: 0 },
+          ],
+        },
+      },
+      'points.levels',
+    ],
+    [{ points: { levels: [{ name: 'A', points: 10 }] } }, 'points.levels'],
   ])('refuses %j with 400 naming %s, and stores nothing', async (body, field) => {
     const res = await app
       .request()
@@ -131,6 +169,7 @@ describe('plugin settings (admin API) and the public config route', () => {
       credentials: CREDENTIAL_DEFAULTS,
       privacy: PRIVACY_DEFAULTS,
       notifications: NOTIFICATION_DEFAULTS,
+      points: POINTS_DEFAULTS,
     });
 
     const config = await app.request().get('/api/achievements/config');
@@ -216,6 +255,7 @@ describe('plugin settings (admin API) and the public config route', () => {
       credentials: CREDENTIAL_DEFAULTS,
       privacy: PRIVACY_DEFAULTS,
       notifications: NOTIFICATION_DEFAULTS,
+      points: POINTS_DEFAULTS,
     });
   });
 

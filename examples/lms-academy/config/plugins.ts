@@ -30,6 +30,7 @@ const triggers = [
     user: 'user',
     subject: 'lesson',
     occurredAt: 'completedAt',
+    scope: 'lesson.module.course',
   },
   {
     uid: 'api::module-completion.module-completion',
@@ -38,6 +39,7 @@ const triggers = [
     user: 'user',
     subject: 'module',
     occurredAt: 'completedAt',
+    scope: 'module.course',
   },
   {
     uid: 'api::enrollment.enrollment',
@@ -47,6 +49,7 @@ const triggers = [
     subject: 'course',
     occurredAt: 'completedAt',
     when: { status: 'completed' },
+    scope: 'course',
   },
   { uid: 'api::post.post', action: 'publish', event: 'post.published', user: 'author' },
   {

@@ -110,6 +110,7 @@ const triggerPaths = (t: Trigger): Array<[field: string, path: string, member: b
     ...list('occurredAt', t.occurredAt, false),
     ...Object.keys(t.when ?? {}).map((p) => [`when.${p}`, p, false] as [string, string, boolean]),
     ...list('data', t.data, false),
+    ...list('scope', t.scope, false),
   ];
 };
 

@@ -47,6 +47,11 @@ export const triggerSchema = z
     ignoreSelf: z.boolean().optional(),
     /** Attribute paths copied into the event's data, for `where` conditions in criteria. */
     data: z.array(pathSchema).max(20).optional(),
+    /**
+     * Path to the course the fact happened in (e.g. `lesson.module.course`): its event points
+     * also count on the leaderboard `course:<documentId>`.
+     */
+    scope: pathSchema.optional(),
   })
   .strict();
 

@@ -6,6 +6,7 @@ import {
   memberSearchSchema,
   erasuresQuerySchema,
   revokeSchema,
+  pointsAdjustSchema,
 } from '../../../common/admin-api';
 import { getService } from '../utils/get-service';
 import { adminId, parse, sendExport } from './request';
@@ -31,6 +32,15 @@ const adminMembersController = ({ strapi }: { strapi: Core.Strapi }) => {
       const body = parse(awardSchema, ctx.request.body);
       await admin().awardBadge(id, body.badge, { adminId: adminId(ctx), reason: body.reason });
       ctx.body = { data: { awarded: true } };
+    },
+
+    /** An admin's manual points adjustment, with a reason; answers the member's standing. */
+    async adjustPoints(ctx: any) {
+      const id = idOf(ctx);
+      const body = parse(pointsAdjustSchema, ctx.request.body);
+      ctx.body = {
+        data: await getService(strapi, 'points').adjust(id, body.amount, body.reason, adminId(ctx)),
+      };
     },
 
     async revoke(ctx: any) {

@@ -12,6 +12,7 @@ import credentials from './credentials';
 import adminCredentials from './admin-credentials';
 import notifications from './notifications';
 import digests from './digests';
+import leaderboards from './leaderboards';
 import { refuseNul } from './request';
 
 type Action = (ctx: any, next?: () => Promise<unknown>) => unknown;
@@ -49,4 +50,5 @@ export default {
   'admin-credentials': refusingNul(adminCredentials),
   notifications: refusingNul(notifications),
   digests: refusingNul(digests),
+  leaderboards: refusingNul(leaderboards),
 };

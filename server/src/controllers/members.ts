@@ -73,8 +73,8 @@ const membersController = ({ strapi }: { strapi: Core.Strapi }) => {
     async setPrivacy(ctx: any) {
       const id = signedInMember(ctx);
       parse(noQuerySchema, ctx.query, 'parameter');
-      const { public: isPublic } = parse(privacyBodySchema, ctx.request.body, 'field');
-      const body: PrivacyResponse = await members().setPrivacy(id, isPublic);
+      const choice = parse(privacyBodySchema, ctx.request.body, 'field');
+      const body: PrivacyResponse = await members().setPrivacy(id, choice);
       ctx.body = body;
     },
 

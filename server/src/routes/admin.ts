@@ -65,6 +65,7 @@ export default {
     r('GET', '/members/:id', 'admin-members.findOne', MEMBER_ACTIONS),
     r('POST', '/members/:id/award', 'admin-members.award', ACTIONS.membersAward),
     r('POST', '/members/:id/revoke', 'admin-members.revoke', ACTIONS.membersRevoke),
+    r('POST', '/members/:id/points', 'admin-members.adjustPoints', ACTIONS.pointsAdjust),
     // --- Open Badges credentials ---
     r('GET', '/credentials', 'admin-credentials.status', ACTIONS.settingsRead),
     r('PUT', '/credentials/settings', 'admin-credentials.update', ACTIONS.settingsUpdate),

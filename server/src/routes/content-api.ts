@@ -98,6 +98,13 @@ export default {
       handler: 'notifications.markSeen',
       config: { policies: [] },
     },
+    {
+      method: 'GET',
+      path: '/leaderboards/:board',
+      handler: 'leaderboards.findOne',
+      config: data(),
+    },
+    { method: 'GET', path: '/me/rank', handler: 'leaderboards.myRank', config: data() },
     { method: 'GET', path: '/openapi.json', handler: 'openapi.document', config: files() },
     // Open Badges 3.0: public (verifiers have no account); the credential route itself lets
     // the holder in, and anyone else only for public profiles with public credentials on.

@@ -14,6 +14,10 @@ import { getService } from '../utils/get-service';
 import { heldKey } from './achievements';
 import type { BadgeRow } from './catalog';
 import { BADGE_DELETED, type Change } from './outbox';
+import type { LevelUp } from './points';
+
+/** Admins' decisions are told (notifications, webhooks), levels reached too. */
+const NOTIFY = { notify: true };
 
 type By = { adminId: number | string; reason?: string };
 
@@ -39,6 +43,7 @@ const toRow = (u: any): AdminMemberRow => ({
 const adminService = ({ strapi }: { strapi: Core.Strapi }) => {
   const events = () => getService(strapi, 'events');
   const outbox = () => getService(strapi, 'outbox');
+  const points = () => getService(strapi, 'points');
 
   /** The sequence a manual award of this badge writes (repeatable badges get the next one). */
   const nextSequence = async (userId: number, badgeId: number) => {
@@ -194,6 +199,8 @@ const adminService = ({ strapi }: { strapi: Core.Strapi }) => {
       const { sequence, before } = await nextSequence(userId, badgeId);
       const awardedBy = `admin:${by.adminId}`;
       const catalog = await getService(strapi, 'catalog').get();
+      const pointsContext = await points().context();
+      let levels: LevelUp[] = [];
       const written = await inTransaction(strapi, async (trx) => {
         const changes = await getService(strapi, 'achievements').write(
           [
@@ -215,11 +222,13 @@ const adminService = ({ strapi }: { strapi: Core.Strapi }) => {
           ],
           trx
         );
-        await outbox().record(changes, { catalog }, trx);
+        const reached = await points().record({ facts: [], changes }, pointsContext, NOTIFY, trx);
+        levels = await outbox().record(changes, { catalog, levels: reached }, trx);
         return changes;
       });
       const { earned } = written.get(userId)!;
       await outbox().changed(userId, { earned, revoked: [] });
+      await outbox().leveled(levels);
       for (const e of earned)
         await events().recordAdminDecision(
           ADMIN_EVENTS.awarded,
@@ -240,13 +249,16 @@ const adminService = ({ strapi }: { strapi: Core.Strapi }) => {
       const revokedBy = `admin:${by.adminId}`;
       const revoked: Change[] = [];
       const catalog = await getService(strapi, 'catalog').get();
+      const pointsContext = await points().context();
       await inTransaction(strapi, async (trx) => {
         for (const sequence of sequences) {
           const revocation = { badgeId, sequence, reason: by.reason, at, by: revokedBy };
           if (await store.revoke(userId, revocation, trx))
             revoked.push({ badgeId, sequence, at, reason: by.reason });
         }
-        await outbox().record(new Map([[userId, { earned: [], revoked }]]), { catalog }, trx);
+        const changes = new Map([[userId, { earned: [], revoked }]]);
+        await points().record({ facts: [], changes }, pointsContext, NOTIFY, trx);
+        await outbox().record(changes, { catalog }, trx);
       });
       await outbox().changed(userId, { earned: [], revoked });
       for (const r of revoked)
@@ -271,6 +283,7 @@ const adminService = ({ strapi }: { strapi: Core.Strapi }) => {
       const snapshot = await catalog.get();
       const at = new Date();
       const byMember = new Map<number, Change[]>();
+      const pointsContext = await points().context();
       await inTransaction(strapi, async (trx) => {
         const held = await achievementStore(strapi).deleteForBadge(badge.id, trx);
         await progressStore(strapi).deleteForBadge(badge.id, trx);
@@ -282,6 +295,7 @@ const adminService = ({ strapi }: { strapi: Core.Strapi }) => {
         const changes = new Map(
           [...byMember].map(([userId, revoked]) => [userId, { earned: [], revoked }])
         );
+        await points().record({ facts: [], changes }, pointsContext, NOTIFY, trx);
         await outbox().record(changes, { catalog: snapshot, gone: badge }, trx);
       });
       for (const [userId, revoked] of byMember)

@@ -1,11 +1,11 @@
 import type { Core } from '@strapi/strapi';
 import type { Card, EarnedBadge, Member } from '../../../common/api';
 import { getService } from '../utils/get-service';
-import { headOf, pointsOf, TIER_RANK, viewOf } from './read/catalog-view';
+import { headOf, TIER_RANK, viewOf } from './read/catalog-view';
 
 /**
  * The profile card's read model: a member's best badges (featured first, then tier, then the
- * most recent), their totals and points, as a viewer may see them.
+ * most recent), their totals, points and level, as a viewer may see them.
  */
 const cardService = ({ strapi }: { strapi: Core.Strapi }) => {
   const members = () => getService(strapi, 'members');
@@ -20,13 +20,15 @@ const cardService = ({ strapi }: { strapi: Core.Strapi }) => {
         user: member,
       };
       if (!settings.enabled) {
-        return { ...base, badges: [], totalEarned: 0, totalAvailable: 0, points: 0 };
+        const standing = await getService(strapi, 'points').noStanding();
+        return { ...base, badges: [], totalEarned: 0, totalAvailable: 0, ...standing };
       }
       const catalog = await getService(strapi, 'catalog').get();
       const view = viewOf(catalog);
-      const [held, preference] = await Promise.all([
+      const [held, preference, standing] = await Promise.all([
         members().heldBy(member.id),
         members().preferenceFor(member),
+        getService(strapi, 'points').shownStanding(member.id),
       ]);
       const revealed = await members().revealedSecrets(catalog, viewerId, { id: member.id, held });
       const badges = view.visible;
@@ -66,7 +68,7 @@ const cardService = ({ strapi }: { strapi: Core.Strapi }) => {
         }),
         totalEarned: earned.length,
         totalAvailable: badges.length,
-        points: pointsOf(catalog, held),
+        ...standing,
       };
     },
   };

@@ -19,6 +19,7 @@ import { inTransaction } from '../stores/transaction';
 import { getService } from '../utils/get-service';
 import { onEventsRecorded } from '../utils/ledger-signal';
 import { appEvents, pluginConfig } from '../utils/plugin-config';
+import { pointsFactOf, type LevelUp } from './points';
 import {
   achievementOf,
   heldKey,
@@ -154,7 +155,15 @@ const evaluatorService = ({ strapi }: { strapi: Core.Strapi }) => {
     const notify = opts.notify ?? !recalculation;
     // Read before the transaction opens (see outbox.record).
     const catalog = await getService(strapi, 'catalog').get();
+    const points = getService(strapi, 'points');
+    const pointsContext = await points.context();
+    /** The facts whose points this evaluation judges: the batch's, or whole histories. */
+    const factsOf = (ids: number[]) =>
+      ids.flatMap((id) =>
+        (recalculation ? (ledgers.get(id) ?? []) : (batch.get(id) ?? [])).map(pointsFactOf)
+      );
     let written: Map<number, Written>;
+    let levels: LevelUp[] = [];
     let refused = new Set<number>();
     if (recalculation) {
       // A page in one transaction: its streaks (for members who have none: a rerun leaves a
@@ -167,7 +176,13 @@ const evaluatorService = ({ strapi }: { strapi: Core.Strapi }) => {
           trx
         );
         const changes = await achievements.write(outcomes.map(writeOf), trx);
-        await outbox.record(changes, { catalog, notify }, trx);
+        const reached = await points.record(
+          { facts: factsOf(outcomes.map((o) => o.userId)), changes, history: true },
+          pointsContext,
+          { notify },
+          trx
+        );
+        levels = await outbox.record(changes, { catalog, notify, levels: reached }, trx);
         return changes;
       });
     } else {
@@ -192,11 +207,22 @@ const evaluatorService = ({ strapi }: { strapi: Core.Strapi }) => {
               ]
             : []
         );
-        await outbox.record(changes, { catalog, notify, streaks: streakChanges }, trx);
+        const reached = await points.record(
+          { facts: factsOf(kept.map((o) => o.userId)), changes },
+          pointsContext,
+          { notify },
+          trx
+        );
+        levels = await outbox.record(
+          changes,
+          { catalog, notify, streaks: streakChanges, levels: reached },
+          trx
+        );
         return changes;
       });
     }
     for (const [userId, changes] of written) await outbox.changed(userId, changes, { notify });
+    await outbox.leveled(levels);
     const done = outcomes.map((o) => o.userId).filter((id) => !refused.has(id));
     if (refused.size) {
       // Their streak changed under them: read and write again until it sticks.

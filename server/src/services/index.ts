@@ -21,6 +21,8 @@ import credentials from './credentials';
 import privacy from './privacy';
 import notifications from './notifications';
 import digests from './digests';
+import points from './points';
+import leaderboards from './leaderboards';
 
 export default {
   settings,
@@ -46,4 +48,6 @@ export default {
   privacy,
   notifications,
   digests,
+  points,
+  leaderboards,
 };

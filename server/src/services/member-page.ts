@@ -10,7 +10,7 @@ import type {
 import type { MemberFacts } from '../../../engine/evaluate';
 import { progressStore } from '../stores/progress';
 import { getService } from '../utils/get-service';
-import { badgeDto, criteriaTextFor, pointsOf, progressOf, viewOf } from './read/catalog-view';
+import { badgeDto, criteriaTextFor, progressOf, viewOf } from './read/catalog-view';
 
 /**
  * The member page's read model (the achievements modal): every visible badge by category with
@@ -34,6 +34,7 @@ const memberPageService = ({ strapi }: { strapi: Core.Strapi }) => {
           preferences: {
             featured,
             public: pref.public,
+            leaderboards: pref.leaderboards,
             email: pref.email,
             language: pref.language as EmailLanguage | null,
           },
@@ -49,7 +50,7 @@ const memberPageService = ({ strapi }: { strapi: Core.Strapi }) => {
           user: member,
           categories: [],
           streak: visibleStreak({ current: 0, longest: 0, lastActiveDate: null, timezone }),
-          points: 0,
+          ...(await getService(strapi, 'points').noStanding()),
           totalEarned: 0,
           totalAvailable: 0,
           ...(await preferences()),
@@ -58,13 +59,14 @@ const memberPageService = ({ strapi }: { strapi: Core.Strapi }) => {
 
       const catalog = await getService(strapi, 'catalog').get();
       const view = viewOf(catalog);
-      const [held, stored, streak, s] = await Promise.all([
+      const [held, stored, streak, s, standing] = await Promise.all([
         members().heldBy(member.id),
         progressStore(strapi)
           .of([member.id])
           .then((rows) => rows.get(member.id)!),
         members().streakOf(member),
         getService(strapi, 'statistics').of(),
+        getService(strapi, 'points').shownStanding(member.id),
       ]);
       const revealed = await members().revealedSecrets(catalog, viewerId, { id: member.id, held });
       const criteriaText = criteriaTextFor(catalog, revealed);
@@ -113,7 +115,7 @@ const memberPageService = ({ strapi }: { strapi: Core.Strapi }) => {
         user: member,
         categories,
         streak: visibleStreak(streak),
-        points: pointsOf(catalog, held),
+        ...standing,
         totalEarned: badges.filter((b) => held.has(b.id)).length,
         totalAvailable: badges.length,
         ...(await preferences()),

@@ -172,9 +172,13 @@ const membersService = ({ strapi }: { strapi: Core.Strapi }) => {
       return { badges: slugs };
     },
 
-    async setPrivacy(userId: number, isPublic: boolean): Promise<{ public: boolean }> {
-      await savePreference(userId, { public: isPublic });
-      return { public: isPublic };
+    async setPrivacy(
+      userId: number,
+      choice: { public?: boolean; leaderboards?: boolean }
+    ): Promise<{ public: boolean; leaderboards: boolean }> {
+      await savePreference(userId, choice);
+      const saved = await preferenceOf(userId);
+      return { public: saved.public, leaderboards: saved.leaderboards };
     },
   };
 };

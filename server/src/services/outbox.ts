@@ -4,16 +4,19 @@ import { UID } from '../../../common/constants';
 import { streakNews, type StreakState } from '../../../engine/streak';
 import { achievementStore } from '../stores/achievements';
 import { notificationStore, type NewNotification } from '../stores/notifications';
+import { pointStore } from '../stores/points';
 import type { Connection } from '../stores/transaction';
 import { getService } from '../utils/get-service';
 import type { Written } from './achievements';
+import type { LevelUp } from './points';
 import type { BadgeRow, Catalog } from './catalog';
-import { imageOf, visibleBadges } from './read/catalog-view';
+import { imageOf } from './read/catalog-view';
 
 /** What members are told about, as Strapi webhook events (and, inside Strapi, eventHub events). */
 export const WEBHOOK_EVENTS = {
   earned: 'achievement.earned',
   revoked: 'achievement.revoked',
+  levelReached: 'level.reached',
 } as const;
 
 /** The revokeReason holders of a deleted badge are told. */
@@ -59,38 +62,54 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => ({
   /**
    * Writes the notifications of these changes on `conn`, the transaction that made them:
    * achievement.earned / .revoked per changed row and streak.milestone per milestone crossed or
-   * freeze used, each with the member's totals after the change. Nothing when `notify` is
-   * false (a silent recalculation). `catalog` is read before the transaction opens: on SQLite
-   * a read inside it would wait for the one connection the transaction holds.
+   * freeze used, level.reached per level reached the first time, each with the member's totals
+   * after the change. Nothing when `notify` is false (a silent recalculation). `catalog` is
+   * read before the transaction opens: on SQLite a read inside it would wait for the one
+   * connection the transaction holds. Returns the levels told now (a level told before, then
+   * lost and reached again, is not told twice): the ones `leveled` sends after the commit.
    */
   async record(
     changes: Map<number, Written>,
-    opts: { catalog: Catalog; notify?: boolean; gone?: BadgeRow; streaks?: StreakChange[] },
+    opts: {
+      catalog: Catalog;
+      notify?: boolean;
+      gone?: BadgeRow;
+      streaks?: StreakChange[];
+      levels?: LevelUp[];
+    },
     conn: Connection
-  ) {
-    if (opts.notify === false) return;
+  ): Promise<LevelUp[]> {
+    if (opts.notify === false) return [];
+    const levelKey = (l: LevelUp) => `level:${l.userId}:${l.level.number}`;
+    const toldBefore = await notificationStore(strapi).existingKeys(
+      (opts.levels ?? []).map(levelKey),
+      conn
+    );
+    const levels = (opts.levels ?? []).filter((l) => !toldBefore.has(levelKey(l)));
     const news = new Map(
       (opts.streaks ?? []).map((s) => [s.userId, streakNews(s.before, s.after, STREAK_MILESTONES)])
     );
-    const told = [...new Set([...changes.keys(), ...news.keys()])].filter(
+    const told = [
+      ...new Set([...changes.keys(), ...news.keys(), ...levels.map((l) => l.userId)]),
+    ].filter(
       (userId) =>
         (changes.get(userId)?.earned.length ?? 0) +
           (changes.get(userId)?.revoked.length ?? 0) +
-          (news.get(userId)?.length ?? 0) >
+          (news.get(userId)?.length ?? 0) +
+          levels.filter((l) => l.userId === userId).length >
         0
     );
-    if (told.length === 0) return;
+    if (told.length === 0) return [];
     const badges = new Map(opts.catalog.badges.map((b) => [b.id, b]));
-    const visible = visibleBadges(opts.catalog);
     const held = await achievementStore(strapi).timesHeld(told, conn);
+    // The points ledger's totals, with the entries this transaction appended.
+    const points = await pointStore(strapi).totalsOf(told, conn);
     const rows: NewNotification[] = [];
     for (const userId of told) {
       const times = held.get(userId) ?? new Map<number, number>();
       let count = 0;
       for (const n of times.values()) count += n;
-      let points = 0;
-      for (const b of visible) points += (b.points ?? 0) * (times.get(b.id) ?? 0);
-      const totals = { badges: count, points };
+      const totals = { badges: count, points: Math.max(0, points.get(userId) ?? 0) };
       const about = (c: Change) => {
         const badge = opts.gone ?? badges.get(c.badgeId);
         return badge ? { badge: notifiedBadge(badge) } : {};
@@ -131,13 +150,37 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => ({
             totals,
           },
         });
+      for (const l of levels.filter((x) => x.userId === userId))
+        rows.push({
+          userId,
+          kind: 'level.reached',
+          dedupeKey: levelKey(l),
+          payload: { level: l.level, totals },
+        });
     }
     await notificationStore(strapi).insertMany(rows, conn);
+    return levels;
+  },
+
+  /** After the commit: `level.reached` on Strapi's event hub (webhooks) per level told. */
+  async leveled(levels: LevelUp[]) {
+    for (const l of levels) {
+      const user = await strapi.db
+        .query(UID.user)
+        .findOne({ where: { id: l.userId }, select: ['id', 'documentId', 'username'] });
+      strapi.eventHub.emit(WEBHOOK_EVENTS.levelReached, {
+        level: { ...l.level, reachedAt: l.at.toISOString() },
+        points: Math.max(0, l.total),
+        user: user
+          ? { id: user.id, documentId: user.documentId, username: user.username }
+          : { id: l.userId },
+      });
+    }
   },
 
   /** `gone`: a badge deleted already, which the catalog no longer has. */
   async send(
-    event: (typeof WEBHOOK_EVENTS)[keyof typeof WEBHOOK_EVENTS],
+    event: typeof WEBHOOK_EVENTS.earned | typeof WEBHOOK_EVENTS.revoked,
     userId: number,
     changes: Change[],
     gone?: BadgeRow

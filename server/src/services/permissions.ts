@@ -11,6 +11,7 @@ const ADMIN_ACTIONS = [
   { uid: 'members.export', displayName: "Export a member's data", subCategory: 'members' },
   { uid: 'members.erase', displayName: "Erase a member's data", subCategory: 'members' },
   { uid: 'recalculate', displayName: 'Run recalculation', subCategory: 'recalculate' },
+  { uid: 'points.adjust', displayName: "Adjust a member's points", subCategory: 'points' },
 ] as const;
 
 /** users-permissions actions granted once, on the first start that knows them. */
@@ -19,6 +20,7 @@ const PUBLIC_READS = [
   CONTENT_API_ACTIONS.badges,
   CONTENT_API_ACTIONS.card,
   CONTENT_API_ACTIONS.user,
+  CONTENT_API_ACTIONS.leaderboard,
 ];
 /** `events` is granted to no role: only API tokens push events. */
 const DEFAULT_GRANTS: Record<'public' | 'authenticated', string[]> = {
@@ -33,6 +35,7 @@ const DEFAULT_GRANTS: Record<'public' | 'authenticated', string[]> = {
     CONTENT_API_ACTIONS.notificationsCount,
     CONTENT_API_ACTIONS.notificationsSeen,
     CONTENT_API_ACTIONS.preferences,
+    CONTENT_API_ACTIONS.rank,
   ],
 };
 

@@ -11,6 +11,7 @@ import { ledgerStore } from '../stores/ledger';
 import { preferenceStore } from '../stores/preferences';
 import { notificationStore } from '../stores/notifications';
 import { digestStore } from '../stores/digests';
+import { pointStore } from '../stores/points';
 import { credentialsStore } from '../stores/credentials';
 import { statusListsStore } from '../stores/status-lists';
 import { progressStore } from '../stores/progress';
@@ -47,6 +48,7 @@ const STORE_STEPS = [
   'credentials',
   'notifications',
   'digests',
+  'points',
 ] as const;
 type StoreStep = (typeof STORE_STEPS)[number];
 
@@ -176,6 +178,8 @@ const privacyService = ({ strapi }: { strapi: Core.Strapi }) => {
           };
         case 'digests':
           return { 'digests.deleted': await digestStore(strapi).eraseMember(userId, trx) };
+        case 'points':
+          return { 'points.deleted': await pointStore(strapi).eraseMember(userId, trx) };
       }
     };
 
@@ -302,6 +306,7 @@ const privacyService = ({ strapi }: { strapi: Core.Strapi }) => {
         credentials: await credentialsStore(strapi).count({ userId }),
         credentialsInForce: await credentialsStore(strapi).count({ userId, revokedAt: null }),
         revokesCredentials: await revokesCredentials(),
+        points: await pointStore(strapi).countMember(userId),
       };
     },
 
@@ -470,6 +475,7 @@ const privacyService = ({ strapi }: { strapi: Core.Strapi }) => {
       const notifications = (await notificationStore(strapi).ofMember(userId)).map(plain);
       const credentials = await credentialsOf(userId);
       const digests = (await digestStore(strapi).ofMember(userId)).map(plain);
+      const pointsEntries = (await pointStore(strapi).ofMember(userId)).map(plain);
       const catalog = await getService(strapi, 'catalog').get();
       const named = new Set([
         ...achievements.map((a) => a.badgeId as number),
@@ -519,6 +525,7 @@ const privacyService = ({ strapi }: { strapi: Core.Strapi }) => {
             notifications,
             credentials,
             digests,
+            pointsEntries,
             points,
             badges,
           }).slice(1)

@@ -2,6 +2,8 @@ import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import { PLUGIN_ID } from '../../../common/constants';
 import {
+  DEFAULT_EVENT_POINTS,
+  DEFAULT_LEVELS,
   DEFAULT_SETTINGS,
   mergeSettings,
   settingsPatchSchema,
@@ -33,6 +35,15 @@ const settingsService = ({ strapi }: { strapi: Core.Strapi }) => {
         events: config.streakEvents,
         freezesPerMonth: config.freezesPerMonth,
       },
+      points: {
+        perEvent: Object.fromEntries(
+          Object.entries(DEFAULT_EVENT_POINTS).filter(([event]) =>
+            appEvents(strapi).knownSet.has(event)
+          )
+        ),
+        levels: DEFAULT_LEVELS,
+        excludedRoles: [],
+      },
     };
   };
 
@@ -58,13 +69,20 @@ const settingsService = ({ strapi }: { strapi: Core.Strapi }) => {
         throw new errors.ValidationError(message, { errors: details });
       }
       const known = appEvents(strapi).known;
-      const unknown = (parsedPatch.data.streaks?.events ?? [])
-        .map((event, index) => ({ event, index }))
-        .filter(({ event }) => !known.includes(event));
-      if (unknown.length) {
-        const details = unknown.map(({ event, index }) => ({
+      const unknown = [
+        ...(parsedPatch.data.streaks?.events ?? []).map((event, index) => ({
+          event,
           path: `streaks.events.${index}`,
-          message: `streaks.events.${index}: unknown event "${event}"; known events: ${known.join(', ')}`,
+        })),
+        ...Object.keys(parsedPatch.data.points?.perEvent ?? {}).map((event) => ({
+          event,
+          path: `points.perEvent.${event}`,
+        })),
+      ].filter(({ event }) => !known.includes(event));
+      if (unknown.length) {
+        const details = unknown.map(({ event, path }) => ({
+          path,
+          message: `${path}: unknown event "${event}"; known events: ${known.join(', ')}`,
         }));
         throw new errors.ValidationError(details.map((d) => d.message).join('; '), {
           errors: details,
@@ -85,6 +103,11 @@ const settingsService = ({ strapi }: { strapi: Core.Strapi }) => {
     /** The engine options in force: stored overrides over the plugin config. */
     async streakOptions() {
       return (await this.get()).streaks;
+    },
+
+    /** Points per event, levels and the roles leaderboards leave out. */
+    async pointsOptions() {
+      return (await this.get()).points;
     },
 
     async isEnabled(): Promise<boolean> {

@@ -81,6 +81,7 @@ const triggersService = ({ strapi }: { strapi: Core.Strapi }) => {
       ...(t.occurredAt ? [t.occurredAt] : []),
       ...Object.keys(t.when ?? {}),
       ...(t.data ?? []),
+      ...(t.scope ? [t.scope] : []),
     ]);
     const populate: Doc = {};
     for (const path of paths) {
@@ -177,9 +178,17 @@ const triggersService = ({ strapi }: { strapi: Core.Strapi }) => {
       inWindow(ms(trigger.occurredAt ? get(doc, trigger.occurredAt) : null)) ??
       inWindow(ms(fallbackAt)) ??
       Date.now();
-    const data = trigger.data?.length
-      ? Object.fromEntries(trigger.data.map((path) => [path, scalarOf(get(doc, path))]))
-      : undefined;
+    const course = trigger.scope ? scalarOf(get(doc, trigger.scope)) : null;
+    const data =
+      trigger.data?.length || course !== null
+        ? {
+            ...Object.fromEntries(
+              (trigger.data ?? []).map((path) => [path, scalarOf(get(doc, path))])
+            ),
+            // The board its points also count on (see services/points).
+            ...(course !== null ? { scope: `course:${course}` } : {}),
+          }
+        : undefined;
     return {
       type: trigger.event,
       userId,

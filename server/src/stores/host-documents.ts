@@ -74,6 +74,8 @@ export const hostDocuments = defineStore((strapi) => {
       ...(trigger.data ?? []).map((p) => [p, 'value'] as [string, 'value']),
       ...(trigger.occurredAt ? [[trigger.occurredAt, 'instant'] as [string, 'instant']] : []),
     ];
+    // A course scope is read through the document (any depth), live and in a replay alike.
+    if (trigger.scope) return null;
     if (!paths.every(([path, as]) => use(path, as))) return null;
     const dp = model.options?.draftAndPublish === true;
     const stamps = ['documentId', 'createdAt', 'updatedAt', 'publishedAt'].filter(

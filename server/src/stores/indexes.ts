@@ -80,6 +80,30 @@ export const INDEXES: Array<{ uid: string; name: string; attributes: string[]; u
     // Digests due: pending ones by next attempt.
     { uid: UID.digest, name: 'ach_digests_due_idx', attributes: ['status', 'nextAttemptAt'] },
     { uid: UID.digest, name: 'ach_digests_user_idx', attributes: ['userId'] },
+    // One points entry per source: a replay, a retry or a recalculation appends nothing.
+    {
+      uid: UID.point,
+      name: 'ach_points_source_uq',
+      attributes: ['source', 'sourceKey'],
+      unique: true,
+    },
+    // Site boards aggregate a period from this index alone; course boards from the next.
+    {
+      uid: UID.point,
+      name: 'ach_points_period_idx',
+      attributes: ['occurredAt', 'userId', 'amount'],
+    },
+    {
+      uid: UID.point,
+      name: 'ach_points_scope_idx',
+      attributes: ['scope', 'occurredAt', 'userId', 'amount'],
+    },
+    // A member's total, rank and the evaluator's cap reads; their erase and export.
+    {
+      uid: UID.point,
+      name: 'ach_points_user_idx',
+      attributes: ['userId', 'source', 'occurredAt'],
+    },
   ];
 
 /** Indexes earlier releases created that a current one replaces: dropped when found. */

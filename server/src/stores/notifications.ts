@@ -69,6 +69,18 @@ export const notificationStore = defineStore((strapi) => {
       }
     },
 
+    /** Which of these dedupeKeys are written already (read on the writer's transaction). */
+    async existingKeys(keys: string[], conn: Connection = knex()): Promise<Set<string>> {
+      const table = t();
+      const out = new Set<string>();
+      for (const part of chunks(keys))
+        for (const r of await conn(table.name)
+          .select(table.col('dedupeKey'))
+          .whereIn(table.col('dedupeKey'), part))
+          out.add(r[table.col('dedupeKey')]);
+      return out;
+    },
+
     /** A member's notifications, newest first, older than the row `before` (a cursor). */
     async page(
       userId: number,

@@ -5,11 +5,13 @@ import type { Connection } from './transaction';
 
 /**
  * What a member chose: featured badges (ids, in order), whether their profile is public,
- * whether they get email digests, and the language of those emails (null: the site's default).
+ * whether others see them on leaderboards, whether they get email digests, and the language of
+ * those emails (null: the site's default).
  */
 export interface Preference {
   featured: number[];
   public: boolean;
+  leaderboards: boolean;
   email: boolean;
   language: string | null;
 }
@@ -21,6 +23,7 @@ const flag = (value: unknown, fallback: boolean) =>
 const preferenceFrom = (
   featuredValue: unknown,
   publicValue: unknown,
+  leaderboardsValue?: unknown,
   emailValue?: unknown,
   languageValue?: unknown
 ): Preference => {
@@ -28,6 +31,7 @@ const preferenceFrom = (
   return {
     featured: Array.isArray(featured) ? featured.filter((id) => Number.isInteger(id)) : [],
     public: flag(publicValue, true),
+    leaderboards: flag(leaderboardsValue, true),
     email: flag(emailValue, true),
     language: typeof languageValue === 'string' && languageValue ? languageValue : null,
   };
@@ -56,6 +60,7 @@ export const preferenceStore = defineStore((strapi) => {
         .select(
           table.col('featured'),
           table.col('public'),
+          table.col('leaderboards'),
           table.col('email'),
           table.col('language')
         )
@@ -64,6 +69,7 @@ export const preferenceStore = defineStore((strapi) => {
       return preferenceFrom(
         r?.[table.col('featured')],
         r?.[table.col('public')],
+        r?.[table.col('leaderboards')],
         r?.[table.col('email')],
         r?.[table.col('language')]
       );
@@ -86,6 +92,7 @@ export const preferenceStore = defineStore((strapi) => {
         blocked: `u.${u.col('blocked')}`,
         featured: `p.${p.col('featured')}`,
         isPublic: `p.${p.col('public')}`,
+        leaderboards: `p.${p.col('leaderboards')}`,
         email: `p.${p.col('email')}`,
         language: `p.${p.col('language')}`,
       };
@@ -104,7 +111,7 @@ export const preferenceStore = defineStore((strapi) => {
         username: r.username,
         blocked: Boolean(r.blocked),
         ...(timezoneColumn !== null ? { timezone: r.timezone } : {}),
-        preference: preferenceFrom(r.featured, r.isPublic, r.email, r.language),
+        preference: preferenceFrom(r.featured, r.isPublic, r.leaderboards, r.email, r.language),
       };
     },
 
@@ -118,11 +125,19 @@ export const preferenceStore = defineStore((strapi) => {
       const changed: Record<string, unknown> = {};
       if (values.featured !== undefined) changed.featured = JSON.stringify(values.featured);
       if (values.public !== undefined) changed.public = values.public;
+      if (values.leaderboards !== undefined) changed.leaderboards = values.leaderboards;
       if (values.email !== undefined) changed.email = values.email;
       if (values.language !== undefined) changed.language = values.language;
       const insert = row(
         table,
-        { userId, featured: JSON.stringify([]), public: true, email: true, ...changed },
+        {
+          userId,
+          featured: JSON.stringify([]),
+          public: true,
+          leaderboards: true,
+          email: true,
+          ...changed,
+        },
         now
       );
       // Concurrent first saves cannot duplicate.

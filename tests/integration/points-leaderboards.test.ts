@@ -1,0 +1,348 @@
+import {
+  registerMember,
+  restrictedAdminToken,
+  setupTestApp,
+  superAdminToken,
+  type Member,
+} from './helpers/strapi';
+import { academy, createCourse, ok } from './support/academy';
+import { drain, enableAchievements, plugin } from './support/achievements';
+import { expectDocumented } from './support/openapi';
+import { webhookReceiver } from './support/webhooks';
+
+/**
+ * Points, levels and leaderboards (issue 13): the points ledger written by the evaluator (daily
+ * caps, retractions, badge points), calendar periods in the site's timezone, competition
+ * ranking, who others never see, and levels told exactly once. Runs on SQLite, PostgreSQL and
+ * MariaDB.
+ */
+const app = setupTestApp();
+
+const bearer = (m: Member) => ({ Authorization: `Bearer ${m.jwt}` });
+const points = () => app.strapi.db.query('plugin::achievements.point');
+const entriesOf = (userId: number, where: Record<string, unknown> = {}) =>
+  points().findMany({ where: { userId, ...where }, orderBy: { id: 'asc' } });
+const sum = (rows: Array<{ amount: number }>) => rows.reduce((s, r) => s + r.amount, 0);
+const settings = (patch: Record<string, unknown>) => plugin(app).service('settings').update(patch);
+const board = (path: string, member?: Member) => {
+  const req = app.request().get(`/api/achievements/leaderboards/${path}`);
+  return member ? req.set(bearer(member)) : req;
+};
+const rank = (member: Member, query: string) =>
+  app.request().get(`/api/achievements/me/rank${query}`).set(bearer(member));
+const names = (res: any) => res.body.data.map((e: any) => e.user.username);
+
+/** A fact at a given instant, recorded as a trigger or an API token would. */
+const fact = (member: Member, type: string, key: string, occurredAt: string, subject = key) =>
+  plugin(app).service('events').record({ type, userId: member.user.id, key, subject, occurredAt });
+
+describe('points, levels and leaderboards', () => {
+  beforeAll(async () => {
+    await enableAchievements(app);
+    await settings({ streaks: { defaultTimezone: 'Pacific/Auckland' } });
+  });
+
+  it('30 lessons in a day give exactly the daily cap; the total is the sum of the entries', async () => {
+    const course = await createCourse(app, { modules: 1, lessons: 30 });
+    const member = await registerMember(app);
+    for (const lesson of course.modules[0].lessons)
+      ok(await academy(app).completeLesson(member, lesson), 201);
+    await drain(app);
+
+    const lessons = await entriesOf(member.user.id, { source: 'event', type: 'lesson.completed' });
+    expect(sum(lessons)).toBe(50);
+    expect(lessons).toHaveLength(5);
+    const all = await entriesOf(member.user.id);
+    // Badges earned on the way give their points too.
+    expect(all.some((e: any) => e.source === 'badge' && e.amount > 0)).toBe(true);
+    const me = expectDocumented(
+      'GET',
+      '/api/achievements/me',
+      await app.request().get('/api/achievements/me').set(bearer(member))
+    );
+    expect(me.body.points).toBe(sum(all));
+    expect(me.body.level).toMatchObject({ number: expect.any(Number), name: expect.any(String) });
+    const card = await app.request().get(`/api/achievements/users/${member.user.id}/card`);
+    expect(card.body.points).toBe(sum(all));
+    expect(card.body.level).toEqual(me.body.level);
+  });
+
+  it("points earned in a course also count on that course's board", async () => {
+    const [course, other] = [
+      await createCourse(app, { modules: 1, lessons: 2 }),
+      await createCourse(app, { modules: 1, lessons: 1 }),
+    ];
+    const member = await registerMember(app);
+    for (const lesson of course.modules[0].lessons)
+      ok(await academy(app).completeLesson(member, lesson), 201);
+    await drain(app);
+    const scoped = await entriesOf(member.user.id, { scope: `course:${course.documentId}` });
+    // Two lessons, the module and the course, all in that course.
+    expect(scoped.map((e: any) => e.type).sort()).toEqual([
+      'course.completed',
+      'lesson.completed',
+      'lesson.completed',
+      'module.completed',
+    ]);
+    const res = expectDocumented(
+      'GET',
+      '/api/achievements/leaderboards/{board}',
+      await board(`course:${course.documentId}?period=all`)
+    );
+    expect(res.body.data.map((e: any) => [e.user.username, e.points])).toEqual([
+      [member.user.username, sum(scoped)],
+    ]);
+    expect((await board(`course:${other.documentId}?period=all`)).body.data).toEqual([]);
+    const site = await rank(member, '?period=all');
+    expect(site.body.points).toBeGreaterThan(sum(scoped));
+  });
+
+  it('a create/delete loop of posts nets zero points, and a recalculation adds nothing', async () => {
+    const member = await registerMember(app);
+    await drain(app);
+    for (let i = 0; i < 4; i += 1) {
+      const post = ok(await academy(app).createPost(member, `Loop ${i}`), 201, 200);
+      ok(await academy(app).deletePost(member, post.body.data.documentId), 200, 204);
+    }
+    await drain(app);
+    const posts = (await entriesOf(member.user.id, { source: 'event' })).filter((e: any) =>
+      e.type.startsWith('post.')
+    );
+    expect(posts.filter((e: any) => e.amount > 0)).toHaveLength(4);
+    expect(sum(posts)).toBe(0);
+
+    const before = await entriesOf(member.user.id);
+    await plugin(app).service('evaluator').recalculate([member.user.id]);
+    expect(await entriesOf(member.user.id)).toHaveLength(before.length);
+  });
+
+  describe('calendar periods in the site timezone (Pacific/Auckland)', () => {
+    it('23:30 on Sunday counts in that week, 00:30 on Monday in the next', async () => {
+      const sunday = await registerMember(app);
+      const monday = await registerMember(app);
+      // 2026-11-29 is a Sunday; Auckland is UTC+13 in summer.
+      await fact(sunday, 'lesson.completed', 'tz:sun', '2026-11-29T10:30:00Z');
+      await fact(monday, 'lesson.completed', 'tz:mon', '2026-11-29T11:30:00Z');
+      await drain(app);
+
+      const w48 = expectDocumented(
+        'GET',
+        '/api/achievements/leaderboards/{board}',
+        await board('site?period=week&at=2026-W48')
+      );
+      expect(w48.status).toBe(200);
+      expect(w48.body.period).toEqual({
+        period: 'week',
+        label: '2026-W48',
+        from: '2026-11-22T11:00:00.000Z',
+        to: '2026-11-29T11:00:00.000Z',
+        timezone: 'Pacific/Auckland',
+      });
+      expect(names(w48)).toContain(sunday.user.username);
+      expect(names(w48)).not.toContain(monday.user.username);
+      const w49 = await board('site?period=week&at=2026-W49');
+      expect(names(w49)).toContain(monday.user.username);
+      expect(names(w49)).not.toContain(sunday.user.username);
+      const month = await board('site?period=month&at=2026-11');
+      expect(month.body.period.to).toBe('2026-11-30T11:00:00.000Z');
+      expect(names(month)).toEqual(expect.arrayContaining([sunday.user.username]));
+    });
+
+    it('a week with a DST change has the length the clocks give it', async () => {
+      const member = await registerMember(app);
+      // Auckland moves to summer time on Sunday 2026-09-27: that week lasts 167 hours.
+      await fact(member, 'lesson.completed', 'tz:dst', '2026-09-27T10:30:00Z');
+      await drain(app);
+      const w39 = await board('site?period=week&at=2026-W39');
+      const { from, to } = w39.body.period;
+      expect(from).toBe('2026-09-20T12:00:00.000Z');
+      expect(to).toBe('2026-09-27T11:00:00.000Z');
+      expect((Date.parse(to) - Date.parse(from)) / 3_600_000).toBe(167);
+      expect(names(w39)).toEqual([member.user.username]);
+    });
+  });
+
+  it('ties share a rank (1, 1, 1, 4) and are listed in the order the score was reached', async () => {
+    const [a, b, c, d] = [
+      await registerMember(app),
+      await registerMember(app),
+      await registerMember(app),
+      await registerMember(app),
+    ];
+    await fact(b, 'lesson.completed', 'tie:b', '2026-11-17T01:00:00Z');
+    await fact(c, 'lesson.completed', 'tie:c', '2026-11-17T02:00:00Z');
+    await fact(a, 'lesson.completed', 'tie:a', '2026-11-17T03:00:00Z');
+    await fact(d, 'post.published', 'tie:d', '2026-11-17T00:00:00Z');
+    await drain(app);
+
+    const res = await board('site?period=week&at=2026-W47');
+    // Each also earned a first badge with that fact: equal points for a, b and c, fewer for d.
+    const [top] = res.body.data.map((e: any) => e.points);
+    expect(res.body.data.map((e: any) => [e.rank, e.user.username, e.points])).toEqual([
+      [1, b.user.username, top],
+      [1, c.user.username, top],
+      [1, a.user.username, top],
+      [4, d.user.username, expect.any(Number)],
+    ]);
+    expect(res.body.data[3].points).toBeLessThan(top);
+    expect(res.body.pagination).toMatchObject({ total: 4, page: 1 });
+    const second = await board('site?period=week&at=2026-W47&page=2&pageSize=2');
+    expect(second.body.data.map((e: any) => e.rank)).toEqual([1, 4]);
+    const mine = expectDocumented(
+      'GET',
+      '/api/achievements/me/rank',
+      await rank(d, '?period=week&at=2026-W47')
+    );
+    expect(mine.body).toMatchObject({ rank: 4, points: res.body.data[3].points, of: 4 });
+  });
+
+  it('opted-out, private, blocked and excluded-role members never appear to others', async () => {
+    const [shown, optedOut, hidden, blocked, staff] = [
+      await registerMember(app),
+      await registerMember(app),
+      await registerMember(app),
+      await registerMember(app),
+      await registerMember(app),
+    ];
+    const at = '2026-11-10T01:00:00Z';
+    for (const m of [shown, optedOut, hidden, blocked, staff])
+      await fact(m, 'lesson.completed', `vis:${m.user.id}`, at);
+    await drain(app);
+    const w46 = 'site?period=week&at=2026-W46';
+    expect(names(await board(w46))).toHaveLength(5);
+
+    const privacy = await app
+      .request()
+      .put('/api/achievements/me/privacy')
+      .set(bearer(optedOut))
+      .send({ leaderboards: false });
+    expect(privacy.body).toEqual({ public: true, leaderboards: false });
+    ok(
+      await app
+        .request()
+        .put('/api/achievements/me/privacy')
+        .set(bearer(hidden))
+        .send({ public: false }),
+      200
+    );
+    await app.strapi.db
+      .query('plugin::users-permissions.user')
+      .update({ where: { id: blocked.user.id }, data: { blocked: true } });
+    const role = await app.strapi.db
+      .query('plugin::users-permissions.role')
+      .create({ data: { name: 'Staff', type: 'staff', description: 'Staff' } });
+    await app.strapi.db
+      .query('plugin::users-permissions.user')
+      .update({ where: { id: staff.user.id }, data: { role: role.id } });
+    await settings({ points: { excludedRoles: ['staff'] } });
+    await new Promise((r) => setTimeout(r, 1100)); // the settings cache
+
+    const visible = await board(w46);
+    expect(names(visible)).toEqual([shown.user.username]);
+    expect(names(await board(w46, shown))).toEqual([shown.user.username]);
+    expect(names(await board(w46, optedOut))).toEqual([shown.user.username]);
+    const own = await rank(optedOut, '?period=week&at=2026-W46');
+    expect(own.status).toBe(200);
+    expect(own.body).toMatchObject({ rank: 1, points: visible.body.data[0].points, of: 2 });
+    const bad = await board('site?period=year');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/period/);
+    const mismatch = await board('site?period=week&at=2026-11');
+    expect(mismatch.status).toBe(400);
+    expect(mismatch.body.error.message).toMatch(/at:/);
+    expect((await board('nowhere')).status).toBe(400);
+    expect((await app.request().get('/api/achievements/me/rank')).status).toBe(403);
+    await settings({ points: { excludedRoles: [] } });
+  });
+
+  describe('levels', () => {
+    let hooks: Awaited<ReturnType<typeof webhookReceiver>>;
+
+    beforeAll(async () => {
+      hooks = await webhookReceiver(app, 'levels', ['level.reached']);
+      await settings({
+        points: {
+          levels: [
+            { name: 'Novice', points: 0 },
+            { name: 'Cadet', points: 30 },
+          ],
+        },
+      });
+    });
+
+    afterAll(() => hooks.close());
+
+    it('a level reached under 50 concurrent events is told once: one notification, one webhook', async () => {
+      const member = await registerMember(app);
+      await drain(app);
+      await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          plugin(app)
+            .service('events')
+            .record({
+              type: 'lesson.completed',
+              userId: member.user.id,
+              key: `level:${member.user.id}:${i}`,
+              subject: `lesson-${i}`,
+            })
+        )
+      );
+      await drain(app);
+      await hooks.settle(1);
+      const told = await app.strapi.db
+        .query('plugin::achievements.notification')
+        .findMany({ where: { userId: member.user.id, kind: 'level.reached' } });
+      expect(told).toHaveLength(1);
+      expect(told[0].payload.level).toEqual({ number: 2, name: 'Cadet', points: 30 });
+      const sent = hooks.received.filter((r) => r.body.user?.id === member.user.id);
+      expect(sent).toHaveLength(1);
+      expect(sent[0]).toMatchObject({
+        event: 'level.reached',
+        body: { level: { number: 2, name: 'Cadet' } },
+      });
+
+      // Taken below the level by an admin and back above it: not told a second time.
+      const admin = await superAdminToken(app);
+      const adjust = (amount: number, reason = 'correction') =>
+        app
+          .request()
+          .post(`/achievements/members/${member.user.id}/points`)
+          .set('Authorization', `Bearer ${admin}`)
+          .send({ amount, reason });
+      const total = (await entriesOf(member.user.id)).reduce(
+        (s: number, e: any) => s + e.amount,
+        0
+      );
+      const down = await adjust(-(total - 10));
+      expect(down.status).toBe(200);
+      expect(down.body.data.points).toBe(10);
+      expect((await adjust(50)).body.data.points).toBe(60);
+      await hooks.settle(2);
+      expect(hooks.received.filter((r) => r.body.user?.id === member.user.id)).toHaveLength(1);
+      const adminEntries = await entriesOf(member.user.id, { source: 'admin' });
+      expect(adminEntries.map((e: any) => [e.amount, e.reason])).toEqual([
+        [-(total - 10), 'correction'],
+        [50, 'correction'],
+      ]);
+
+      expect((await adjust(0)).status).toBe(400);
+      expect((await adjust(-1000)).body.error.message).toMatch(/amount: .*below zero/);
+      expect(
+        (
+          await app
+            .request()
+            .post(`/achievements/members/${member.user.id}/points`)
+            .set('Authorization', `Bearer ${admin}`)
+            .send({ amount: 5 })
+        ).body.error.message
+      ).toMatch(/reason/);
+      const restricted = await restrictedAdminToken(app, ['plugin::achievements.members.award']);
+      const refused = await app
+        .request()
+        .post(`/achievements/members/${member.user.id}/points`)
+        .set('Authorization', `Bearer ${restricted}`)
+        .send({ amount: 5, reason: 'nope' });
+      expect(refused.status).toBe(403);
+    });
+  });
+});
