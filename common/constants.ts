@@ -18,6 +18,7 @@ export const UID = {
   erasure: 'plugin::achievements.erasure',
   tombstone: 'plugin::achievements.tombstone',
   notification: 'plugin::achievements.notification',
+  streamTicket: 'plugin::achievements.stream-ticket',
   user: 'plugin::users-permissions.user',
 } as const;
 
@@ -47,6 +48,8 @@ export const CONTENT_API_ACTIONS = {
   notifications: 'plugin::achievements.notifications.find',
   notificationsCount: 'plugin::achievements.notifications.count',
   notificationsSeen: 'plugin::achievements.notifications.markSeen',
+  notificationsStreamTicket: 'plugin::achievements.notifications.streamTicket',
+  notificationsStream: 'plugin::achievements.notifications.stream',
 } as const;
 
 export const CARD_POSITIONS = ['side', 'main', 'header'] as const;

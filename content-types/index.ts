@@ -17,6 +17,7 @@ import statusList from './status-list';
 import erasure from './erasure';
 import tombstone from './tombstone';
 import notification from './notification';
+import streamTicket from './stream-ticket';
 
 export default {
   badge,
@@ -32,4 +33,5 @@ export default {
   erasure,
   tombstone,
   notification,
+  'stream-ticket': streamTicket,
 };

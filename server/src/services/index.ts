@@ -20,6 +20,8 @@ import recalculation from './recalculation';
 import credentials from './credentials';
 import privacy from './privacy';
 import notifications from './notifications';
+import notificationStream from './notification-stream';
+import streamTickets from './stream-tickets';
 
 export default {
   settings,
@@ -44,4 +46,6 @@ export default {
   credentials,
   privacy,
   notifications,
+  notificationStream,
+  streamTickets,
 };

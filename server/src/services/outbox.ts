@@ -6,6 +6,7 @@ import { achievementStore } from '../stores/achievements';
 import { notificationStore, type NewNotification } from '../stores/notifications';
 import type { Connection } from '../stores/transaction';
 import { getService } from '../utils/get-service';
+import { signalNotificationsWritten } from '../utils/notification-signal';
 import type { Written } from './achievements';
 import type { BadgeRow, Catalog } from './catalog';
 import { imageOf, visibleBadges } from './read/catalog-view';
@@ -133,6 +134,8 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => ({
         });
     }
     await notificationStore(strapi).insertMany(rows, conn);
+    // This process's open streams are told once the change commits (others poll).
+    signalNotificationsWritten(strapi, conn);
   },
 
   /** `gone`: a badge deleted already, which the catalog no longer has. */

@@ -20,9 +20,11 @@ const PUBLIC_READS = [
   CONTENT_API_ACTIONS.card,
   CONTENT_API_ACTIONS.user,
 ];
+/** An EventSource sends no Authorization header: the stream's ticket names the member. */
+const TICKET_READS = [CONTENT_API_ACTIONS.notificationsStream];
 /** `events` is granted to no role: only API tokens push events. */
 const DEFAULT_GRANTS: Record<'public' | 'authenticated', string[]> = {
-  public: PUBLIC_READS,
+  public: [...PUBLIC_READS, ...TICKET_READS],
   authenticated: [
     ...PUBLIC_READS,
     CONTENT_API_ACTIONS.me,
@@ -32,6 +34,8 @@ const DEFAULT_GRANTS: Record<'public' | 'authenticated', string[]> = {
     CONTENT_API_ACTIONS.notifications,
     CONTENT_API_ACTIONS.notificationsCount,
     CONTENT_API_ACTIONS.notificationsSeen,
+    CONTENT_API_ACTIONS.notificationsStreamTicket,
+    ...TICKET_READS,
   ],
 };
 
