@@ -116,6 +116,9 @@ const banner = (admin) => {
   if (fs.existsSync(path.join(APP_DIR, 'public/profile.html'))) {
     out.push(`  Profile page    ${BASE_URL}/profile.html`);
   }
+  if (fs.existsSync(path.join(APP_DIR, 'public/learn.html'))) {
+    out.push(`  Member page     ${BASE_URL}/learn.html   (a seeded member, Academy-Passw0rd!)`);
+  }
   out.push(`  Data            ${path.relative(REPO_ROOT, path.join(APP_DIR, '.tmp/data.db'))}`);
   out.push(line, '  Ctrl-C stops the server; the next `npm run demo` keeps the data.', line, '');
   console.log(out.join('\n'));
