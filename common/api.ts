@@ -426,6 +426,17 @@ export const notificationsSeenSchema = named(
   'How many notifications this call marked seen, and how many remain unseen.'
 );
 
+export const streamTicketSchema = named(
+  z
+    .object({
+      ticket: z.string().describe('Pass as `?ticket=` to `GET /me/notifications/stream`, once'),
+      expiresAt: instant().describe('The ticket is refused after this instant'),
+    })
+    .strict(),
+  'StreamTicket',
+  "A single-use, short-lived ticket that opens one stream of the caller's notifications."
+);
+
 // The export of a member's data (data protection): every row the plugin holds about them,
 // as the database holds it (column for column, under the content type's attribute names).
 export const MEMBER_EXPORT_SCHEMA = 'strapi-plugin-achievements/member-export' as const;
@@ -892,6 +903,27 @@ export const notificationsSeenBodySchema = named(
   'Marks some of the caller’s notifications seen (`ids`), or all of them (`all: true`). Ids of other members’ notifications are ignored.'
 );
 
+export const notificationStreamQuerySchema = z
+  .object({
+    ticket: single('ticket')
+      .max(200, { error: 'is not a stream ticket' })
+      .optional()
+      .describe(
+        'From `POST /me/notifications/stream-ticket`: single-use, valid for a minute. Not needed ' +
+          'when the request carries the member’s JWT (clients that can send headers).'
+      ),
+    lastEventId: single('lastEventId')
+      .regex(/^(0|[1-9][0-9]{0,15})$/, { error: 'must be the id of an event of this stream' })
+      .transform(Number)
+      .pipe(z.number().int())
+      .optional()
+      .describe(
+        'Resume after this event (its `id:`), as the `Last-Event-ID` header does: what you were ' +
+          'told since is sent first. A new EventSource cannot send that header, hence this.'
+      ),
+  })
+  .strict();
+
 /** Documents `POST /events`; the events service validates it (see the engine). */
 export const eventBodySchema = named(
   z
@@ -960,6 +992,8 @@ export type NotificationCount = z.output<typeof notificationCountSchema>;
 export type NotificationsSeen = z.output<typeof notificationsSeenSchema>;
 export type NotificationsQuery = z.output<typeof notificationsQuerySchema>;
 export type NotificationsSeenBody = z.output<typeof notificationsSeenBodySchema>;
+export type StreamTicket = z.output<typeof streamTicketSchema>;
+export type NotificationStreamQuery = z.output<typeof notificationStreamQuerySchema>;
 
 // ---------------------------------------------------------------------------------------------
 // Operations
@@ -1311,6 +1345,50 @@ export const API_OPERATIONS: ApiOperation[] = [
     },
   },
   {
+    operationId: 'getMyNotificationStreamTicket',
+    method: 'POST',
+    path: '/me/notifications/stream-ticket',
+    action: CONTENT_API_ACTIONS.notificationsStreamTicket,
+    callers: ['member'],
+    summary: 'A ticket for your notification stream',
+    description:
+      'An EventSource cannot send an Authorization header: trade your JWT for a ticket here, ' +
+      'then open `GET /me/notifications/stream?ticket=…`. A ticket opens one stream, within a ' +
+      'minute, on any process of the app; ask for a new one to reconnect.',
+    query: noQuerySchema,
+    conditional: false,
+    responses: {
+      200: { description: 'The ticket', schema: streamTicketSchema },
+      400: badRequest,
+      401: unauthorized,
+      403: forbidden,
+    },
+  },
+  {
+    operationId: 'streamMyNotifications',
+    method: 'GET',
+    path: '/me/notifications/stream',
+    action: CONTENT_API_ACTIONS.notificationsStream,
+    callers: ['public', 'member'],
+    summary: 'Your notifications as they happen (Server-Sent Events)',
+    description:
+      'Opened with a ticket (`?ticket=`, so a browser EventSource can use it; granted to Public ' +
+      'for that reason, the ticket names the member) or with your JWT. Each new notification ' +
+      'arrives within a second as an event named after its kind (`achievement.earned`, ' +
+      '`achievement.revoked`, `streak.milestone`) whose data is a `Notification` and whose ' +
+      '`id:` is a cursor: reconnect with it (`Last-Event-ID` or `?lastEventId=`) to get what ' +
+      'you missed. A comment line (`: heartbeat`) comes every 25 seconds. The stream ends when ' +
+      'Strapi stops; reconnect with a new ticket.',
+    query: notificationStreamQuerySchema,
+    conditional: false,
+    responses: {
+      200: { description: 'The event stream', contentType: 'text/event-stream' },
+      400: badRequest,
+      401: error('No ticket, or a ticket that is not valid, expired or used already'),
+      403: error('An API token (not a member), or the role lacks this action'),
+    },
+  },
+  {
     operationId: 'ingestEvent',
     method: 'POST',
     path: '/events',
@@ -1359,6 +1437,23 @@ export const API_OPERATIONS: ApiOperation[] = [
     },
   },
   ...unsubscribeOperations(),
+  {
+    operationId: 'getNotifierComponent',
+    method: 'GET',
+    path: '/notifier.js',
+    action: null,
+    callers: ['public', 'member', 'api-token'],
+    summary: 'The <achievements-notifier> web component',
+    description:
+      'The ES module that defines `<achievements-notifier>` (a bell, a list and live toasts of ' +
+      'the signed-in member’s notifications), for pages that do not bundle ' +
+      '`strapi-plugin-achievements/notifier` themselves.',
+    conditional: true,
+    responses: {
+      200: { description: 'The ES module', contentType: 'text/javascript' },
+      304: notModified,
+    },
+  },
   ...credentialOperations(),
 ];
 

@@ -20,6 +20,7 @@ export const UID = {
   notification: 'plugin::achievements.notification',
   digest: 'plugin::achievements.digest',
   point: 'plugin::achievements.point',
+  streamTicket: 'plugin::achievements.stream-ticket',
   user: 'plugin::users-permissions.user',
 } as const;
 
@@ -61,6 +62,8 @@ export const CONTENT_API_ACTIONS = {
   preferences: 'plugin::achievements.members.setPreferences',
   leaderboard: 'plugin::achievements.leaderboards.findOne',
   rank: 'plugin::achievements.leaderboards.myRank',
+  notificationsStreamTicket: 'plugin::achievements.notifications.streamTicket',
+  notificationsStream: 'plugin::achievements.notifications.stream',
 } as const;
 
 export const CARD_POSITIONS = ['side', 'main', 'header'] as const;

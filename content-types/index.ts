@@ -19,6 +19,7 @@ import tombstone from './tombstone';
 import notification from './notification';
 import digest from './digest';
 import point from './point';
+import streamTicket from './stream-ticket';
 
 export default {
   badge,
@@ -36,4 +37,5 @@ export default {
   notification,
   digest,
   point,
+  'stream-ticket': streamTicket,
 };

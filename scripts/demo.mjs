@@ -127,6 +127,9 @@ const banner = (admin) => {
     out.push(`  Verify a badge  ${BASE_URL}/verify.html (credentials: Settings → Credentials)`);
   }
   if (mail) out.push(`  Mail (catcher)  ${mail.webUrl}   (SMTP on 127.0.0.1:${mail.smtpPort})`);
+  if (fs.existsSync(path.join(APP_DIR, 'public/learn.html'))) {
+    out.push(`  Member page     ${BASE_URL}/learn.html   (a seeded member, Academy-Passw0rd!)`);
+  }
   out.push(`  Data            ${path.relative(REPO_ROOT, path.join(APP_DIR, '.tmp/data.db'))}`);
   out.push(line, '  Ctrl-C stops the server; the next `npm run demo` keeps the data.', line, '');
   console.log(out.join('\n'));

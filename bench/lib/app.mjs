@@ -5,6 +5,7 @@ import os from 'os';
 import path from 'path';
 import { createRequire } from 'module';
 import { ROOT } from './engine-build.mjs';
+import { randomSecrets } from '../../scripts/lib/env.mjs';
 
 const require = createRequire(path.join(ROOT, 'package.json'));
 export const APP_DIR = path.join(ROOT, 'examples/lms-academy');
@@ -16,15 +17,12 @@ export const PG = {
   password: process.env.DATABASE_PASSWORD ?? '',
 };
 
-// Fixed, not random: P6's two server processes must accept each other's member tokens. Long
-// enough for the academy, which refuses secrets under 16 characters in production.
+// The academy refuses short or public secrets in production: random ones, made once by the
+// first process that imports this and inherited by every process it forks (the servers of P6
+// must share them: a member token or a stream ticket issued by one is checked by the other).
+process.env.BENCH_SECRETS ??= JSON.stringify(randomSecrets());
 const SECRETS = {
-  APP_KEYS: 'bench-app-key-a-0123456789,bench-app-key-b-0123456789',
-  API_TOKEN_SALT: 'bench-api-token-salt-0123456789',
-  ADMIN_JWT_SECRET: 'bench-admin-jwt-secret-0123456789',
-  TRANSFER_TOKEN_SALT: 'bench-transfer-salt-0123456789',
-  JWT_SECRET: 'bench-jwt-secret-0123456789',
-  ENCRYPTION_KEY: 'bench-encryption-key-0123456789',
+  ...JSON.parse(process.env.BENCH_SECRETS),
   // Legacy { id } member tokens, as in every earlier run: the figures stay comparable, and a
   // 'refresh' access token expires after 10 minutes, shorter than the longest runs.
   USERS_PERMISSIONS_JWT_MANAGEMENT: 'legacy-support',

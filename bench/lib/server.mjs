@@ -43,7 +43,17 @@ const count = async (uid, where) => {
 
 let traced = [];
 let session = null;
-const onQuery = (q) => traced.push(q);
+const started = new Map();
+const onQuery = (q) => {
+  traced.push(q);
+  started.set(q.__knexQueryUid, process.hrtime.bigint());
+};
+const onResponse = (_r, q) => {
+  const t0 = started.get(q.__knexQueryUid);
+  started.delete(q.__knexQueryUid);
+  const hit = t0 === undefined ? null : traced.find((x) => x.__knexQueryUid === q.__knexQueryUid);
+  if (hit) hit.ms = Number(process.hrtime.bigint() - t0) / 1e6;
+};
 const handlers = {
   async setup({ members = 0, courses = 0, modules = 2, lessons = 5 }) {
     const lessonIds = courses ? await createCourses(strapi, { courses, modules, lessons }) : [];
@@ -175,9 +185,11 @@ const handlers = {
     if (on) {
       traced = [];
       strapi.db.connection.on('query', onQuery);
+      strapi.db.connection.on('query-response', onResponse);
       return {};
     }
     strapi.db.connection.removeListener('query', onQuery);
+    strapi.db.connection.removeListener('query-response', onResponse);
     const out = traced;
     traced = [];
     if (!summary) return { queries: out.map((q) => q.sql) };
@@ -189,8 +201,15 @@ const handlers = {
         .slice(0, 140);
       by.set(k, (by.get(k) ?? 0) + 1);
     }
+    // Statements and their time in the database on one table (P1: the notifications' share).
+    const onTable = (table) => {
+      const mine = out.filter((q) => q.sql.includes(table));
+      return { n: mine.length, ms: mine.reduce((a, q) => a + (q.ms ?? 0), 0) };
+    };
     return {
       total: out.length,
+      ms: out.reduce((a, q) => a + (q.ms ?? 0), 0),
+      notifications: onTable('achievements_notifications'),
       top: [...by]
         .sort((a, b) => b[1] - a[1])
         .slice(0, 12)
@@ -321,6 +340,16 @@ const handlers = {
         [col('version')]: row.version + 1,
       });
     return {};
+  },
+  /** A full collection first (the process runs with --expose-gc for P7), then the RSS. */
+  async gc() {
+    global.gc?.();
+    await new Promise((r) => setTimeout(r, 200));
+    global.gc?.();
+    return { rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed };
+  },
+  async openStreams() {
+    return { open: achievements(strapi, 'notificationStream').openCount() };
   },
   async rss() {
     return { rss: process.memoryUsage().rss, peakRss };

@@ -71,12 +71,15 @@ describe('the OpenAPI document', () => {
     expect(again.text).toBe('');
   });
 
-  it('serves the <achievements-card> module at /api/achievements/card.js', async () => {
-    const url = `${API_PREFIX}/card.js`;
+  it.each([
+    ['card.js', 'achievements-card'],
+    ['notifier.js', 'achievements-notifier'],
+  ])('serves the web component module at /api/achievements/%s', async (file, element) => {
+    const url = `${API_PREFIX}/${file}`;
     const res = expectDocumented('GET', url, await app.request().get(url));
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/javascript/);
-    expect(res.text).toContain("customElements.define('achievements-card'");
+    expect(res.text).toContain(`customElements.define('${element}'`);
     expect(res.headers['cache-control']).toMatch(/^public, max-age=\d+/);
   });
 

@@ -100,8 +100,16 @@ describe('content API routes × callers', () => {
       }),
       expected: { public: 403, self: 403, other: 403, token: 202 },
     },
+    {
+      route: 'POST /me/notifications/stream-ticket',
+      method: 'POST',
+      url: () => '/me/notifications/stream-ticket',
+      expected: MEMBERS,
+    },
+    // GET /me/notifications/stream never ends with a ticket: notifications-stream.test.ts.
     get('GET /openapi.json', () => '/openapi.json'),
     get('GET /card.js', () => '/card.js'),
+    get('GET /notifier.js', () => '/notifier.js'),
   ];
 
   describe.each(cases)('$route', ({ method, url, body, expected }) => {

@@ -146,6 +146,11 @@ export default ({ env }) => ({
         coalesceMs: env.int('ACHIEVEMENTS_COALESCE_MS', 100),
         engine: env.bool('ACHIEVEMENTS_ENGINE', true),
       },
+      streams: {
+        pollIntervalMs: env.int('ACHIEVEMENTS_STREAM_POLL_MS', 500),
+        heartbeatMs: env.int('ACHIEVEMENTS_STREAM_HEARTBEAT_MS', 25000),
+        ticketTtlMs: env.int('ACHIEVEMENTS_STREAM_TICKET_TTL_MS', 60000),
+      },
     },
   },
 });

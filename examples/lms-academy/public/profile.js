@@ -34,3 +34,13 @@ if (!user) {
   });
   zones.side.prepend(card);
 }
+
+// A member signed in on /learn.html sees their bell and toasts here too.
+const session = JSON.parse(sessionStorage.getItem('academy-member') ?? 'null');
+if (session) {
+  const notifier = document.createElement('achievements-notifier');
+  notifier.setAttribute('api-url', '/api/achievements');
+  if (theme) notifier.setAttribute('theme', theme);
+  notifier.token = session.jwt;
+  document.getElementById('site').append(notifier);
+}

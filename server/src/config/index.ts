@@ -22,6 +22,7 @@ export const DEFAULT_CONFIG: PluginConfig = {
     coalesceMs: 100,
     engine: true,
   },
+  streams: { pollIntervalMs: 500, heartbeatMs: 25_000, ticketTtlMs: 60_000 },
 };
 
 export default {

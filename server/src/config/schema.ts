@@ -118,6 +118,21 @@ export const pluginConfigSchema = z
         engine: z.boolean({ error: 'must be true or false' }).optional(),
       })
       .strict(),
+    /** Live notification streams (`GET /me/notifications/stream`). */
+    streams: z
+      .object({
+        /**
+         * How often each process reads new notifications for all of its open streams (one
+         * query per interval, whatever the number of streams). Notifications written by this
+         * process reach its streams at once; others within this interval.
+         */
+        pollIntervalMs: z.number().int().min(50).max(10_000),
+        /** A comment line sent this often on every stream, so proxies keep it open. */
+        heartbeatMs: z.number().int().min(1000).max(300_000),
+        /** How long a stream ticket (`POST /me/notifications/stream-ticket`) may wait for use. */
+        ticketTtlMs: z.number().int().min(1000).max(600_000),
+      })
+      .strict(),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -5,12 +5,13 @@ import { errors } from '@strapi/utils';
 
 /**
  * Files the package ships for frontends, served as-is: the OpenAPI document of the content API
- * and the `<achievements-card>` module (so a page can load it from the Strapi server without a
+ * and the `<achievements-card>` and `<achievements-notifier>` modules (so a page can load it from the Strapi server without a
  * bundler). Both routes are open (`auth: false`): neither says anything about any member.
  */
 const FILES = {
   document: 'openapi/achievements.openapi.json',
   component: 'card/achievements-card.js',
+  notifier: 'card/achievements-notifier.js',
 } as const;
 
 /** The package root: the built server runs from `dist/server`, the sources from `server/src`. */
@@ -47,6 +48,10 @@ const openapiController = ({ strapi: _strapi }: { strapi: Core.Strapi }) => {
     async component(ctx: any) {
       ctx.type = 'text/javascript; charset=utf-8';
       ctx.body = read(FILES.component);
+    },
+    async notifier(ctx: any) {
+      ctx.type = 'text/javascript; charset=utf-8';
+      ctx.body = read(FILES.notifier);
     },
   };
 };

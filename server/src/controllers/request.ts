@@ -84,8 +84,25 @@ export const sendExport = async (ctx: any, stream: Readable, userId: number) => 
   ctx.body = stream;
 };
 
-/** Answers 409 with Strapi's error shape (a request that conflicts with work in progress). */
-export const conflict = (ctx: any, message: string, details: unknown = {}) => {
-  ctx.status = 409;
-  ctx.body = { data: null, error: { status: 409, name: 'ConflictError', message, details } };
+/** Answers an error in Strapi's shape, with a message the caller can act on. */
+const answerError = (
+  ctx: any,
+  status: number,
+  name: string,
+  message: string,
+  details: unknown = {}
+) => {
+  ctx.status = status;
+  ctx.body = { data: null, error: { status, name, message, details } };
 };
+
+/** Answers 409 (a request that conflicts with work in progress, or a reused key). */
+export const conflict = (ctx: any, message: string, details: unknown = {}) =>
+  answerError(ctx, 409, 'ConflictError', message, details);
+
+/**
+ * Answers 401 with its reason. A thrown UnauthorizedError would lose it: Strapi's content-API
+ * authorization wraps the controller and answers a bare "Unauthorized".
+ */
+export const unauthorized = (ctx: any, message: string) =>
+  answerError(ctx, 401, 'UnauthorizedError', message);

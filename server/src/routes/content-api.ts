@@ -105,10 +105,24 @@ export default {
       config: data(),
     },
     { method: 'GET', path: '/me/rank', handler: 'leaderboards.myRank', config: data() },
+    {
+      method: 'POST',
+      path: '/me/notifications/stream-ticket',
+      handler: 'notifications.streamTicket',
+      config: { policies: [] },
+    },
+    // Granted to Public too: an EventSource sends no header, the ticket names the member.
+    {
+      method: 'GET',
+      path: '/me/notifications/stream',
+      handler: 'notifications.stream',
+      config: { policies: [] },
+    },
     { method: 'GET', path: '/openapi.json', handler: 'openapi.document', config: files() },
     // Open Badges 3.0: public (verifiers have no account); the credential route itself lets
     // the holder in, and anyone else only for public profiles with public credentials on.
     ...credentialRoutes,
     { method: 'GET', path: '/card.js', handler: 'openapi.component', config: files() },
+    { method: 'GET', path: '/notifier.js', handler: 'openapi.notifier', config: files() },
   ],
 };

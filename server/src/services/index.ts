@@ -23,6 +23,8 @@ import notifications from './notifications';
 import digests from './digests';
 import points from './points';
 import leaderboards from './leaderboards';
+import notificationStream from './notification-stream';
+import streamTickets from './stream-tickets';
 
 export default {
   settings,
@@ -50,4 +52,6 @@ export default {
   digests,
   points,
   leaderboards,
+  notificationStream,
+  streamTickets,
 };

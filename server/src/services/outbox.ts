@@ -7,6 +7,7 @@ import { notificationStore, type NewNotification } from '../stores/notifications
 import { pointStore } from '../stores/points';
 import type { Connection } from '../stores/transaction';
 import { getService } from '../utils/get-service';
+import { signalNotificationsWritten } from '../utils/notification-signal';
 import type { Written } from './achievements';
 import type { LevelUp } from './points';
 import type { BadgeRow, Catalog } from './catalog';
@@ -159,6 +160,8 @@ const outboxService = ({ strapi }: { strapi: Core.Strapi }) => ({
         });
     }
     await notificationStore(strapi).insertMany(rows, conn);
+    // This process's open streams are told once the change commits (others poll).
+    signalNotificationsWritten(strapi, conn);
     return levels;
   },
 

@@ -22,9 +22,11 @@ const PUBLIC_READS = [
   CONTENT_API_ACTIONS.user,
   CONTENT_API_ACTIONS.leaderboard,
 ];
+/** An EventSource sends no Authorization header: the stream's ticket names the member. */
+const TICKET_READS = [CONTENT_API_ACTIONS.notificationsStream];
 /** `events` is granted to no role: only API tokens push events. */
 const DEFAULT_GRANTS: Record<'public' | 'authenticated', string[]> = {
-  public: PUBLIC_READS,
+  public: [...PUBLIC_READS, ...TICKET_READS],
   authenticated: [
     ...PUBLIC_READS,
     CONTENT_API_ACTIONS.me,
@@ -36,6 +38,8 @@ const DEFAULT_GRANTS: Record<'public' | 'authenticated', string[]> = {
     CONTENT_API_ACTIONS.notificationsSeen,
     CONTENT_API_ACTIONS.preferences,
     CONTENT_API_ACTIONS.rank,
+    CONTENT_API_ACTIONS.notificationsStreamTicket,
+    ...TICKET_READS,
   ],
 };
 

@@ -104,6 +104,14 @@ export const INDEXES: Array<{ uid: string; name: string; attributes: string[]; u
       name: 'ach_points_user_idx',
       attributes: ['userId', 'source', 'occurredAt'],
     },
+    // A stream ticket opens one stream, whichever process it reaches first.
+    {
+      uid: UID.streamTicket,
+      name: 'ach_stream_tickets_nonce_uq',
+      attributes: ['nonce'],
+      unique: true,
+    },
+    { uid: UID.streamTicket, name: 'ach_stream_tickets_expiry_idx', attributes: ['expiresAt'] },
   ];
 
 /** Indexes earlier releases created that a current one replaces: dropped when found. */

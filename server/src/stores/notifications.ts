@@ -119,11 +119,45 @@ export const notificationStore = defineStore((strapi) => {
       return affected(await query.update({ [table.col('seenAt')]: at }));
     },
 
-    /** Notifications written after row `afterId`, oldest first (for live streams). */
-    async after(afterId: number, limit = 500): Promise<NotificationRecord[]> {
+    /**
+     * Ids and members of the rows after row `afterId`, oldest first: what the live streams'
+     * poller reads every interval (two narrow columns, then `byIds` for the rows it delivers).
+     */
+    async idsAfter(afterId: number, limit: number): Promise<Array<{ id: number; userId: number }>> {
+      const table = t();
+      const rows = await knex()(table.name)
+        .select(table.col('id'), table.col('userId'))
+        .where(table.col('id'), '>', afterId)
+        .orderBy(table.col('id'), 'asc')
+        .limit(limit);
+      return rows.map((r: any) => ({
+        id: Number(r[table.col('id')]),
+        userId: Number(r[table.col('userId')]),
+      }));
+    },
+
+    async byIds(ids: number[]): Promise<NotificationRecord[]> {
+      if (ids.length === 0) return [];
+      const table = t();
+      const rows: any[] = [];
+      for (const part of chunks(ids))
+        rows.push(...(await knex()(table.name).select('*').whereIn(table.col('id'), part)));
+      return rows.map(recordOf).sort((a, b) => a.id - b.id);
+    },
+
+    /** The newest row id (0 when there is none): where a poller that starts now begins. */
+    async lastId(): Promise<number> {
+      const table = t();
+      const [r] = await knex()(table.name).max({ last: table.col('id') });
+      return Number(r?.last ?? 0);
+    },
+
+    /** A member's rows after row `afterId`, oldest first (a stream resumed by its cursor). */
+    async ofMemberAfter(userId: number, afterId: number, limit: number) {
       const table = t();
       const rows = await knex()(table.name)
         .select('*')
+        .where(table.col('userId'), userId)
         .where(table.col('id'), '>', afterId)
         .orderBy(table.col('id'), 'asc')
         .limit(limit);
