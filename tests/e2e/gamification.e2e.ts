@@ -1,4 +1,5 @@
 import { launchBrowser, loginAdmin, screenshot, type BrowserSession } from './helpers/browser';
+import { adminApi } from './helpers/admin';
 import { e2eState } from './helpers/state';
 
 /** What the frontends read: the public plugin config. */
@@ -59,6 +60,31 @@ describe('Settings → Customization → Gamification (production admin build, C
     } catch (error) {
       await screenshot(page, 'gamification-failure').catch(() => undefined);
       throw error;
+    }
+  });
+
+  it('"Revoke credentials on erase" is on by default; switched off, the erase setting is stored', async () => {
+    const { page } = session;
+    const { baseUrl } = e2eState();
+    try {
+      await page.goto(`${baseUrl}/admin/settings/achievements/gamification`);
+      await page.getByRole('heading', { name: 'Data protection', level: 2 }).waitFor();
+      const toggle = page.getByRole('checkbox', { name: 'Revoke credentials on erase' });
+      expect(await toggle.isChecked()).toBe(true);
+      await toggle.click();
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByText('Settings saved').waitFor();
+      const stored = await adminApi('GET', '/achievements/settings');
+      expect(stored.data.privacy).toEqual({ revokeCredentialsOnErase: false });
+      await toggle.scrollIntoViewIfNeeded();
+      await screenshot(page, 'gamification-privacy-off');
+    } catch (error) {
+      await screenshot(page, 'gamification-privacy-failure').catch(() => undefined);
+      throw error;
+    } finally {
+      await adminApi('PUT', '/achievements/settings', {
+        privacy: { revokeCredentialsOnErase: true },
+      }).catch(() => undefined);
     }
   });
 });

@@ -89,6 +89,21 @@ describe("a member's data in the admin (production admin build, Chromium)", () =
       await page.getByTestId('erasure-receipts').getByText('an admin').first().waitFor();
       await screenshot(page, 'light-members-erase-receipt');
 
+      // The member kept their account: an admin may let them earn again, on the record.
+      const erased = page.getByTestId('member-erased');
+      await erased
+        .getByText('This member’s data was erased: nothing is recorded for them.')
+        .waitFor();
+      await erased.getByRole('button', { name: 'Allow to earn again' }).click();
+      await page.getByText('The member can earn badges again').first().waitFor();
+      await erased.waitFor({ state: 'detached' });
+      await page
+        .getByTestId('erasure-receipts')
+        .getByText('an admin, allowing the member to earn again')
+        .first()
+        .waitFor();
+      await screenshot(page, 'light-members-tombstone-lifted');
+
       const after = await adminApi('GET', `/achievements/members/${member.user.id}/erase`);
       expect(after.data).toEqual({
         ledger: 0,

@@ -1,6 +1,6 @@
 import { registerMember, setupTestApp, superAdminToken, type Member } from './helpers/strapi';
 import { academy, createCourse, ok, type CourseFixture } from './support/academy';
-import { TEST_HOST, verifyCredential } from './support/credentials';
+import { enableCredentials, verifyCredential } from './support/credentials';
 import {
   achievementRows,
   drain,
@@ -43,13 +43,7 @@ describe("erasing a member's data", () => {
     await enableAchievements(app);
     course = await createCourse(app, { modules: 1, lessons: 2 });
     admin = await superAdminToken(app);
-    ok(
-      await app
-        .request()
-        .put('/achievements/credentials/settings')
-        .set('Authorization', `Bearer ${admin}`)
-        .send({ credentials: { enabled: true, host: TEST_HOST } })
-    );
+    await enableCredentials(app, admin);
   });
 
   /** The credential of the member's first achievement (issued on this first fetch). */

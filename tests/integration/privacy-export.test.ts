@@ -12,7 +12,7 @@ import {
 import { academy, createCourse, ok } from './support/academy';
 import { drain, earnedSlugs, enableAchievements, plugin } from './support/achievements';
 import { API_PREFIX, call } from './support/openapi';
-import { TEST_HOST, verifyCredential } from './support/credentials';
+import { enableCredentials, verifyCredential } from './support/credentials';
 import { erasureRows, scanForMember } from './support/privacy';
 
 // Credentials on, so the export holds issued credentials, one of them revoked.
@@ -95,13 +95,7 @@ describe("a member's export", () => {
         .send({ badges: ['first-lesson'] })
     );
     const admin = await superAdminToken(app);
-    ok(
-      await app
-        .request()
-        .put('/achievements/credentials/settings')
-        .set('Authorization', `Bearer ${admin}`)
-        .send({ credentials: { enabled: true, host: TEST_HOST } })
-    );
+    await enableCredentials(app, admin);
     expect(await fetchCredentials(ada)).toBeGreaterThanOrEqual(2);
     bobsCredentials = await fetchCredentials(bob);
     expect(bobsCredentials).toBeGreaterThanOrEqual(1);
@@ -277,6 +271,14 @@ describe("a member's export", () => {
         .service('events')
         .record({ type: 'lesson.completed', userId: bob.user.id, key, subject: key });
     expect(await lesson('before-lift')).toEqual({ accepted: false, duplicate: false });
+    const detail = async () =>
+      (
+        await app
+          .request()
+          .get(`/achievements/members/${bob.user.id}`)
+          .set('Authorization', `Bearer ${await superAdminToken(app)}`)
+      ).body.data;
+    expect((await detail()).erased).toBe(true);
 
     const url = `/achievements/members/${bob.user.id}/tombstone`;
     const exporter = await restrictedAdminToken(app, [ACTIONS.membersExport]);
@@ -314,6 +316,7 @@ describe("a member's export", () => {
     const [row] = await erasureRows(app, { id: lifted.body.data.id });
     expect(row.userId).toBeNull();
 
+    expect((await detail()).erased).toBe(false);
     expect(await lesson('after-lift')).toEqual({ accepted: true, duplicate: false });
     await drain(app);
     expect(await earnedSlugs(app, bob.user.id)).toContain('first-lesson');

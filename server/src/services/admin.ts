@@ -127,6 +127,8 @@ const adminService = ({ strapi }: { strapi: Core.Strapi }) => {
         member: toRow(user),
         achievements,
         notifications,
+        /** Erased while keeping their account: nothing is recorded until an admin lifts it. */
+        erased: await getService(strapi, 'privacy').isErased(user.id),
         held: held.flatMap((h) => {
           const b = badges.get(h.badgeId);
           return b

@@ -122,3 +122,16 @@ export const expandSafely = async (document: unknown) => {
     },
   });
 };
+
+/**
+ * Switches credentials on, issued as the test host (the app must have been started with
+ * ACHIEVEMENTS_CREDENTIALS_SECRET).
+ */
+export const enableCredentials = async (app: TestApp, adminToken: string) => {
+  const res = await app
+    .request()
+    .put('/achievements/credentials/settings')
+    .set('Authorization', `Bearer ${adminToken}`)
+    .send({ credentials: { enabled: true, host: TEST_HOST } });
+  if (res.status !== 200) throw new Error(`switching credentials on answered ${res.status}`);
+};

@@ -37,6 +37,7 @@ interface Detail {
   achievements: MemberAchievements;
   held: Array<{ badge: string; slug: string; name: string; sequence: number; revoked: boolean }>;
   notifications: Notification[];
+  erased: boolean;
 }
 
 const MembersPage = () => {
@@ -177,6 +178,21 @@ const MembersPage = () => {
     }
   };
 
+  /** Lifts the tombstone of a member erased while keeping their account. */
+  const allowToEarn = async (member: AdminMemberRow) => {
+    try {
+      await api.del<ErasureReceipt>(`/members/${member.id}/tombstone`);
+      toggleNotification({
+        type: 'success',
+        message: t('members.erased.lifted', 'The member can earn badges again'),
+      });
+      await open(member.id);
+      await loadReceipts();
+    } catch (e) {
+      fail(e);
+    }
+  };
+
   const askErase = async (member: AdminMemberRow) => {
     try {
       setErasing({ member, preview: await api.get<ErasePreview>(`/members/${member.id}/erase`) });
@@ -303,6 +319,28 @@ const MembersPage = () => {
                         ) : null}
                       </Flex>
                     </Flex>
+                    {detail.erased ? (
+                      <Box
+                        padding={4}
+                        hasRadius
+                        background="warning100"
+                        data-testid="member-erased"
+                      >
+                        <Flex justifyContent="space-between" alignItems="center" gap={4}>
+                          <Typography tag="p">
+                            {t(
+                              'members.erased',
+                              'This member’s data was erased: nothing is recorded for them.'
+                            )}
+                          </Typography>
+                          {allowedActions.canErase ? (
+                            <Button variant="secondary" onClick={() => allowToEarn(detail.member)}>
+                              {t('members.erased.lift', 'Allow to earn again')}
+                            </Button>
+                          ) : null}
+                        </Flex>
+                      </Box>
+                    ) : null}
                     {receipt ? (
                       <Box
                         padding={4}
