@@ -311,8 +311,31 @@ function freezesLeft(state: StreakState, month: string, freezesPerMonth: number)
 }
 
 /**
- * Records one activity. Days are compared in the timezone the member has now: the previous
- * activity instant is re-expressed in it, so moving east or west neither breaks nor double counts.
+ * Calendar days from the run's last counted day to `at`, as each honest view sees them. The
+ * counted day is fixed when it happened, in the zone the member had then (lastActiveDay,
+ * timezone); `lastAt` is the latest activity since. A timezone change may neither add a day
+ * that real time does not show in the old zone and the new one (hopping east, or back and
+ * forth, to gain days) nor hide a day without activity in either (moving 12 hours west).
+ */
+function gapsSince(state: StreakState, lastAt: number, at: number, tz: string, dayNo: number) {
+  const countedTz = resolveZone(state.timezone);
+  const countedDay = state.lastActiveDay
+    ? dayNumber(state.lastActiveDay)
+    : localDayNumber(lastAt, countedTz);
+  const atInCountedTz = localDayNumber(at, countedTz);
+  const sinceLastInCurrent = dayNo - localDayNumber(lastAt, tz);
+  return {
+    /** Days passed in every view: only then is this a new day of the run. */
+    passed: Math.min(dayNo - countedDay, atInCountedTz - countedDay, sinceLastInCurrent),
+    /** Days since the latest activity in either zone: missed days are counted from this. */
+    elapsed: Math.max(atInCountedTz - localDayNumber(lastAt, countedTz), sinceLastInCurrent),
+  };
+}
+
+/**
+ * Records one activity. Its local day is fixed in the timezone the member has when it happens
+ * and stored with the state (lastActiveDay, timezone); a later timezone change affects only
+ * later activity, and never adds a day or hides a missed one (gapsSince).
  */
 export function applyActivity(
   state: StreakState,
@@ -343,22 +366,16 @@ export function applyActivity(
     };
   }
 
-  const gap = dayNo - localDayNumber(state.lastActiveAt, tz);
+  const { passed, elapsed } = gapsSince(state, state.lastActiveAt, activity.at, tz, dayNo);
   // An older activity arriving late: it can neither extend nor break the run.
-  if (gap < 0) return { state, counted: false, freezesUsed: 0 };
-  if (gap === 0) {
-    // Keep the latest instant of the last active day: the next gap is measured from it.
-    const lastActiveAt = Math.max(state.lastActiveAt, activity.at);
-    return {
-      // Same local day as `day`, whichever instant is the later one.
-      state: { ...state, lastActiveAt, lastActiveDay: day, timezone: tz },
-      counted: false,
-      freezesUsed: 0,
-    };
-  }
-
+  if (activity.at < state.lastActiveAt) return { state, counted: false, freezesUsed: 0 };
   const { used, left } = freezesLeft(state, month, perMonth);
-  const missed = gap - 1;
+  const missed = elapsed - 1;
+  if (passed <= 0 && missed <= left) {
+    // No new day in every view (the same day, or one a timezone change alone made): the run and
+    // its counted day stand; this activity is the latest one.
+    return { state: { ...state, lastActiveAt: activity.at }, counted: false, freezesUsed: 0 };
+  }
   let current: number;
   let spent = 0;
   if (missed === 0) {
@@ -396,14 +413,16 @@ export function streakAsOf(
     return { current: 0, longest: state.longest, lastActiveDate: null };
   }
   const tz = resolveZone(timezone, state.timezone);
-  const last = localDay(state.lastActiveAt, tz);
-  const today = localDay(now, tz);
+  const today = localDayNumber(now, tz);
+  const { elapsed } = gapsSince(state, state.lastActiveAt, now, tz, today);
+  // The run's last counted day, as it was then (a later timezone change does not move it).
+  const last = state.lastActiveDay ?? localDay(state.lastActiveAt, tz);
   // Today is not over yet, so only the days strictly between are missed.
-  const missed = dayDiff(last, today) - 1;
+  const missed = elapsed - 1;
   let current = state.current;
   if (missed > 0) {
     const perMonth = Math.max(0, Math.floor(opts.freezesPerMonth || 0));
-    if (missed > freezesLeft(state, monthOf(today), perMonth).left) current = 0;
+    if (missed > freezesLeft(state, monthOf(dayText(today, now, tz)), perMonth).left) current = 0;
   }
   return { current, longest: state.longest, lastActiveDate: last };
 }

@@ -170,12 +170,101 @@ describe('timezone change mid-streak', () => {
       // Landed in LA on the 11th again: the day already counted, nothing added.
       { at: '2026-01-11T22:00:00Z', tz: lax, day: '2026-01-11', current: 3, counted: false },
       { at: '2026-01-12T06:00:00Z', tz: lax, day: '2026-01-11', current: 3, counted: false },
-      // The 12th in LA is the next day, not the same day as Auckland's 12th.
-      { at: '2026-01-12T18:00:00Z', tz: lax, day: '2026-01-12', current: 4, counted: true },
-      { at: '2026-01-13T18:00:00Z', tz: lax, day: '2026-01-13', current: 5, counted: true },
+      // The 12th in LA is the date already counted in Auckland: a day is fixed where it happened.
+      { at: '2026-01-12T18:00:00Z', tz: lax, day: '2026-01-12', current: 3, counted: false },
+      { at: '2026-01-13T18:00:00Z', tz: lax, day: '2026-01-13', current: 4, counted: true },
+      { at: '2026-01-14T18:00:00Z', tz: lax, day: '2026-01-14', current: 5, counted: true },
     ]);
     expect(state.timezone).toBe(lax);
     expect(state.longest).toBe(5);
+  });
+});
+
+describe('timezone tricks (issue 17, finding 5)', () => {
+  const HOUR = 3_600_000;
+
+  it('switching to the Azores after midnight UTC adds no day', () => {
+    walk([
+      { at: '2026-03-01T23:58:00Z', tz: 'UTC', day: '2026-03-01', current: 1, counted: true },
+      { at: '2026-03-02T00:00:00Z', tz: 'UTC', day: '2026-03-02', current: 2, counted: true },
+      // 00:00 on the 2nd in the Azores: the day already counted, not "Warming up" (3).
+      {
+        at: '2026-03-02T01:00:00Z',
+        tz: 'Atlantic/Azores',
+        day: '2026-03-02',
+        current: 2,
+        counted: false,
+      },
+    ]);
+  });
+
+  it('moving 12 hours west does not skip a missed calendar day (no freezes)', () => {
+    walk([
+      { at: '2026-03-01T10:00:00Z', tz: 'UTC', day: '2026-03-01', current: 1, counted: true },
+      // The 2nd is missed; on the 3rd at 11:00 UTC it is still the 2nd in Etc/GMT+12.
+      {
+        at: '2026-03-03T11:00:00Z',
+        tz: 'Etc/GMT+12',
+        day: '2026-03-02',
+        current: 1,
+        counted: true,
+      },
+    ]);
+  });
+
+  /** A small seeded generator, so a failure names a sequence that can be replayed. */
+  const random = (seed: number) => () => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
+  const ZONES = [
+    'UTC',
+    'Pacific/Kiritimati',
+    'Etc/GMT+12',
+    'Atlantic/Azores',
+    'Asia/Kolkata',
+    'America/Los_Angeles',
+    'Pacific/Auckland',
+    'Europe/Paris',
+    'Etc/GMT-14',
+    'Pacific/Chatham',
+  ];
+
+  it('no sequence of timezone hops gains days on an honest member (2,000 random walks)', () => {
+    for (let seed = 1; seed <= 2_000; seed += 1) {
+      const next = random(seed);
+      let state = emptyStreak('UTC');
+      const start = Date.parse('2026-06-01T00:00:00Z') + Math.floor(next() * 24 * HOUR);
+      let at = start;
+      const steps = 5 + Math.floor(next() * 40);
+      for (let i = 0; i < steps; i += 1) {
+        at += Math.floor(next() * 6 * HOUR) + 60_000;
+        const timezone = ZONES[Math.floor(next() * ZONES.length)];
+        state = applyActivity(state, { at, timezone }, { freezesPerMonth: 0 }).state;
+        // In one zone, n consecutive days need at least n - 2 whole days between the first
+        // activity and the last (23:59, 00:01, then a midnight a day): never fewer with hops.
+        const bound = 2 + Math.floor((at - start) / (24 * HOUR));
+        if (state.current > bound)
+          throw new Error(`seed ${seed}: streak ${state.current} after ${(at - start) / HOUR} h`);
+      }
+    }
+  });
+
+  it('"On a roll" (7 days) is out of reach in 4 hours of hopping', () => {
+    for (let seed = 1; seed <= 1_000; seed += 1) {
+      const next = random(seed);
+      let state = emptyStreak('UTC');
+      let at = Date.parse('2026-06-01T22:00:00Z');
+      for (let minute = 0; minute < 240; minute += 5) {
+        at += 5 * 60_000;
+        const timezone = ZONES[Math.floor(next() * ZONES.length)];
+        state = applyActivity(state, { at, timezone }, { freezesPerMonth: 0 }).state;
+      }
+      expect({ seed, current: Math.min(state.current, 3) }).toEqual({
+        seed,
+        current: Math.min(state.current, 2),
+      });
+    }
   });
 });
 
@@ -256,12 +345,22 @@ describe('streakAsOf', () => {
     expect(asOf('2026-01-09T00:01:00Z', { freezesPerMonth: 1 }).current).toBe(0);
   });
 
-  it('judges days in the timezone asked for', () => {
-    const state = build();
+  it("judges days in the member's timezone, and a day missed in the previous one still counts", () => {
+    const lax = 'America/Los_Angeles';
+    const inLa = walk([
+      { at: '2026-01-06T04:00:00Z', tz: lax, day: '2026-01-05', current: 1, counted: true },
+      { at: '2026-01-07T04:00:00Z', tz: lax, day: '2026-01-06', current: 2, counted: true },
+    ]);
     // 2026-01-08T05:00Z is still Jan 7 in Los Angeles: no missed day there yet.
     const now = Date.parse('2026-01-08T05:00:00Z');
-    expect(streakAsOf(state, now, 'UTC', opts0).current).toBe(0);
-    expect(streakAsOf(state, now, 'America/Los_Angeles', opts0).current).toBe(2);
+    expect(streakAsOf(inLa, now, lax, opts0)).toEqual({
+      current: 2,
+      longest: 2,
+      lastActiveDate: '2026-01-06',
+    });
+    // Active in UTC on the 6th, now in LA: the 7th passed in UTC without activity.
+    expect(streakAsOf(build(), now, 'UTC', opts0).current).toBe(0);
+    expect(streakAsOf(build(), now, lax, opts0).current).toBe(0);
   });
 
   it('reports 0 for someone never active', () => {
