@@ -17,6 +17,17 @@ const app = setupTestApp();
 const LOOPS = 1_000;
 const MINUTES = 60_000;
 
+/**
+ * About 8 minutes a database: CI runs it on SQLite (the npm test tier) and reports it skipped,
+ * by this name, in the PostgreSQL and MariaDB runs, where engine-farming and the exactly-once
+ * tests cover the same retractions at a smaller scale; run it there with FARMING_SCALE_ALL=1.
+ */
+const everyDatabase = process.env.FARMING_SCALE_ALL === '1';
+const onThisDatabase =
+  everyDatabase || (process.env.DATABASE_CLIENT ?? 'sqlite') === 'sqlite'
+    ? describe
+    : describe.skip;
+
 const times = async (n: number, step: (i: number) => Promise<void>) => {
   for (let i = 0; i < n; i += 1) await step(i);
 };
@@ -24,7 +35,7 @@ const times = async (n: number, step: (i: number) => Promise<void>) => {
 const countOf = (userId: number, type: string) =>
   app.strapi.db.query('plugin::achievements.event').count({ where: { userId, type } });
 
-describe(`farming at scale: ${LOOPS} loops, two members at once`, () => {
+onThisDatabase(`farming at scale: ${LOOPS} loops, two members at once (SQLite in CI)`, () => {
   beforeAll(async () => {
     await enableAchievements(app);
   });
