@@ -251,7 +251,9 @@ describe('what responses never contain', () => {
         'resetPasswordToken',
         'confirmationToken',
         'provider',
-        '"email"',
+        // A user's email field (its values are caught above); the member's own
+        // `preferences.email` is a boolean (email digests on or off).
+        '"email":"',
         '"blocked"',
         '"role"',
       ]) {

@@ -114,7 +114,8 @@ describe('reads reflect each change at once', () => {
 
   it('the member’s timezone and a block, read with the member', async () => {
     const users = app.strapi.db.query(USER);
-    const zone = async () => (await modal(ada)).body.streak.timezone;
+    // The streak's timezone is the member's own to read (others see only its counts).
+    const zone = async () => (await modal(ada, ada.jwt)).body.streak.timezone;
     const fallback = (await plugin(app).service('settings').streakOptions()).defaultTimezone;
     await users.update({ where: { id: ada.user.id }, data: { timezone: 'Asia/Tokyo' } });
     expect(await zone()).toBe('Asia/Tokyo');

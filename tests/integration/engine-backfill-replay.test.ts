@@ -12,10 +12,12 @@ import { achievementRows, enableAchievements, eventRows, plugin } from './suppor
  */
 const app = setupTestApp();
 
+// The academy's lesson, module and course triggers name a course `scope` (points count on its
+// board), which the replay reads through the document, in JavaScript.
 const SQL_TRIGGERS = {
-  'api::lesson-completion.lesson-completion create lesson.completed': 'sql',
-  'api::module-completion.module-completion create module.completed': 'sql',
-  'api::enrollment.enrollment update course.completed': 'sql',
+  'api::lesson-completion.lesson-completion create lesson.completed': 'js',
+  'api::module-completion.module-completion create module.completed': 'js',
+  'api::enrollment.enrollment update course.completed': 'js',
   'api::post.post publish post.published': 'sql',
   'api::comment.comment create comment.created': 'js',
   'api::comment.comment update comment.helpful': 'sql',
@@ -88,25 +90,27 @@ describe('set-based replay', () => {
     expect(state).toMatchObject({ status: 'done', error: null });
     expect(state.replayed.paths).toEqual(SQL_TRIGGERS);
 
-    // Every document of a set-based trigger went through SQL, and only the reactions, the
-    // comments' creation and the members' profiles through JavaScript: a silent fallback
-    // changes these counts.
-    const documents =
+    // Every document of a set-based trigger went through SQL, and only the scoped triggers
+    // (lessons, modules, courses), the reactions, the comments' creation and the members'
+    // profiles through JavaScript: a silent fallback changes these counts.
+    const scoped =
       (await count('api::lesson-completion.lesson-completion')) +
       (await count('api::module-completion.module-completion')) +
-      (await count('api::enrollment.enrollment')) +
+      (await count('api::enrollment.enrollment'));
+    const documents =
       (await count('api::post.post', (q) => q.whereNotNull('published_at'))) +
       (await count('api::comment.comment'));
     expect(state.replayed.sql).toBe(documents);
     expect(state.replayed.js).toBe(
-      (await count('api::reaction.reaction')) +
+      scoped +
+        (await count('api::reaction.reaction')) +
         (await count('api::comment.comment')) +
         (await count('plugin::users-permissions.user'))
     );
     const inserts = statements.filter((sql) =>
       /^insert (ignore )?into [`"]achievements_events[`"] \(.*\) select /i.test(sql)
     );
-    expect(inserts.length).toBeGreaterThanOrEqual(5);
+    expect(inserts.length).toBeGreaterThanOrEqual(2);
 
     // What the statements wrote: one fact per matching document, shaped like every ledger row.
     const rows = await eventRows(app, { source: 'backfill' });
@@ -162,7 +166,7 @@ describe('set-based replay', () => {
     const before = await eventRows(app);
 
     const { state } = await traced();
-    expect(state).toMatchObject({ status: 'done', replayed: { sql: 2, js: 0 }, evaluated: 1 });
+    expect(state).toMatchObject({ status: 'done', replayed: { sql: 1, js: 1 }, evaluated: 1 });
     expect(state.added.events).toBe(2);
     const added = (await eventRows(app)).filter(
       (r: any) => !before.some((b: any) => b.id === r.id)

@@ -100,7 +100,8 @@ describe('notification streams', () => {
       seenAt: null,
       payload: {
         badge: { slug: 'first-lesson', name: 'First steps', tier: 'bronze', points: 25 },
-        totals: { badges: 1, points: 25 },
+        // 25 for the badge, 10 for the lesson itself (Settings → points per event).
+        totals: { badges: 1, points: 35 },
       },
     });
     expect(toast.data.payload.badge.image.url).toEqual(expect.any(String));

@@ -40,7 +40,7 @@ describe('the export of a large member', () => {
         }))
       );
       await insertMany(strapi, strapi.db.connection, table.name, rows, {
-        conflict: [table.col('key')],
+        conflict: [table.col('userId'), table.col('key')],
       });
     }
 
