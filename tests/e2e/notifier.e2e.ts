@@ -133,7 +133,7 @@ it('dark, French: the same toast in French, on a dark page', async () => {
   expect(background).toBe('rgb(28, 28, 38)');
   await viewportShot(page, 'notifier-toast-dark');
   await bell(page).click();
-  await notifier(page).locator('.panel .item--unseen').waitFor();
+  await notifier(page).locator('.panel .item--unseen').first().waitFor();
   await viewportShot(page, 'notifier-list-dark');
   await notifier(page).getByRole('button', { name: 'Tout marquer comme vu' }).click();
   await bellCount(page).waitFor({ state: 'detached' });

@@ -113,6 +113,7 @@ describe("a member's data in the admin (production admin build, Chromium)", () =
         streaks: 0,
         preferences: 0,
         notifications: 0,
+        points: 0,
         credentials: 0,
         credentialsInForce: 0,
         revokesCredentials: true,
