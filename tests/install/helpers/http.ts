@@ -34,6 +34,11 @@ export const client =
           : String(error);
       throw new Error(`${method} ${path}: ${why}`);
     }
+    if (res.headers.get('content-type')?.startsWith('text/event-stream')) {
+      // A live stream (the notifications' SSE) never ends: its status is the answer.
+      await res.body?.cancel();
+      return { status: res.status, body: null };
+    }
     const text = await res.text();
     let parsed: any = text;
     try {
