@@ -92,13 +92,16 @@ export const privacySettingsSchema = z
 
 export const DIGEST_FREQUENCIES = ['immediately', 'daily', 'weekly'] as const;
 export type DigestFrequency = (typeof DIGEST_FREQUENCIES)[number];
+/** The day a weekly digest leaves, ISO order: 1 is Monday, 7 Sunday. */
+export const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7] as const;
 export const EMAIL_LANGUAGES = ['en', 'fr'] as const;
 export type EmailLanguage = (typeof EMAIL_LANGUAGES)[number];
 
 /**
  * Email digests (Settings → Gamification → Notifications). Off by default: a site opts in once
  * its email provider is configured. A daily digest leaves at `sendHour` in each member's own
- * timezone (their streak timezone); a weekly one on Mondays at that hour.
+ * timezone (their streak timezone); a weekly one on `sendWeekday` (Monday by default) at that
+ * hour.
  */
 export const notificationSettingsSchema = z
   .object({
@@ -111,6 +114,11 @@ export const notificationSettingsSchema = z
       .int({ error: 'must be a whole hour between 0 and 23' })
       .min(0, { error: 'must be a whole hour between 0 and 23' })
       .max(23, { error: 'must be a whole hour between 0 and 23' }),
+    sendWeekday: z
+      .number({ error: 'must be a day of the week from 1 (Monday) to 7 (Sunday)' })
+      .int({ error: 'must be a day of the week from 1 (Monday) to 7 (Sunday)' })
+      .min(1, { error: 'must be a day of the week from 1 (Monday) to 7 (Sunday)' })
+      .max(7, { error: 'must be a day of the week from 1 (Monday) to 7 (Sunday)' }),
     senderName: z
       .string({ error: 'must be text' })
       .max(100, { error: 'must be at most 100 characters' })
@@ -259,6 +267,7 @@ export const DEFAULT_SETTINGS: Omit<Settings, 'streaks' | 'points'> = {
     email: false,
     frequency: 'daily',
     sendHour: 9,
+    sendWeekday: 1,
     senderName: '',
     defaultLanguage: 'en',
   },

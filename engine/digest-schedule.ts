@@ -22,11 +22,16 @@ export const localHourInstant = (dayNumber: number, hour: number, timezone: stri
   return instant;
 };
 
-/** Monday of the week holding `dayNumber` (1970-01-01 was a Thursday). */
-const mondayOf = (dayNumber: number) => dayNumber - ((dayNumber + 3) % 7);
+/**
+ * The latest day at or before `dayNumber` that is ISO weekday `weekday` (1 Monday … 7 Sunday;
+ * 1970-01-01, day 0, was a Thursday).
+ */
+const lastWeekdayOf = (dayNumber: number, weekday: number) =>
+  dayNumber - ((((dayNumber + 3 - (weekday - 1)) % 7) + 7) % 7);
 
 /**
- * The latest scheduled send time at or before `now`, and the one before it: a digest at `slot`
+ * The latest scheduled send time at or before `now` (a weekly one on ISO `weekday`, 1 Monday …
+ * 7 Sunday), and the one before it: a digest at `slot`
  * reports what was written in [previous, slot). `immediately` has no schedule: the slot is now
  * and the window is the last day (older notifications are in the member's feed, not mailed).
  */
@@ -34,12 +39,13 @@ export const digestWindow = (
   now: number,
   timezone: string,
   frequency: DigestFrequency,
-  hour: number
+  hour: number,
+  weekday = 1
 ): { from: number; slot: number } => {
   if (frequency === 'immediately') return { from: now - DAY_MS, slot: now };
   const step = frequency === 'daily' ? 1 : 7;
   const today = localDayNumber(now, timezone);
-  let day = frequency === 'daily' ? today : mondayOf(today);
+  let day = frequency === 'daily' ? today : lastWeekdayOf(today, weekday);
   let slot = localHourInstant(day, hour, timezone);
   if (slot > now) {
     day -= step;

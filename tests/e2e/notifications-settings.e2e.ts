@@ -28,7 +28,13 @@ describe('Settings → Gamification → Notifications', () => {
       expect(await email.isChecked()).toBe(false); // off by default
       await email.click();
       await page.getByRole('combobox', { name: 'Frequency' }).click();
-      await page.getByRole('option', { name: 'Weekly (Mondays)' }).click();
+      await page.getByRole('option', { name: 'Weekly' }).click();
+      // The day a weekly digest leaves appears once weekly is chosen (Monday by default).
+      expect(await page.getByRole('combobox', { name: 'Send day' }).textContent()).toContain(
+        'Monday'
+      );
+      await page.getByRole('combobox', { name: 'Send day' }).click();
+      await page.getByRole('option', { name: 'Friday' }).click();
       await page.getByRole('combobox', { name: 'Send hour' }).click();
       await page.getByRole('option', { name: '18:00' }).click();
       await page.getByRole('textbox', { name: 'Sender name' }).fill('LMS Academy');
@@ -38,7 +44,10 @@ describe('Settings → Gamification → Notifications', () => {
       await page.reload();
       await page.getByRole('checkbox', { name: 'Email digests', checked: true }).waitFor();
       expect(await page.getByRole('combobox', { name: 'Frequency' }).textContent()).toContain(
-        'Weekly (Mondays)'
+        'Weekly'
+      );
+      expect(await page.getByRole('combobox', { name: 'Send day' }).textContent()).toContain(
+        'Friday'
       );
       expect(await page.getByRole('combobox', { name: 'Send hour' }).textContent()).toContain(
         '18:00'

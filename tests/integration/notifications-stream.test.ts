@@ -17,7 +17,14 @@ import { openStream, type SseClient } from './support/sse';
  * so expiry is observed, not simulated.
  */
 const TICKET_TTL_MS = 1500;
-const app = setupTestApp({ env: { ACHIEVEMENTS_STREAM_TICKET_TTL_MS: String(TICKET_TTL_MS) } });
+/** Each heartbeat also ends the streams of members blocked since they opened them. */
+const HEARTBEAT_MS = 1000;
+const app = setupTestApp({
+  env: {
+    ACHIEVEMENTS_STREAM_TICKET_TTL_MS: String(TICKET_TTL_MS),
+    ACHIEVEMENTS_STREAM_HEARTBEAT_MS: String(HEARTBEAT_MS),
+  },
+});
 const STREAM = '/api/achievements/me/notifications/stream';
 const TICKET = '/api/achievements/me/notifications/stream-ticket';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -168,6 +175,32 @@ describe('notification streams', () => {
     );
     const opens = results.filter((r) => r.status === 'fulfilled' && 'userId' in r.value);
     expect(opens).toEqual([{ status: 'fulfilled', value: { userId: member.user.id } }]);
+  });
+
+  it('blocking a member kills their unused ticket and ends their open stream within a heartbeat', async () => {
+    const block = (m: Member) =>
+      app.strapi.db
+        .query('plugin::users-permissions.user')
+        .update({ where: { id: m.user.id }, data: { blocked: true } });
+    const member = await registerMember(app);
+    const unused = await ticketOf(member);
+    const stream = track(await streamOf(member));
+    const bystander = await registerMember(app);
+    const other = track(await streamOf(bystander));
+    await block(member);
+    const blockedAt = Date.now();
+    const late = await refused(`?ticket=${encodeURIComponent(unused)}`);
+    expect(late.status).toBe(401);
+    expect(late.body.error.message).toBe(
+      'the stream ticket is not valid: its member is blocked or gone'
+    );
+    await stream.ended;
+    expect(Date.now() - blockedAt).toBeLessThan(HEARTBEAT_MS * 2 + 500);
+    // Only theirs: another member's stream stays open and still delivers.
+    await writeElsewhere(bystander.user.id, `after-block-${bystander.user.id}`);
+    await other.next((e) => e.event === 'streak.milestone', 3000);
+    const ended = await Promise.race([other.ended.then(() => true), sleep(100).then(() => false)]);
+    expect(ended).toBe(false);
   });
 
   it('a ticket expires', async () => {

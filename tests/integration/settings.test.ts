@@ -31,6 +31,7 @@ const NOTIFICATION_DEFAULTS = {
   email: false,
   frequency: 'daily',
   sendHour: 9,
+  sendWeekday: 1,
   senderName: '',
   defaultLanguage: 'en',
 };
@@ -123,6 +124,9 @@ describe('plugin settings (admin API) and the public config route', () => {
     [{ notifications: { frequency: 'hourly' } }, 'notifications.frequency'],
     [{ notifications: { sendHour: 24 } }, 'notifications.sendHour'],
     [{ notifications: { sendHour: 8.5 } }, 'notifications.sendHour'],
+    [{ notifications: { sendWeekday: 0 } }, 'notifications.sendWeekday'],
+    [{ notifications: { sendWeekday: 8 } }, 'notifications.sendWeekday'],
+    [{ notifications: { sendWeekday: 'friday' } }, 'notifications.sendWeekday'],
     [{ notifications: { senderName: 'Academy\r\nBcc: x@y.z' } }, 'notifications.senderName'],
     [{ notifications: { defaultLanguage: 'de' } }, 'notifications.defaultLanguage'],
     [{ notifications: { weekday: 1 } }, 'notifications.weekday'],

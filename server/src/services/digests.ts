@@ -123,7 +123,13 @@ const digestsService = ({ strapi }: { strapi: Core.Strapi }) => {
   ): Promise<boolean> => {
     const preference = await preferenceStore(strapi).of(userId);
     if (!preference.email) return false;
-    const window = digestWindow(now.getTime(), timezone, options.frequency, options.sendHour);
+    const window = digestWindow(
+      now.getTime(),
+      timezone,
+      options.frequency,
+      options.sendHour,
+      options.sendWeekday
+    );
     const language = preference.language ?? options.defaultLanguage;
     try {
       return await inTransaction(strapi, async (trx) => {

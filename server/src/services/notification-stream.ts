@@ -1,5 +1,6 @@
 import { PassThrough } from 'stream';
 import type { Core } from '@strapi/strapi';
+import { hostUsers } from '../stores/host-users';
 import { notificationStore, type NotificationRecord } from '../stores/notifications';
 import { onNotificationsWritten } from '../utils/notification-signal';
 import { pluginConfig } from '../utils/plugin-config';
@@ -111,11 +112,27 @@ const notificationStreamService = ({ strapi }: { strapi: Core.Strapi }) => {
     return polling;
   };
 
+  /**
+   * Ends the streams of members blocked or deleted since they opened one: one query for all
+   * open streams, each heartbeat.
+   */
+  const endRevoked = async () => {
+    const members = [...streams.keys()];
+    if (members.length === 0) return;
+    const active = await hostUsers(strapi).activeOf(members);
+    for (const userId of members)
+      if (!active.has(userId))
+        for (const stream of [...(streams.get(userId) ?? [])]) stream.body.end();
+  };
+
   const startPolling = () => {
     const { pollIntervalMs, heartbeatMs } = pluginConfig(strapi).streams;
     pollTimer = setInterval(() => void poll(), pollIntervalMs);
     heartbeatTimer = setInterval(() => {
       for (const set of streams.values()) for (const s of set) s.body.write(': heartbeat\n\n');
+      endRevoked().catch((error) => {
+        if (!stopped) strapi.log.error(`achievements: notification streams: ${error}`);
+      });
     }, heartbeatMs);
     // Neither keeps the process alive on its own.
     pollTimer.unref();

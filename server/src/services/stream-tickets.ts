@@ -1,6 +1,7 @@
 import crypto from 'crypto';
 import type { Core } from '@strapi/strapi';
 import type { StreamTicket } from '../../../common/api';
+import { hostUsers } from '../stores/host-users';
 import { streamTicketStore } from '../stores/stream-tickets';
 import { pluginConfig } from '../utils/plugin-config';
 
@@ -70,6 +71,9 @@ const streamTicketsService = ({ strapi }: { strapi: Core.Strapi }) => {
       }
       if (!(await streamTicketStore(strapi).use(nonce, new Date(expiresAt))))
         return { refused: 'the stream ticket was used already: ask for a new one' };
+      // Blocked or deleted since it was issued: the ticket dies with the account.
+      if (!(await hostUsers(strapi).activeOf([Number(user)])).has(Number(user)))
+        return { refused: 'the stream ticket is not valid: its member is blocked or gone' };
       return { userId: Number(user) };
     },
   };

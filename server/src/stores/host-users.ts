@@ -41,6 +41,21 @@ export const hostUsers = defineStore((strapi) => {
       return r.email;
     },
 
+    /** Of these members, those whose account exists and is not blocked. */
+    async activeOf(userIds: number[]): Promise<Set<number>> {
+      const u = tableOf(strapi, UID.user);
+      const active = new Set<number>();
+      // A chunk stays under every database's bound-parameter limit.
+      for (let i = 0; i < userIds.length; i += 1000) {
+        const rows = await knex()(u.name)
+          .select('id')
+          .whereIn('id', userIds.slice(i, i + 1000))
+          .where((q) => q.where(u.col('blocked'), false).orWhereNull(u.col('blocked')));
+        for (const r of rows) active.add(Number(r.id));
+      }
+      return active;
+    },
+
     /** Members who may earn badges: every user not blocked (rarity's denominator). */
     async eligibleCount(): Promise<number> {
       const u = tableOf(strapi, UID.user);

@@ -30,6 +30,50 @@ describe('digestWindow', () => {
     expect(iso(early.slot)).toBe('2026-11-30T08:00:00.000Z');
   });
 
+  it('a weekly digest leaves on the chosen weekday', () => {
+    // Friday 4 December 2026 in Paris (UTC+1): Friday digests left at 09:00 that day.
+    const friday = digestWindow(at('2026-12-04T12:00:00Z'), 'Europe/Paris', 'weekly', 9, 5);
+    expect(iso(friday.slot)).toBe('2026-12-04T08:00:00.000Z');
+    expect(iso(friday.from)).toBe('2026-11-27T08:00:00.000Z');
+    const early = digestWindow(at('2026-12-04T07:59:00Z'), 'Europe/Paris', 'weekly', 9, 5);
+    expect(iso(early.slot)).toBe('2026-11-27T08:00:00.000Z');
+    // Sunday is 7: the Sunday before.
+    const sunday = digestWindow(at('2026-12-04T12:00:00Z'), 'Europe/Paris', 'weekly', 9, 7);
+    expect(iso(sunday.slot)).toBe('2026-11-29T08:00:00.000Z');
+  });
+
+  it('every weekday, every timezone: the slot is that weekday at the hour, within the last week', () => {
+    const formats = new Map<string, Intl.DateTimeFormat>();
+    const local = (instant: number, timeZone: string) => {
+      if (!formats.has(timeZone))
+        formats.set(
+          timeZone,
+          new Intl.DateTimeFormat('en-GB', {
+            weekday: 'short',
+            hour: '2-digit',
+            hourCycle: 'h23',
+            timeZone,
+          })
+        );
+      const parts = formats.get(timeZone)!.formatToParts(instant);
+      const part = (type: string) => parts.find((p) => p.type === type)!.value;
+      return {
+        weekday: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(part('weekday')) + 1,
+        hour: Number(part('hour')),
+      };
+    };
+    for (const timezone of ['Pacific/Auckland', 'America/Los_Angeles', 'Asia/Kolkata', 'UTC'])
+      for (let weekday = 1; weekday <= 7; weekday += 1)
+        for (let h = 0; h < 24 * 9; h += 5) {
+          const now = at('2026-03-25T00:00:00Z') + h * 3_600_000;
+          const { slot, from } = digestWindow(now, timezone, 'weekly', 9, weekday);
+          expect(slot).toBeLessThanOrEqual(now);
+          expect(now - slot).toBeLessThan(7 * 86_400_000 + 3_600_000);
+          expect(local(slot, timezone)).toEqual({ weekday, hour: 9 });
+          expect(local(from, timezone)).toEqual({ weekday, hour: 9 });
+        }
+  });
+
   it('immediately: everything up to now, from the last day', () => {
     const now = at('2026-12-04T12:00:00Z');
     expect(digestWindow(now, 'UTC', 'immediately', 9)).toEqual({

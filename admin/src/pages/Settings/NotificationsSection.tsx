@@ -1,10 +1,12 @@
 import * as React from 'react';
+import { useIntl } from 'react-intl';
 import { Box, Flex, Grid, Toggle, Typography } from '@strapi/design-system';
 import { FormField, SelectField, TextField } from '../../components/FormField';
 import { useT } from '../../utils/api';
 import {
   DIGEST_FREQUENCIES,
   EMAIL_LANGUAGES,
+  WEEKDAYS,
   type NotificationSettings,
 } from '../../../../common/settings';
 
@@ -27,11 +29,17 @@ export const NotificationsSection = ({
   disabled: boolean;
 }) => {
   const t = useT();
+  const { locale } = useIntl();
   const frequencyLabel: Record<(typeof DIGEST_FREQUENCIES)[number], string> = {
     immediately: t('settings.notifications.frequency.immediately', 'Immediately'),
     daily: t('settings.notifications.frequency.daily', 'Daily'),
-    weekly: t('settings.notifications.frequency.weekly', 'Weekly (Mondays)'),
+    weekly: t('settings.notifications.frequency.weekly', 'Weekly'),
   };
+  // Day names in the admin's language, from a known Monday (5 January 2026).
+  const weekdayName = (weekday: number) =>
+    new Intl.DateTimeFormat(locale, { weekday: 'long', timeZone: 'UTC' }).format(
+      Date.UTC(2026, 0, 4 + weekday)
+    );
   const languageLabel: Record<(typeof EMAIL_LANGUAGES)[number], string> = {
     en: t('settings.notifications.language.en', 'English'),
     fr: t('settings.notifications.language.fr', 'French'),
@@ -82,6 +90,25 @@ export const NotificationsSection = ({
               }
             />
           </Grid.Item>
+          {value.frequency === 'weekly' ? (
+            <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+              <SelectField
+                name="notifications.sendWeekday"
+                label={t('settings.notifications.sendWeekday', 'Send day')}
+                hint={t(
+                  'settings.notifications.sendWeekday.hint',
+                  'Weekly digests leave on this day, in each member’s own timezone.'
+                )}
+                error={errors['notifications.sendWeekday']}
+                value={String(value.sendWeekday)}
+                options={WEEKDAYS.map((weekday) => ({
+                  value: String(weekday),
+                  label: weekdayName(weekday),
+                }))}
+                onChange={(weekday) => onChange({ ...value, sendWeekday: Number(weekday) })}
+              />
+            </Grid.Item>
+          ) : null}
           <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
             <SelectField
               name="notifications.sendHour"
