@@ -156,12 +156,15 @@ export interface ErasePreview {
   /** Whether the erase revokes those in the status list (Settings: revoke credentials on erase). */
   revokesCredentials: boolean;
   points: number;
+  digests: number;
 }
 
 export interface ErasureReceipt {
   id: number;
   status: 'running' | 'done';
   origin: string;
+  /** The admin who asked for it (an erase from the admin, a lifted tombstone). */
+  admin: { id: number; name: string | null } | null;
   startedAt: string;
   finishedAt: string | null;
   /** `<table>.deleted` / `ledger.pseudonymised` → rows */

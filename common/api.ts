@@ -441,7 +441,7 @@ export const streamTicketSchema = named(
 // as the database holds it (column for column, under the content type's attribute names).
 export const MEMBER_EXPORT_SCHEMA = 'strapi-plugin-achievements/member-export' as const;
 /** Bumped on any change of the document's shape that is not an added optional field. */
-export const MEMBER_EXPORT_VERSION = 1 as const;
+export const MEMBER_EXPORT_VERSION = 2 as const;
 
 const rowBase = {
   id: z.number().int(),
@@ -597,40 +597,6 @@ export const exportedPointsEntrySchema = named(
   'A points entry of the member (append-only).'
 );
 
-export const memberExportSchema = named(
-  z
-    .object({
-      schema: z.literal(MEMBER_EXPORT_SCHEMA),
-      version: z.literal(MEMBER_EXPORT_VERSION),
-      exportedAt: instant(),
-      member: memberSchema,
-      events: z.array(exportedEventSchema).describe("The member's own facts (ledger)"),
-      actedIn: z
-        .array(exportedEventSchema)
-        .describe('Facts about other members that this member caused (a reaction they gave)'),
-      achievements: z.array(exportedAchievementSchema),
-      progress: z.array(exportedProgressSchema),
-      streak: exportedStreakSchema.nullable(),
-      preferences: exportedPreferenceSchema.nullable(),
-      notifications: z.array(exportedNotificationSchema).describe('Oldest first'),
-      credentials: z
-        .array(exportedCredentialSchema)
-        .describe(
-          'Open Badges credentials issued to the member, revoked ones included; oldest first'
-        ),
-      digests: z.array(exportedDigestSchema).describe('Email digests, oldest first'),
-      pointsEntries: z.array(exportedPointsEntrySchema).describe('Oldest first'),
-      points: count().describe('Points of the badges held now'),
-      badges: z
-        .array(z.object({ id: z.number().int(), slug: slug(), name: z.string() }).strict())
-        .describe('The badges the rows above name, to read their ids'),
-    })
-    .strict(),
-  'MemberExport',
-  'Every row the plugin holds about one member (GDPR art. 15 and 20). Versioned: `schema` and ' +
-    '`version` name this shape. Streamed: a member with many facts is never held in memory whole.'
-);
-
 export const periodSchema = named(
   z
     .object({
@@ -690,6 +656,47 @@ export const rankSchema = named(
     .strict(),
   'Rank',
   'Your place on a board, even outside the top of it and when you are hidden from others.'
+);
+
+export const memberExportSchema = named(
+  z
+    .object({
+      schema: z.literal(MEMBER_EXPORT_SCHEMA),
+      version: z.literal(MEMBER_EXPORT_VERSION),
+      exportedAt: instant(),
+      member: memberSchema,
+      events: z.array(exportedEventSchema).describe("The member's own facts (ledger)"),
+      actedIn: z
+        .array(exportedEventSchema)
+        .describe('Facts about other members that this member caused (a reaction they gave)'),
+      achievements: z.array(exportedAchievementSchema),
+      progress: z.array(exportedProgressSchema),
+      streak: exportedStreakSchema.nullable(),
+      preferences: exportedPreferenceSchema.nullable(),
+      notifications: z.array(exportedNotificationSchema).describe('Oldest first'),
+      credentials: z
+        .array(exportedCredentialSchema)
+        .describe(
+          'Open Badges credentials issued to the member, revoked ones included; oldest first'
+        ),
+      digests: z.array(exportedDigestSchema).describe('Email digests, oldest first'),
+      pointsEntries: z.array(exportedPointsEntrySchema).describe('Oldest first'),
+      points: count().describe('Points now: the sum of the points entries (never below 0)'),
+      level: levelSchema.describe('The level those points reach'),
+      standings: z
+        .array(rankSchema)
+        .describe(
+          "The member's place on each board they have points on (the site, and each course), " +
+            'this week, this month and of all time, as of `exportedAt`'
+        ),
+      badges: z
+        .array(z.object({ id: z.number().int(), slug: slug(), name: z.string() }).strict())
+        .describe('The badges the rows above name, to read their ids'),
+    })
+    .strict(),
+  'MemberExport',
+  'Every row the plugin holds about one member (GDPR art. 15 and 20). Versioned: `schema` and ' +
+    '`version` name this shape. Streamed: a member with many facts is never held in memory whole.'
 );
 
 export const errorSchema = named(

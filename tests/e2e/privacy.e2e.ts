@@ -79,6 +79,10 @@ describe("a member's data in the admin (production admin build, Chromium)", () =
         .waitFor();
       await dialog.getByText('1 streak', { exact: true }).waitFor();
       await dialog.getByText('0 credentials', { exact: true }).waitFor();
+      await dialog
+        .getByText(`${exported.pointsEntries.length} points entries`, { exact: true })
+        .waitFor();
+      await dialog.getByText('0 email digests', { exact: true }).waitFor();
       await animationsDone(page);
       await screenshot(page, 'light-members-erase-confirm');
       await dialog.getByRole('button', { name: 'Erase data' }).click();
@@ -87,6 +91,7 @@ describe("a member's data in the admin (production admin build, Chromium)", () =
       await receipt.getByText(/^Erasure receipt #\d+: \d+ rows removed$/).waitFor();
       await receipt.getByText(/ledger\.deleted: \d+/).waitFor();
       await page.getByTestId('erasure-receipts').getByText('an admin').first().waitFor();
+      await page.getByTestId('erasure-receipts').getByText('by Eve Tester').first().waitFor();
       await screenshot(page, 'light-members-erase-receipt');
 
       // The member kept their account: an admin may let them earn again, on the record.
@@ -114,6 +119,7 @@ describe("a member's data in the admin (production admin build, Chromium)", () =
         preferences: 0,
         notifications: 0,
         points: 0,
+        digests: 0,
         credentials: 0,
         credentialsInForce: 0,
         revokesCredentials: true,

@@ -138,6 +138,41 @@ describe("a member's export", () => {
     expect(res.body.progress).toEqual(await mine('plugin::achievements.progress'));
     expect([res.body.streak]).toEqual(await mine('plugin::achievements.streak'));
     expect([res.body.preferences]).toEqual(await mine('plugin::achievements.preference'));
+    expect(res.body.notifications).toEqual(await mine('plugin::achievements.notification'));
+    expect(res.body.pointsEntries).toEqual(await mine('plugin::achievements.point'));
+    expect(res.body.pointsEntries.length).toBeGreaterThan(0);
+    // Points, level and standings are what the member's own reads say.
+    const me = await call(app, 'GET', `${API_PREFIX}/me`, { token: ada.jwt });
+    expect(doc.points).toBe(
+      Math.max(
+        0,
+        res.body.pointsEntries.reduce((sum: number, e: { amount: number }) => sum + e.amount, 0)
+      )
+    );
+    expect({ points: doc.points, level: doc.level }).toEqual({
+      points: me.body.points,
+      level: me.body.level,
+    });
+    // The site's board, and each course the member has points in (the academy scopes lessons).
+    const courses = [
+      ...new Set(res.body.pointsEntries.map((e: { scope: string | null }) => e.scope)),
+    ].filter(Boolean) as string[];
+    expect(courses.length).toBeGreaterThan(0);
+    expect(doc.standings.map((s) => [s.board, s.period.period])).toEqual(
+      ['site', ...courses.sort()].flatMap((board) =>
+        ['week', 'month', 'all'].map((period) => [board, period])
+      )
+    );
+    for (const standing of doc.standings) {
+      const rank = await call(
+        app,
+        'GET',
+        `${API_PREFIX}/me/rank?board=${standing.board}&period=${standing.period.period}`,
+        { token: ada.jwt }
+      );
+      expect(standing).toEqual(rank.body);
+    }
+    expect(doc.standings.find((s) => s.period.period === 'all')!.points).toBe(doc.points);
     // Credentials: the rows as stored (the signed document and JWT included), plus their id
     // URL and what the published status list says of them.
     const credentials = await mine('plugin::achievements.credential');
@@ -242,7 +277,14 @@ describe("a member's export", () => {
 
     const erased = await app.request().post(url).set('Authorization', `Bearer ${eraser}`);
     expect(erased.status).toBe(200);
-    expect(erased.body.data).toMatchObject({ status: 'done', origin: 'admin' });
+    expect(preview.body.data.digests).toBe(0);
+    expect(preview.body.data.points).toBeGreaterThan(0);
+    expect(erased.body.data).toMatchObject({
+      status: 'done',
+      origin: 'admin',
+      admin: { name: 'Eddie Editor' },
+    });
+    expect(erased.body.data.tables['points.deleted']).toBe(preview.body.data.points);
     expect(erased.body.data.tables['ledger.deleted']).toBe(preview.body.data.ledger);
     expect(erased.body.data.tables['streaks.deleted']).toBe(1);
     expect(erased.body.data.tables['credentials.deleted']).toBe(preview.body.data.credentials);
@@ -306,7 +348,9 @@ describe("a member's export", () => {
       origin: 'tombstone-lifted',
       tables: { 'tombstones.deleted': 1 },
       rows: 1,
+      admin: { name: 'Eddie Editor' },
     });
+    expect(lifted.body.data.admin.id).toEqual(expect.any(Number));
     // Recorded among the receipts, naming no one.
     const receipts = await app
       .request()

@@ -68,7 +68,12 @@ const adminMembersController = ({ strapi }: { strapi: Core.Strapi }) => {
       // 404 for an unknown member (the preview reads the user); an erase of a member whose
       // account is already gone goes through the service.
       await getService(strapi, 'privacy').preview(id);
-      ctx.body = { data: await getService(strapi, 'privacy').erase(id, { origin: 'admin' }) };
+      ctx.body = {
+        data: await getService(strapi, 'privacy').erase(id, {
+          origin: 'admin',
+          adminId: adminId(ctx),
+        }),
+      };
     },
 
     async liftTombstone(ctx: any) {

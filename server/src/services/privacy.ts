@@ -2,7 +2,12 @@ import crypto from 'crypto';
 import { Readable } from 'stream';
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
-import { MEMBER_EXPORT_SCHEMA, MEMBER_EXPORT_VERSION, type Member } from '../../../common/api';
+import {
+  LEADERBOARD_PERIODS,
+  MEMBER_EXPORT_SCHEMA,
+  MEMBER_EXPORT_VERSION,
+  type Member,
+} from '../../../common/api';
 import type { ErasePreview, ErasureReceipt } from '../../../common/admin-api';
 import { PLUGIN_ID, UID } from '../../../common/constants';
 import { achievementStore } from '../stores/achievements';
@@ -52,10 +57,11 @@ const STORE_STEPS = [
 ] as const;
 type StoreStep = (typeof STORE_STEPS)[number];
 
-export const receiptOf = (e: Erasure): ErasureReceipt => ({
+export const receiptOf = (e: Erasure, adminName: string | null = null): ErasureReceipt => ({
   id: e.id,
   status: e.status,
   origin: e.origin,
+  admin: e.adminId === null ? null : { id: e.adminId, name: adminName },
   startedAt: e.startedAt.toISOString(),
   finishedAt: e.finishedAt?.toISOString() ?? null,
   tables: e.steps,
@@ -121,6 +127,40 @@ const privacyService = ({ strapi }: { strapi: Core.Strapi }) => {
         });
     return tombstones.pending;
   };
+
+  /** Where the member stands now on every board they have points on, each period. */
+  const standingsOf = async (userId: number, entries: Record<string, unknown>[]) => {
+    const scopes = new Set(entries.map((e) => e.scope).filter((s): s is string => !!s));
+    const boards = ['site', ...[...scopes].sort()];
+    const leaderboards = getService(strapi, 'leaderboards');
+    const standings = [];
+    for (const board of boards)
+      for (const period of LEADERBOARD_PERIODS)
+        standings.push(await leaderboards.rank(userId, { board, period }));
+    return standings;
+  };
+
+  /** Receipts naming the admins who asked for them (null: that admin account is gone). */
+  const receiptsOf = async (jobs: Erasure[]): Promise<ErasureReceipt[]> => {
+    const ids = [...new Set(jobs.flatMap((j) => (j.adminId === null ? [] : [j.adminId])))];
+    const admins: { id: number; firstname?: string; lastname?: string; email?: string }[] =
+      ids.length === 0
+        ? []
+        : await strapi.db.query('admin::user').findMany({
+            where: { id: { $in: ids } },
+            select: ['id', 'firstname', 'lastname', 'email'],
+          });
+    const names = new Map(
+      admins.map((a) => [
+        a.id,
+        [a.firstname, a.lastname].filter(Boolean).join(' ') || a.email || null,
+      ])
+    );
+    return jobs.map((j) =>
+      receiptOf(j, j.adminId === null ? null : (names.get(j.adminId) ?? null))
+    );
+  };
+  const receiptOfJob = async (job: Erasure) => (await receiptsOf([job]))[0];
 
   const leaseMs = () => Math.max(pluginConfig(strapi).processing.leaseMs, TOMBSTONE_TTL_MS * 2);
 
@@ -209,7 +249,7 @@ const privacyService = ({ strapi }: { strapi: Core.Strapi }) => {
 
     const tables: ErasureSteps = {};
     for (const [k, n] of Object.entries(steps)) if (k.includes('.')) tables[k] = n;
-    const receipt = receiptOf(await jobs.finish(job.id, tables));
+    const receipt = await receiptOfJob(await jobs.finish(job.id, tables));
     getService(strapi, 'statistics').invalidate();
     strapi.eventHub.emit(MEMBER_ERASED, { member: { id: userId } });
     strapi.log.info(
@@ -307,6 +347,7 @@ const privacyService = ({ strapi }: { strapi: Core.Strapi }) => {
         credentialsInForce: await credentialsStore(strapi).count({ userId, revokedAt: null }),
         revokesCredentials: await revokesCredentials(),
         points: await pointStore(strapi).countMember(userId),
+        digests: await digestStore(strapi).countMember(userId),
       };
     },
 
@@ -317,7 +358,12 @@ const privacyService = ({ strapi }: { strapi: Core.Strapi }) => {
      */
     async erase(
       userId: number,
-      opts: { origin?: EraseOrigin; onStepDone?: (step: string) => void } = {}
+      opts: {
+        origin?: EraseOrigin;
+        /** The admin who asked for it, named on the receipt. */
+        adminId?: number;
+        onStepDone?: (step: string) => void;
+      } = {}
     ): Promise<ErasureReceipt> {
       if (!Number.isInteger(userId) || userId <= 0)
         throw new errors.ValidationError('userId: must be a member id (a whole number)');
@@ -332,7 +378,7 @@ const privacyService = ({ strapi }: { strapi: Core.Strapi }) => {
           );
         return run((await jobs.byId(existing.id))!, opts);
       }
-      const id = await jobs.begin(userId, opts.origin ?? 'service');
+      const id = await jobs.begin(userId, opts.origin ?? 'service', opts.adminId ?? null);
       await jobs.claim(id, leaseMs(), false);
       return run((await jobs.byId(id))!, opts);
     },
@@ -358,13 +404,13 @@ const privacyService = ({ strapi }: { strapi: Core.Strapi }) => {
           await strapi.db.transaction(async ({ trx, onCommit }) => {
             const ids: number[] = [];
             for (const userId of userIds)
-              ids.push(await erasureStore(strapi).begin(userId, 'user-deleted', trx));
+              ids.push(await erasureStore(strapi).begin(userId, 'user-deleted', null, trx));
             onCommit(() => start(ids));
           });
         } else {
           const ids: number[] = [];
           for (const userId of userIds)
-            ids.push(await erasureStore(strapi).begin(userId, 'user-deleted'));
+            ids.push(await erasureStore(strapi).begin(userId, 'user-deleted', null));
           start(ids);
         }
       } catch (error) {
@@ -444,6 +490,7 @@ const privacyService = ({ strapi }: { strapi: Core.Strapi }) => {
           );
         return erasureStore(strapi).record(
           TOMBSTONE_LIFTED,
+          by.adminId ?? null,
           { 'tombstones.deleted': removed },
           trx
         );
@@ -452,13 +499,13 @@ const privacyService = ({ strapi }: { strapi: Core.Strapi }) => {
       strapi.log.info(
         `achievements: admin ${by.adminId ?? '(service)'} lifted a tombstone (record ${id})`
       );
-      return receiptOf((await erasureStore(strapi).byId(id))!);
+      return receiptOfJob((await erasureStore(strapi).byId(id))!);
     },
 
     /** Receipts, newest first. */
     async receipts(page = 1, pageSize = 20) {
       const { rows, total } = await erasureStore(strapi).list(page, pageSize);
-      return { data: rows.map(receiptOf), meta: { page, pageSize, total } };
+      return { data: await receiptsOf(rows), meta: { page, pageSize, total } };
     },
 
     /**
@@ -484,10 +531,8 @@ const privacyService = ({ strapi }: { strapi: Core.Strapi }) => {
       const badges = catalog.badges
         .filter((b) => named.has(b.id))
         .map((b) => ({ id: b.id, slug: b.slug, name: b.name }));
-      const pointsOf = new Map(catalog.badges.map((b) => [b.id, b.points]));
-      const points = achievements
-        .filter((a) => a.revokedAt === null)
-        .reduce((sum, a) => sum + (pointsOf.get(a.badgeId as number) ?? 0), 0);
+      const { points, level } = await getService(strapi, 'points').shownStanding(userId);
+      const standings = await standingsOf(userId, pointsEntries);
 
       async function* ledgerPages(role: 'member' | 'actor') {
         let after = 0;
@@ -527,6 +572,8 @@ const privacyService = ({ strapi }: { strapi: Core.Strapi }) => {
             digests,
             pointsEntries,
             points,
+            level,
+            standings,
             badges,
           }).slice(1)
         );

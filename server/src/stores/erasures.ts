@@ -13,6 +13,8 @@ export interface Erasure {
   userId: number | null;
   status: 'running' | 'done';
   origin: string;
+  /** The admin who asked for it (an erase from the admin, a lifted tombstone); null otherwise. */
+  adminId: number | null;
   startedAt: Date;
   finishedAt: Date | null;
   steps: ErasureSteps;
@@ -26,6 +28,7 @@ const erasureOf = (t: Table, r: Record<string, any>): Erasure => ({
   userId: r[t.col('userId')] === null ? null : Number(r[t.col('userId')]),
   status: r[t.col('status')],
   origin: r[t.col('origin')] ?? 'service',
+  adminId: r[t.col('adminId')] == null ? null : Number(r[t.col('adminId')]),
   startedAt: toDate(r[t.col('startedAt')])!,
   finishedAt: toDate(r[t.col('finishedAt')]),
   steps: fromJson<ErasureSteps>(r[t.col('steps')]) ?? {},
@@ -49,7 +52,12 @@ export const erasureStore = defineStore((strapi) => {
   };
 
   const insert = async (
-    values: { userId: number | null; status: Erasure['status']; origin: string },
+    values: {
+      userId: number | null;
+      status: Erasure['status'];
+      origin: string;
+      adminId: number | null;
+    },
     steps: ErasureSteps,
     conn: Connection
   ): Promise<number> => {
@@ -79,16 +87,26 @@ export const erasureStore = defineStore((strapi) => {
     byId,
 
     /** Writes a new running job (on `conn`: inside a host's delete, it commits with it). */
-    async begin(userId: number, origin: string, conn: Connection = knex()): Promise<number> {
-      return insert({ userId, status: 'running', origin }, {}, conn);
+    async begin(
+      userId: number,
+      origin: string,
+      adminId: number | null,
+      conn: Connection = knex()
+    ): Promise<number> {
+      return insert({ userId, status: 'running', origin, adminId }, {}, conn);
     },
 
     /**
      * Writes a finished record that names no member and is never resumed (a lifted
      * tombstone), on `conn`: it commits with the change it records.
      */
-    async record(origin: string, steps: ErasureSteps, conn: Connection = knex()): Promise<number> {
-      return insert({ userId: null, status: 'done', origin }, steps, conn);
+    async record(
+      origin: string,
+      adminId: number | null,
+      steps: ErasureSteps,
+      conn: Connection = knex()
+    ): Promise<number> {
+      return insert({ userId: null, status: 'done', origin, adminId }, steps, conn);
     },
 
     /** The running job erasing this member, if any. */

@@ -603,6 +603,19 @@ const MembersPage = () => {
                                 <Typography>
                                   {t(`members.receipts.origin.${r.origin}`, r.origin)}
                                 </Typography>
+                                {r.admin ? (
+                                  <Typography tag="p" variant="pi" textColor="neutral600">
+                                    {r.admin.name
+                                      ? t('members.receipts.admin', 'by {name}', {
+                                          name: r.admin.name,
+                                        })
+                                      : t(
+                                          'members.receipts.adminGone',
+                                          'by admin #{id} (account since deleted)',
+                                          { id: r.admin.id }
+                                        )}
+                                  </Typography>
+                                ) : null}
                               </Td>
                               <Td>
                                 <Typography>{r.rows}</Typography>
@@ -682,6 +695,12 @@ const MembersPage = () => {
               {t('members.erase.notifications', '{n} notifications', {
                 n: e.preview.notifications,
               })}
+            </Typography>
+            <Typography tag="p">
+              {t('members.erase.points', '{n} points entries', { n: e.preview.points })}
+            </Typography>
+            <Typography tag="p">
+              {t('members.erase.digests', '{n} email digests', { n: e.preview.digests })}
             </Typography>
             <Typography tag="p">
               {t('members.erase.credentials', '{n} credentials', { n: e.preview.credentials })}
