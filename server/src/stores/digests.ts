@@ -1,5 +1,5 @@
 import { UID } from '../../../common/constants';
-import { affected, dialectOf, fromJson, insertIgnore, row, tableOf, toDate, toJson } from './sql';
+import { affected, claimRows, fromJson, insertIgnore, row, tableOf, toDate, toJson } from './sql';
 import { defineStore } from './store';
 import type { Connection } from './transaction';
 
@@ -79,40 +79,13 @@ export const digestStore = defineStore((strapi) => {
      */
     async claimDue(now: Date, opts: { leaseMs: number; token: string; limit: number }) {
       const table = t();
-      const claimable = (q: any) =>
-        q
-          .where(table.col('status'), 'pending')
-          .where(table.col('nextAttemptAt'), '<=', now)
-          .where((w: any) =>
-            w
-              .whereNull(table.col('claimedAt'))
-              .orWhere(table.col('claimedAt'), '<', new Date(now.getTime() - opts.leaseMs))
-          );
-      const claimedValues = {
-        [table.col('claimedAt')]: now,
-        [table.col('claimedBy')]: opts.token,
-        [table.col('attempts')]: knex().raw('?? + 1', [table.col('attempts')]),
-      };
-      const due = () =>
-        claimable(knex()(table.name).select('id'))
-          .orderBy([{ column: table.col('nextAttemptAt') }, { column: 'id' }])
-          .limit(opts.limit);
-      let rows: any[];
-      if (dialectOf(strapi) === 'mysql') {
-        // No UPDATE … RETURNING: select, claim, read back what this token won.
-        const ids = (await due()).map((r: any) => r.id);
-        if (ids.length === 0) return [];
-        await claimable(knex()(table.name).whereIn('id', ids)).update(claimedValues);
-        rows = await knex()(table.name)
-          .where(table.col('claimedBy'), opts.token)
-          .where(table.col('status'), 'pending');
-      } else {
-        const oldest = due();
-        if (dialectOf(strapi) === 'postgres') oldest.forUpdate().skipLocked();
-        rows = await claimable(knex()(table.name).whereIn('id', oldest))
-          .update(claimedValues)
-          .returning('*');
-      }
+      const rows = await claimRows(strapi, table, {
+        pending: (q) =>
+          q.where(table.col('status'), 'pending').where(table.col('nextAttemptAt'), '<=', now),
+        orderBy: 'nextAttemptAt',
+        now,
+        ...opts,
+      });
       return rows.map(digestOf);
     },
 

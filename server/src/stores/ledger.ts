@@ -2,8 +2,8 @@ import { UID } from '../../../common/constants';
 import type { LedgerEvent } from '../../../engine/tally';
 import {
   chunks,
-  dialectOf,
   fromJson,
+  claimRows,
   insertIgnore,
   row,
   tableOf,
@@ -106,43 +106,14 @@ export const ledgerStore = defineStore((strapi) => {
      */
     async claim(opts: { batchSize: number; leaseMs: number; token: string }) {
       const table = t();
-      const now = new Date();
-      const claimable = (q: any) =>
-        q
-          .whereNull(table.col('processedAt'))
-          .where((w: any) =>
-            w
-              .whereNull(table.col('claimedAt'))
-              .orWhere(table.col('claimedAt'), '<', new Date(now.getTime() - opts.leaseMs))
-          );
-      const claimedValues = {
-        [table.col('claimedAt')]: now,
-        [table.col('claimedBy')]: opts.token,
-        [table.col('attempts')]: knex().raw('?? + 1', [table.col('attempts')]),
-      };
-      const oldestClaimable = () =>
-        claimable(knex()(table.name).select('id'))
-          .orderBy([{ column: table.col('occurredAt') }, { column: 'id' }])
-          .limit(opts.batchSize);
-      let rows: any[];
-      if (dialectOf(strapi) === 'mysql') {
-        // MariaDB/MySQL have no UPDATE … RETURNING: select, claim, read back what this token won.
-        const ids = (await oldestClaimable()).map((r: any) => r.id);
-        if (ids.length === 0) return [];
-        await claimable(knex()(table.name).whereIn('id', ids)).update(claimedValues);
-        rows = await knex()(table.name)
-          .where(table.col('claimedBy'), opts.token)
-          .whereNull(table.col('processedAt'));
-      } else {
-        // One statement. On PostgreSQL, rows another process is claiming right now are skipped
-        // (not waited for), so processes sharing the database take disjoint batches; the outer
-        // conditions are re-checked on the row as it is when locked, so a row is claimed once.
-        const oldest = oldestClaimable();
-        if (dialectOf(strapi) === 'postgres') oldest.forUpdate().skipLocked();
-        rows = await claimable(knex()(table.name).whereIn('id', oldest))
-          .update(claimedValues)
-          .returning('*');
-      }
+      const rows = await claimRows(strapi, table, {
+        pending: (q) => q.whereNull(table.col('processedAt')),
+        orderBy: 'occurredAt',
+        now: new Date(),
+        leaseMs: opts.leaseMs,
+        token: opts.token,
+        limit: opts.batchSize,
+      });
       return rows
         .map((r: any): ClaimedEvent => ({
           ...ledgerRowOf(table, r),

@@ -313,3 +313,54 @@ export const sqlInstant = (
       : null,
   };
 };
+
+/**
+ * Claims up to `limit` rows of `table` for `token` with a lease: rows `pending` selects whose
+ * claim is empty or older than `leaseMs`, oldest by `orderBy` first. Several processes may
+ * claim at once; each row goes to one of them. Each claim adds one to `attempts`. Answers the
+ * claimed rows as the database holds them (in no particular order).
+ */
+export const claimRows = async (
+  strapi: Core.Strapi,
+  table: Table,
+  opts: {
+    pending: (q: any) => any;
+    orderBy: string;
+    now: Date;
+    leaseMs: number;
+    token: string;
+    limit: number;
+  }
+): Promise<any[]> => {
+  const knex = strapi.db.connection;
+  const claimable = (q: any) =>
+    opts
+      .pending(q)
+      .where((w: any) =>
+        w
+          .whereNull(table.col('claimedAt'))
+          .orWhere(table.col('claimedAt'), '<', new Date(opts.now.getTime() - opts.leaseMs))
+      );
+  const claimedValues = {
+    [table.col('claimedAt')]: opts.now,
+    [table.col('claimedBy')]: opts.token,
+    [table.col('attempts')]: knex.raw('?? + 1', [table.col('attempts')]),
+  };
+  const oldest = () =>
+    claimable(knex(table.name).select('id'))
+      .orderBy([{ column: table.col(opts.orderBy) }, { column: 'id' }])
+      .limit(opts.limit);
+  if (dialectOf(strapi) === 'mysql') {
+    // MariaDB/MySQL have no UPDATE … RETURNING: select, claim, read back what this token won.
+    const ids = (await oldest()).map((r: any) => r.id);
+    if (ids.length === 0) return [];
+    await claimable(knex(table.name).whereIn('id', ids)).update(claimedValues);
+    return opts.pending(knex(table.name).where(table.col('claimedBy'), opts.token));
+  }
+  // One statement. On PostgreSQL, rows another process is claiming right now are skipped (not
+  // waited for), so processes sharing the database take disjoint batches; the outer conditions
+  // are re-checked on the row as it is when locked, so a row is claimed once.
+  const candidates = oldest();
+  if (dialectOf(strapi) === 'postgres') candidates.forUpdate().skipLocked();
+  return claimable(knex(table.name).whereIn('id', candidates)).update(claimedValues).returning('*');
+};
