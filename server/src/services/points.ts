@@ -80,7 +80,7 @@ const pointsService = ({ strapi }: { strapi: Core.Strapi }) => {
     if (entries.length === 0) return [];
     const userIds = [...new Set(entries.map((e) => e.userId))];
     const before = opts.notify ? await pointStore(strapi).totalsOf(userIds, conn) : null;
-    await pointStore(strapi).insertMany(entries, conn);
+    await pointStore(strapi).insertMany(entries, ctx.timezone, conn);
     if (!before) return [];
     const delta = new Map<number, number>();
     const last = new Map<number, Date>();
