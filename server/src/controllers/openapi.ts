@@ -5,13 +5,16 @@ import { errors } from '@strapi/utils';
 
 /**
  * Files the package ships for frontends, served as-is: the OpenAPI document of the content API
- * and the `<achievements-card>` and `<achievements-notifier>` modules (so a page can load it from the Strapi server without a
- * bundler). Both routes are open (`auth: false`): neither says anything about any member.
+ * and the `<achievements-card>`, `<achievements-notifier>` and `<achievements-leaderboard>` modules
+ * with the module they share (so a page can load them from the Strapi server without a bundler).
+ * Every route is open (`auth: false`): none says anything about any member.
  */
 const FILES = {
   document: 'openapi/achievements.openapi.json',
   component: 'card/achievements-card.js',
   notifier: 'card/achievements-notifier.js',
+  leaderboard: 'card/achievements-leaderboard.js',
+  shared: 'card/achievements-shared.js',
 } as const;
 
 /** The package root: the built server runs from `dist/server`, the sources from `server/src`. */
@@ -52,6 +55,15 @@ const openapiController = ({ strapi: _strapi }: { strapi: Core.Strapi }) => {
     async notifier(ctx: any) {
       ctx.type = 'text/javascript; charset=utf-8';
       ctx.body = read(FILES.notifier);
+    },
+    async leaderboard(ctx: any) {
+      ctx.type = 'text/javascript; charset=utf-8';
+      ctx.body = read(FILES.leaderboard);
+    },
+    /** Imported by the three modules above as `./achievements-shared.js`. */
+    async shared(ctx: any) {
+      ctx.type = 'text/javascript; charset=utf-8';
+      ctx.body = read(FILES.shared);
     },
   };
 };

@@ -118,7 +118,7 @@ const leaderboardsService = ({ strapi }: { strapi: Core.Strapi }) => {
       };
     },
 
-    async rank(userId: number, query: RankQuery): Promise<Rank> {
+    async rank(userId: number, query: RankQuery): Promise<Omit<Rank, 'user'>> {
       const board = query.board ?? 'site';
       const { window, period } = await windowOf(board, query.period ?? 'week', query.at);
       const { excludedRoles } = await settings().pointsOptions();
