@@ -403,5 +403,41 @@ describe('points, levels and leaderboards', () => {
       }
       expect(await week('2026-W24')).toBeTruthy();
     });
+
+    it('a recalculation gives achievements held without badge points their points, once', async () => {
+      const course = await createCourse(app, { modules: 1, lessons: 1 });
+      const member = await registerMember(app);
+      ok(await academy(app).completeLesson(member, course.modules[0].lessons[0]), 201);
+      await drain(app);
+      const earned = (await entriesOf(member.user.id, { source: 'badge' })).map((e: any) => [
+        e.subject,
+        e.amount,
+      ]);
+      expect(earned.length).toBeGreaterThan(0);
+      // As on a site whose members earned badges before points existed: the achievements are
+      // there, their badge entries are not (and the totals, rebuilt, agree).
+      await points().deleteMany({ where: { userId: member.user.id, source: 'badge' } });
+      await settings({ streaks: { defaultTimezone: 'UTC' } });
+      expect((await board('site?period=all')).status).toBe(200);
+      await settings({ streaks: { defaultTimezone: 'Pacific/Auckland' } });
+      expect((await board('site?period=all')).status).toBe(200);
+      const eventPoints = sum(await entriesOf(member.user.id));
+
+      const run = await plugin(app).service('recalculation').run();
+      expect(run.status).toBe('done');
+      const after = await entriesOf(member.user.id, { source: 'badge' });
+      expect(after.map((e: any) => [e.subject, e.amount])).toEqual(earned);
+      const total = eventPoints + sum(after);
+      const me = await app.request().get('/api/achievements/me').set(bearer(member));
+      expect(me.body.points).toBe(total);
+      const mine = (await rank(member, '?period=all')).body;
+      expect(mine.points).toBe(total);
+
+      // Again: nothing more.
+      expect((await plugin(app).service('recalculation').run()).status).toBe('done');
+      expect(await entriesOf(member.user.id, { source: 'badge' })).toHaveLength(after.length);
+      expect((await rank(member, '?period=all')).body.points).toBe(total);
+      await expectTotalsMatchEntries('Pacific/Auckland');
+    });
   });
 });

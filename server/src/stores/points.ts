@@ -222,6 +222,57 @@ export const pointStore = defineStore((strapi) => {
       return written;
     },
 
+    /**
+     * Held achievements (after id `after`, `limit` of them) and the net badge points their
+     * members' entries hold for each (`badgeId:sequence`): what a backfill compares.
+     */
+    async heldWithBadgePoints(
+      after: number,
+      limit: number
+    ): Promise<{
+      held: Array<{
+        id: number;
+        userId: number;
+        badgeId: number;
+        sequence: number;
+        earnedAt: number;
+      }>;
+      points: Map<string, number>;
+    }> {
+      const a = tableOf(strapi, UID.achievement);
+      const rows = await knex()(a.name)
+        .select({
+          id: 'id',
+          userId: a.col('userId'),
+          badgeId: a.col('badgeId'),
+          sequence: a.col('sequence'),
+          earnedAt: a.col('earnedAt'),
+        })
+        .where('id', '>', after)
+        .whereNull(a.col('revokedAt'))
+        .orderBy('id')
+        .limit(limit);
+      const held = rows.map((r: any) => ({
+        id: Number(r.id),
+        userId: Number(r.userId),
+        badgeId: Number(r.badgeId),
+        sequence: Number(r.sequence),
+        earnedAt: toMs(r.earnedAt)!,
+      }));
+      const points = new Map<string, number>();
+      if (held.length === 0) return { held, points };
+      const p = t();
+      const entries = await knex()(p.name)
+        .select({ userId: p.col('userId'), subject: p.col('subject') })
+        .sum({ points: p.col('amount') })
+        .whereIn(p.col('userId'), [...new Set(held.map((h: { userId: number }) => h.userId))])
+        .where(p.col('source'), 'badge')
+        .groupBy(p.col('userId'), p.col('subject'));
+      for (const e of entries as any[])
+        points.set(`${e.userId}:${e.subject}`, Number(e.points ?? 0));
+      return { held, points };
+    },
+
     /** Whether some entries exist but no total does (the totals are new). */
     async totalsMissing(): Promise<boolean> {
       const [entry] = await knex()(t().name).select('id').limit(1);
