@@ -43,28 +43,22 @@ const openapiController = ({ strapi: _strapi }: { strapi: Core.Strapi }) => {
     return text;
   };
 
+  /** A handler answering one of the web component modules. */
+  const module = (relative: string) => async (ctx: any) => {
+    ctx.type = 'text/javascript; charset=utf-8';
+    ctx.body = read(relative);
+  };
+
   return {
     async document(ctx: any) {
       ctx.type = 'application/json; charset=utf-8';
       ctx.body = read(FILES.document);
     },
-    async component(ctx: any) {
-      ctx.type = 'text/javascript; charset=utf-8';
-      ctx.body = read(FILES.component);
-    },
-    async notifier(ctx: any) {
-      ctx.type = 'text/javascript; charset=utf-8';
-      ctx.body = read(FILES.notifier);
-    },
-    async leaderboard(ctx: any) {
-      ctx.type = 'text/javascript; charset=utf-8';
-      ctx.body = read(FILES.leaderboard);
-    },
+    component: module(FILES.component),
+    notifier: module(FILES.notifier),
+    leaderboard: module(FILES.leaderboard),
     /** Imported by the three modules above as `./achievements-shared.js`. */
-    async shared(ctx: any) {
-      ctx.type = 'text/javascript; charset=utf-8';
-      ctx.body = read(FILES.shared);
-    },
+    shared: module(FILES.shared),
   };
 };
 
