@@ -21,50 +21,18 @@
  * Theming: the --ach-* custom properties below, or ::part(card), ::part(modal), ::part(badge).
  */
 
-const STYLES = `
-:host {
-  --ach-font: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif;
-  --ach-bg: #ffffff;
-  --ach-fg: #1f2330;
-  --ach-muted: #666a7a;
-  --ach-border: #e3e4ea;
-  --ach-accent: #4945ff;
-  --ach-radius: 12px;
+import { apiBase, h, svgIcon, themeStyles } from './achievements-shared.js';
+
+const STYLES = `${themeStyles({
+  light: `
   --ach-badge-size: 56px;
   --ach-progress-bg: #eaeaf2;
   --ach-progress-fg: var(--ach-accent);
-  --ach-overlay: rgba(20, 20, 32, 0.55);
-  --ach-shadow: 0 8px 32px rgba(20, 20, 40, 0.18);
-  --ach-bronze: #b87333;
-  --ach-silver: #9ea3ad;
-  --ach-gold: #d4a017;
-  --ach-platinum: #6bc5d2;
-  display: block;
-  font-family: var(--ach-font);
-  color: var(--ach-fg);
-}
-@media (prefers-color-scheme: dark) {
-  :host(:not([theme='light'])) {
-    --ach-bg: #1c1c26;
-    --ach-fg: #ececf3;
-    --ach-muted: #a5a5ba;
-    --ach-border: #34344a;
-    --ach-accent: #7b79ff;
+  --ach-overlay: rgba(20, 20, 32, 0.55);`,
+  dark: `
     --ach-progress-bg: #2e2e40;
-    --ach-overlay: rgba(0, 0, 0, 0.7);
-  }
-}
-:host([theme='dark']) {
-  --ach-bg: #1c1c26;
-  --ach-fg: #ececf3;
-  --ach-muted: #a5a5ba;
-  --ach-border: #34344a;
-  --ach-accent: #7b79ff;
-  --ach-progress-bg: #2e2e40;
-  --ach-overlay: rgba(0, 0, 0, 0.7);
-}
-:host([hidden]), [hidden] { display: none !important; }
-* { box-sizing: border-box; }
+    --ach-overlay: rgba(0, 0, 0, 0.7);`,
+})}
 .card {
   cursor: pointer;
   background: var(--ach-bg);
@@ -207,21 +175,6 @@ dialog::backdrop { background: var(--ach-overlay); }
 const TIERS = new Set(['bronze', 'silver', 'gold', 'platinum']);
 const POSITIONS = new Set(['side', 'main', 'header']);
 
-/** Builds an element; text is always set with textContent, never parsed as HTML. */
-const h = (tag, attrs = {}, children = []) => {
-  const el = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (value === null || value === undefined || value === false) continue;
-    if (name === 'text') el.textContent = String(value);
-    else if (name === 'class') el.className = value;
-    else el.setAttribute(name, value === true ? '' : String(value));
-  }
-  for (const child of [].concat(children)) {
-    if (child !== null && child !== undefined && child !== false) el.append(child);
-  }
-  return el;
-};
-
 /** Line icons (24×24, currentColor): no dependency on an emoji font being installed. */
 const ICONS = {
   trophy: 'M8 21h8M12 17v4M7 4h10v5a5 5 0 0 1-10 0zM7 6H4a3 3 0 0 0 3 4M17 6h3a3 3 0 0 1-3 4',
@@ -231,28 +184,7 @@ const ICONS = {
   star: 'M12 3l2.8 5.7 6.2.9-4.5 4.4 1.1 6.2L12 17.3l-5.6 2.9 1.1-6.2L3 9.6l6.2-.9z',
 };
 
-const icon = (name, size = 16) => {
-  const ns = 'http://www.w3.org/2000/svg';
-  const svg = document.createElementNS(ns, 'svg');
-  for (const [k, v] of Object.entries({
-    viewBox: '0 0 24 24',
-    width: size,
-    height: size,
-    fill: 'none',
-    stroke: 'currentColor',
-    'stroke-width': 2,
-    'stroke-linecap': 'round',
-    'stroke-linejoin': 'round',
-    'aria-hidden': 'true',
-    class: `icon icon--${name}`,
-  })) {
-    svg.setAttribute(k, String(v));
-  }
-  const path = document.createElementNS(ns, 'path');
-  path.setAttribute('d', ICONS[name]);
-  svg.append(path);
-  return svg;
-};
+const icon = (name, size = 16) => svgIcon(ICONS[name], size, `icon icon--${name}`);
 
 const plural = (n, one, many) => `${n.toLocaleString()} ${n === 1 ? one : many}`;
 
@@ -304,8 +236,7 @@ export class AchievementsCard extends HTMLElement {
   }
 
   get apiUrl() {
-    const base = this.getAttribute('api-url') || '/api/achievements';
-    return new URL(base.replace(/\/+$/, '') + '/', document.baseURI).href;
+    return apiBase(this);
   }
 
   _url(path) {

@@ -29,38 +29,16 @@
  * ::part(panel), ::part(toast).
  */
 
-const STYLES = `
-:host {
-  --ach-font: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif;
-  --ach-bg: #ffffff;
-  --ach-fg: #1f2330;
-  --ach-muted: #666a7a;
-  --ach-border: #e3e4ea;
-  --ach-accent: #4945ff;
-  --ach-radius: 12px;
-  --ach-shadow: 0 8px 32px rgba(20, 20, 40, 0.18);
-  --ach-count-bg: #d02b20;
-  --ach-bronze: #b87333;
-  --ach-silver: #9ea3ad;
-  --ach-gold: #d4a017;
-  --ach-platinum: #6bc5d2;
-  display: inline-block;
-  position: relative;
-  font-family: var(--ach-font);
-  color: var(--ach-fg);
-}
-@media (prefers-color-scheme: dark) {
-  :host(:not([theme='light'])) {
-    --ach-bg: #1c1c26; --ach-fg: #ececf3; --ach-muted: #a5a5ba; --ach-border: #34344a;
-    --ach-accent: #7b79ff; --ach-count-bg: #ff5a4f;
-  }
-}
-:host([theme='dark']) {
-  --ach-bg: #1c1c26; --ach-fg: #ececf3; --ach-muted: #a5a5ba; --ach-border: #34344a;
-  --ach-accent: #7b79ff; --ach-count-bg: #ff5a4f;
-}
-:host([hidden]), [hidden] { display: none !important; }
-* { box-sizing: border-box; }
+import { h, langOf, svgIcon, themeStyles } from './achievements-shared.js';
+
+const STYLES = `${themeStyles({
+  display: 'inline-block',
+  light: `
+  --ach-count-bg: #d02b20;`,
+  dark: `
+    --ach-count-bg: #ff5a4f;`,
+})}
+:host { position: relative; }
 button { font: inherit; color: inherit; cursor: pointer; }
 button:focus-visible { outline: 2px solid var(--ach-accent); outline-offset: 2px; }
 .bell {
@@ -159,35 +137,9 @@ const KINDS = ['achievement.earned', 'achievement.revoked', 'streak.milestone'];
 const MAX_TOASTS = 3;
 const MAX_BACKOFF_MS = 30_000;
 
-const el = (tag, attrs = {}, children = []) => {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (value === null || value === undefined || value === false) continue;
-    if (name === 'text') node.textContent = String(value);
-    else node.setAttribute(name, value === true ? '' : String(value));
-  }
-  node.append(...[].concat(children).filter(Boolean));
-  return node;
-};
+const el = h;
 
-const bellIcon = () => {
-  const ns = 'http://www.w3.org/2000/svg';
-  const svg = document.createElementNS(ns, 'svg');
-  const attrs = {
-    viewBox: '0 0 24 24',
-    width: 20,
-    height: 20,
-    fill: 'none',
-    stroke: 'currentColor',
-  };
-  Object.entries({ ...attrs, 'stroke-width': 2, 'aria-hidden': 'true', class: 'icon' }).forEach(
-    ([k, v]) => svg.setAttribute(k, String(v))
-  );
-  const path = document.createElementNS(ns, 'path');
-  path.setAttribute('d', 'M6 16V11a6 6 0 0 1 12 0v5l2 2H4zM10 20a2 2 0 0 0 4 0');
-  svg.append(path);
-  return svg;
-};
+const bellIcon = () => svgIcon('M6 16V11a6 6 0 0 1 12 0v5l2 2H4zM10 20a2 2 0 0 0 4 0', 20);
 
 export class AchievementsNotifier extends HTMLElement {
   static get observedAttributes() {
@@ -241,13 +193,7 @@ export class AchievementsNotifier extends HTMLElement {
   }
 
   get _t() {
-    const lang = (
-      this.getAttribute('lang') ||
-      this.closest('[lang]')?.getAttribute('lang') ||
-      navigator.language ||
-      'en'
-    ).slice(0, 2);
-    return MESSAGES[lang] || MESSAGES.en;
+    return MESSAGES[langOf(this, Object.keys(MESSAGES))];
   }
 
   get _api() {

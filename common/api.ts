@@ -643,6 +643,7 @@ export const rankSchema = named(
     .object({
       board: z.string(),
       period: periodSchema,
+      user: memberSchema,
       rank: z.number().int().min(1).nullable().describe('Null without points in the period'),
       points: count().describe('Your points in the period'),
       of: count().describe('How many members the board ranks (you included)'),
@@ -1455,6 +1456,39 @@ export const API_OPERATIONS: ApiOperation[] = [
       'The ES module that defines `<achievements-notifier>` (a bell, a list and live toasts of ' +
       'the signed-in member’s notifications), for pages that do not bundle ' +
       '`strapi-plugin-achievements/notifier` themselves.',
+    conditional: true,
+    responses: {
+      200: { description: 'The ES module', contentType: 'text/javascript' },
+      304: notModified,
+    },
+  },
+  {
+    operationId: 'getLeaderboardComponent',
+    method: 'GET',
+    path: '/leaderboard.js',
+    action: null,
+    callers: ['public', 'member', 'api-token'],
+    summary: 'The <achievements-leaderboard> web component',
+    description:
+      'The ES module that defines `<achievements-leaderboard>` (a board by calendar period, ' +
+      'with the signed-in member’s rank), for pages that do not bundle ' +
+      '`strapi-plugin-achievements/leaderboard` themselves.',
+    conditional: true,
+    responses: {
+      200: { description: 'The ES module', contentType: 'text/javascript' },
+      304: notModified,
+    },
+  },
+  {
+    operationId: 'getComponentsSharedModule',
+    method: 'GET',
+    path: '/achievements-shared.js',
+    action: null,
+    callers: ['public', 'member', 'api-token'],
+    summary: 'The module the web components share',
+    description:
+      'Theme, element building and language helpers imported by `card.js`, `notifier.js` and ' +
+      '`leaderboard.js` as `./achievements-shared.js`.',
     conditional: true,
     responses: {
       200: { description: 'The ES module', contentType: 'text/javascript' },

@@ -20,6 +20,7 @@ export const UID = {
   notification: 'plugin::achievements.notification',
   digest: 'plugin::achievements.digest',
   point: 'plugin::achievements.point',
+  pointTotal: 'plugin::achievements.point-total',
   streamTicket: 'plugin::achievements.stream-ticket',
   user: 'plugin::users-permissions.user',
 } as const;

@@ -19,6 +19,7 @@ import tombstone from './tombstone';
 import notification from './notification';
 import digest from './digest';
 import point from './point';
+import pointTotal from './point-total';
 import streamTicket from './stream-ticket';
 
 export default {
@@ -37,5 +38,6 @@ export default {
   notification,
   digest,
   point,
+  'point-total': pointTotal,
   'stream-ticket': streamTicket,
 };

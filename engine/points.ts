@@ -163,6 +163,69 @@ export function periodBounds(
   };
 }
 
+/** The week and month labels (`2026-W49`, `2026-12`) of an instant in `timezone`. */
+export function periodLabels(ms: number, timezone: string): { week: string; month: string } {
+  const day = localDayNumber(ms, timezone);
+  const { year, week } = isoWeekOf(day);
+  const c = civil(day);
+  return { week: `${year}-W${pad(week)}`, month: `${c.year}-${pad(c.month)}` };
+}
+
+/** One member's points on one board in one period, as the totals table keeps them. */
+export interface PeriodTotal {
+  userId: number;
+  /** `site`, or the entry's scope (`course:<documentId>`). */
+  board: string;
+  /** `2026-W49`, `2026-12` or `all`. */
+  label: string;
+  points: number;
+  /** The latest entry's instant (ms): equal totals rank in the order they were reached. */
+  reachedAt: number;
+}
+
+const QUARTER_HOUR = 900_000;
+
+/**
+ * What entries add to the totals: per member, board (the site, and the entry's scope when it
+ * has one) and period (its week, its month, all time), summed, with the latest instant.
+ * `labels` caches period labels by quarter hour (every UTC offset is a multiple of 15 min),
+ * so a rebuild over millions of entries computes each quarter hour once.
+ */
+export function periodTotals(
+  entries: ReadonlyArray<{
+    userId: number;
+    amount: number;
+    scope: string | null;
+    occurredAt: number;
+  }>,
+  timezone: string,
+  labels: Map<number, { week: string; month: string }> = new Map()
+): PeriodTotal[] {
+  const out = new Map<string, PeriodTotal>();
+  const add = (userId: number, board: string, label: string, amount: number, at: number) => {
+    const key = `${userId}\u0000${board}\u0000${label}`;
+    const hit = out.get(key);
+    if (hit) {
+      hit.points += amount;
+      if (at > hit.reachedAt) hit.reachedAt = at;
+    } else out.set(key, { userId, board, label, points: amount, reachedAt: at });
+  };
+  for (const e of entries) {
+    const quarter = Math.floor(e.occurredAt / QUARTER_HOUR);
+    let l = labels.get(quarter);
+    if (!l) {
+      l = periodLabels(quarter * QUARTER_HOUR, timezone);
+      labels.set(quarter, l);
+    }
+    for (const board of e.scope ? ['site', e.scope] : ['site']) {
+      add(e.userId, board, l.week, e.amount, e.occurredAt);
+      add(e.userId, board, l.month, e.amount, e.occurredAt);
+      add(e.userId, board, 'all', e.amount, e.occurredAt);
+    }
+  }
+  return [...out.values()];
+}
+
 // ---------------------------------------------------------------------------------------------
 // Ranks
 // ---------------------------------------------------------------------------------------------

@@ -581,3 +581,63 @@ export const generateHistory = async (strapi, { first, last, lessons = 6 }) => {
     counts[name] = Number((await k(t.name).count({ n: '*' }))[0].n);
   return { posts: posts.length, comments: comments.length, rows: counts };
 };
+
+/**
+ * P8's points ledger, set-based: `perMember` event entries for every member in [first, last],
+ * one statement per 5,000 members (INSERT … SELECT over the users and a list of k), spread
+ * over the year before `now`, amounts 5–50, one in four in one of five courses. SQLite and
+ * PostgreSQL (the instant's expression differs). Returns how many rows.
+ */
+export const generatePoints = async (strapi, { first, last, perMember = 20, now = Date.now() }) => {
+  const t = tableInfo(strapi, 'plugin::achievements.point');
+  const u = tableInfo(strapi, 'plugin::users-permissions.user');
+  const pg = strapi.db.dialect.client === 'postgres';
+  const YEAR = 365 * 86_400_000;
+  const ks = Array.from({ length: perMember }, (_, k) => `select ${k} as k`).join(' union all ');
+  const ms = `(${now} - ((u.id * 7919 + s.k * 104729) % ${YEAR}))`;
+  const at = pg ? `to_timestamp(${ms} / 1000.0)` : ms;
+  const stamp = pg ? `to_timestamp(${now} / 1000.0)` : String(now);
+  const cat = (...parts) => (pg ? parts.join(' || ') : parts.join(' || '));
+  const cols = {
+    documentId: cat(`'bp'`, 'u.id', `'_'`, 's.k'),
+    userId: 'u.id',
+    amount: '((u.id * 31 + s.k * 17) % 46) + 5',
+    source: `'event'`,
+    sourceKey: cat(`'bench:'`, 'u.id', `':'`, 's.k'),
+    type: `'lesson.completed'`,
+    subject: cat(`'lesson-'`, 's.k'),
+    scope: `case when s.k % 4 = 0 then ${cat(`'course:c'`, '(u.id % 5)')} else null end`,
+    occurredAt: at,
+    createdAt: stamp,
+    updatedAt: stamp,
+  };
+  if (t.has('publishedAt')) cols.publishedAt = stamp;
+  const q = (id) => `"${id}"`;
+  const names = Object.keys(cols).map((a) => q(t.col(a)));
+  let made = 0;
+  for (let from = first; from <= last; from += 5000) {
+    const to = Math.min(last, from + 4999);
+    await strapi.db.connection.raw(
+      `insert into ${q(t.name)} (${names.join(', ')}) select ${Object.values(cols).join(', ')} ` +
+        `from ${q(u.name)} u cross join (${ks}) s where u.id between ? and ?`,
+      [from, to]
+    );
+    made += (to - from + 1) * perMember;
+  }
+  return made;
+};
+
+/** Gives members [first, last] users-permissions' Authenticated role (their JWTs then reach /me routes). */
+export const generateRoles = async (strapi, { first, last }) => {
+  const link = strapi.db.metadata.get('plugin::users-permissions.user').attributes.role.joinTable;
+  const roles = tableInfo(strapi, 'plugin::users-permissions.role');
+  const [role] = await strapi.db
+    .connection(roles.name)
+    .select('id')
+    .where(roles.col('type'), 'authenticated');
+  await strapi.db.connection.raw(
+    `insert into "${link.name}" ("${link.joinColumn.name}", "${link.inverseJoinColumn.name}") ` +
+      `select id, ? from "${tableInfo(strapi, 'plugin::users-permissions.user').name}" where id between ? and ?`,
+    [role.id, first, last]
+  );
+};

@@ -4,6 +4,8 @@ import { boot, setEnabled, achievements } from './app.mjs';
 import { createMembers, createCourses } from './seed.mjs';
 import {
   generateMembers,
+  generatePoints,
+  generateRoles,
   generateBadges,
   generateAchievements,
   generateCompletions,
@@ -102,6 +104,17 @@ const handlers = {
   async generateMembers({ n, at }) {
     const [first, last] = await generateMembers(strapi, n, at ? new Date(at) : undefined);
     return { first, last };
+  },
+  async generatePoints(args) {
+    await generateRoles(strapi, args);
+    return { made: await generatePoints(strapi, args) };
+  },
+  /** Members' users-permissions JWTs, to call /me routes as them. */
+  async tokens({ ids }) {
+    const jwt = strapi.plugin('users-permissions').service('jwt');
+    const out = {};
+    for (const id of ids) out[id] = await jwt.issue({ id });
+    return out;
   },
   async generateBadges({ total }) {
     return { badgeIds: await generateBadges(strapi, total) };

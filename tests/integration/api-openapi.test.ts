@@ -74,6 +74,7 @@ describe('the OpenAPI document', () => {
   it.each([
     ['card.js', 'achievements-card'],
     ['notifier.js', 'achievements-notifier'],
+    ['leaderboard.js', 'achievements-leaderboard'],
   ])('serves the web component module at /api/achievements/%s', async (file, element) => {
     const url = `${API_PREFIX}/${file}`;
     const res = expectDocumented('GET', url, await app.request().get(url));
@@ -81,6 +82,14 @@ describe('the OpenAPI document', () => {
     expect(res.headers['content-type']).toMatch(/^text\/javascript/);
     expect(res.text).toContain(`customElements.define('${element}'`);
     expect(res.headers['cache-control']).toMatch(/^public, max-age=\d+/);
+  });
+
+  it('serves the module the components import as ./achievements-shared.js', async () => {
+    const url = `${API_PREFIX}/achievements-shared.js`;
+    const res = expectDocumented('GET', url, await app.request().get(url));
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/javascript/);
+    expect(res.text).toContain('export const themeStyles');
   });
 
   it('the validator rejects what the document forbids (so passing means something)', () => {

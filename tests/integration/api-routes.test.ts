@@ -110,6 +110,8 @@ describe('content API routes × callers', () => {
     get('GET /openapi.json', () => '/openapi.json'),
     get('GET /card.js', () => '/card.js'),
     get('GET /notifier.js', () => '/notifier.js'),
+    get('GET /leaderboard.js', () => '/leaderboard.js'),
+    get('GET /achievements-shared.js', () => '/achievements-shared.js'),
   ];
 
   describe.each(cases)('$route', ({ method, url, body, expected }) => {

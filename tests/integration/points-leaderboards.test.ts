@@ -9,6 +9,7 @@ import { academy, createCourse, ok } from './support/academy';
 import { drain, enableAchievements, plugin } from './support/achievements';
 import { expectDocumented } from './support/openapi';
 import { webhookReceiver } from './support/webhooks';
+import { periodBounds } from '../../engine/points';
 
 /**
  * Points, levels and leaderboards (issue 13): the points ledger written by the evaluator (daily
@@ -343,6 +344,100 @@ describe('points, levels and leaderboards', () => {
         .set('Authorization', `Bearer ${restricted}`)
         .send({ amount: 5, reason: 'nope' });
       expect(refused.status).toBe(403);
+    });
+  });
+
+  describe('the totals boards read', () => {
+    /**
+     * Every total is its entries summed: `all` over every entry of the member (on the site, or
+     * of the board's course), a week or a month over the entries inside that period's bounds
+     * (periodBounds, the calendar the API answers with) in `timezone`; and no entry is missing.
+     */
+    const expectTotalsMatchEntries = async (timezone: string) => {
+      const entries = await points().findMany({});
+      const totals = await app.strapi.db.query('plugin::achievements.point-total').findMany({});
+      expect(totals.length).toBeGreaterThan(0);
+      const ms = (d: unknown) => new Date(d as string).getTime();
+      for (const t of totals) {
+        const mine = entries.filter(
+          (e: any) => e.userId === t.userId && (t.board === 'site' || e.scope === t.board)
+        );
+        let inside = mine;
+        if (t.label !== 'all') {
+          const b = periodBounds(t.label.includes('W') ? 'week' : 'month', timezone, 0, t.label);
+          inside = mine.filter((e: any) => ms(e.occurredAt) >= b.from! && ms(e.occurredAt) < b.to!);
+        }
+        expect({ ...t, points: sum(inside) }).toEqual(t);
+        expect(ms(t.reachedAt)).toBe(Math.max(...inside.map((e: any) => ms(e.occurredAt))));
+      }
+      // Each entry is in its member's site total of all time, so no member is missing.
+      const sites = new Set(
+        totals.filter((t: any) => t.board === 'site' && t.label === 'all').map((t: any) => t.userId)
+      );
+      for (const e of entries) expect(sites.has(e.userId)).toBe(true);
+    };
+
+    it('are the entries summed per board and period after all of the above', async () => {
+      await drain(app);
+      expect((await board('site?period=all')).status).toBe(200);
+      await expectTotalsMatchEntries('Pacific/Auckland');
+    });
+
+    it('are rebuilt in the new calendar when the site timezone changes', async () => {
+      const member = await registerMember(app);
+      // Monday 00:30 in Auckland is still Sunday in UTC: the week it counts in moves.
+      await fact(member, 'lesson.completed', 'tz-move', '2026-06-07T12:30:00.000Z');
+      await drain(app);
+      const week = (at: string) =>
+        board(`site?period=week&at=${at}&pageSize=100`).then((r) =>
+          r.body.data.find((e: any) => e.user.id === member.user.id)
+        );
+      expect(await week('2026-W24')).toBeTruthy(); // Mon 8 June in Auckland
+      await settings({ streaks: { defaultTimezone: 'UTC' } });
+      try {
+        expect(await week('2026-W24')).toBeUndefined();
+        expect(await week('2026-W23')).toBeTruthy(); // Sun 7 June in UTC
+        await expectTotalsMatchEntries('UTC');
+      } finally {
+        await settings({ streaks: { defaultTimezone: 'Pacific/Auckland' } });
+      }
+      expect(await week('2026-W24')).toBeTruthy();
+    });
+
+    it('a recalculation gives achievements held without badge points their points, once', async () => {
+      const course = await createCourse(app, { modules: 1, lessons: 1 });
+      const member = await registerMember(app);
+      ok(await academy(app).completeLesson(member, course.modules[0].lessons[0]), 201);
+      await drain(app);
+      const earned = (await entriesOf(member.user.id, { source: 'badge' })).map((e: any) => [
+        e.subject,
+        e.amount,
+      ]);
+      expect(earned.length).toBeGreaterThan(0);
+      // As on a site whose members earned badges before points existed: the achievements are
+      // there, their badge entries are not (and the totals, rebuilt, agree).
+      await points().deleteMany({ where: { userId: member.user.id, source: 'badge' } });
+      await settings({ streaks: { defaultTimezone: 'UTC' } });
+      expect((await board('site?period=all')).status).toBe(200);
+      await settings({ streaks: { defaultTimezone: 'Pacific/Auckland' } });
+      expect((await board('site?period=all')).status).toBe(200);
+      const eventPoints = sum(await entriesOf(member.user.id));
+
+      const run = await plugin(app).service('recalculation').run();
+      expect(run.status).toBe('done');
+      const after = await entriesOf(member.user.id, { source: 'badge' });
+      expect(after.map((e: any) => [e.subject, e.amount])).toEqual(earned);
+      const total = eventPoints + sum(after);
+      const me = await app.request().get('/api/achievements/me').set(bearer(member));
+      expect(me.body.points).toBe(total);
+      const mine = (await rank(member, '?period=all')).body;
+      expect(mine.points).toBe(total);
+
+      // Again: nothing more.
+      expect((await plugin(app).service('recalculation').run()).status).toBe('done');
+      expect(await entriesOf(member.user.id, { source: 'badge' })).toHaveLength(after.length);
+      expect((await rank(member, '?period=all')).body.points).toBe(total);
+      await expectTotalsMatchEntries('Pacific/Auckland');
     });
   });
 });

@@ -21,7 +21,10 @@ const leaderboardsController = ({ strapi }: { strapi: Core.Strapi }) => ({
   async myRank(ctx: any) {
     const id = signedInMember(ctx);
     const query = parse(rankQuerySchema, ctx.query, 'parameter');
-    const body: Rank = await getService(strapi, 'leaderboards').rank(id, query);
+    const rank = await getService(strapi, 'leaderboards').rank(id, query);
+    // The authenticated user is already loaded: the member's names cost no read.
+    const { documentId, username } = ctx.state.user ?? {};
+    const body: Rank = { ...rank, user: { id, documentId, username } };
     ctx.body = body;
   },
 });

@@ -5,13 +5,16 @@ import { errors } from '@strapi/utils';
 
 /**
  * Files the package ships for frontends, served as-is: the OpenAPI document of the content API
- * and the `<achievements-card>` and `<achievements-notifier>` modules (so a page can load it from the Strapi server without a
- * bundler). Both routes are open (`auth: false`): neither says anything about any member.
+ * and the `<achievements-card>`, `<achievements-notifier>` and `<achievements-leaderboard>` modules
+ * with the module they share (so a page can load them from the Strapi server without a bundler).
+ * Every route is open (`auth: false`): none says anything about any member.
  */
 const FILES = {
   document: 'openapi/achievements.openapi.json',
   component: 'card/achievements-card.js',
   notifier: 'card/achievements-notifier.js',
+  leaderboard: 'card/achievements-leaderboard.js',
+  shared: 'card/achievements-shared.js',
 } as const;
 
 /** The package root: the built server runs from `dist/server`, the sources from `server/src`. */
@@ -40,19 +43,22 @@ const openapiController = ({ strapi: _strapi }: { strapi: Core.Strapi }) => {
     return text;
   };
 
+  /** A handler answering one of the web component modules. */
+  const module = (relative: string) => async (ctx: any) => {
+    ctx.type = 'text/javascript; charset=utf-8';
+    ctx.body = read(relative);
+  };
+
   return {
     async document(ctx: any) {
       ctx.type = 'application/json; charset=utf-8';
       ctx.body = read(FILES.document);
     },
-    async component(ctx: any) {
-      ctx.type = 'text/javascript; charset=utf-8';
-      ctx.body = read(FILES.component);
-    },
-    async notifier(ctx: any) {
-      ctx.type = 'text/javascript; charset=utf-8';
-      ctx.body = read(FILES.notifier);
-    },
+    component: module(FILES.component),
+    notifier: module(FILES.notifier),
+    leaderboard: module(FILES.leaderboard),
+    /** Imported by the three modules above as `./achievements-shared.js`. */
+    shared: module(FILES.shared),
   };
 };
 

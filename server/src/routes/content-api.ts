@@ -124,5 +124,12 @@ export default {
     ...credentialRoutes,
     { method: 'GET', path: '/card.js', handler: 'openapi.component', config: files() },
     { method: 'GET', path: '/notifier.js', handler: 'openapi.notifier', config: files() },
+    { method: 'GET', path: '/leaderboard.js', handler: 'openapi.leaderboard', config: files() },
+    {
+      method: 'GET',
+      path: '/achievements-shared.js',
+      handler: 'openapi.shared',
+      config: files(),
+    },
   ],
 };

@@ -18,14 +18,43 @@ import { pointStore, type BoardWindow } from '../stores/points';
 import { getService } from '../utils/get-service';
 import { levelDto } from './points';
 
+/** How long a process trusts that the totals are in the site's timezone before looking again. */
+const TOTALS_CHECK_MS = 10_000;
+
 /**
  * Leaderboards: a board (the site, or one course) × a calendar period in the site's timezone,
- * summed from the points entries at read time, so a new period needs no job and a past one
- * stays readable. Others never see members who opted out, made their profile private, are
- * blocked or have an excluded role; a member always sees their own rank.
+ * read from the points totals the points store keeps per member, board and period (a page of
+ * an index), so a new period needs no job and a past one stays readable. Others never see
+ * members who opted out, made their profile private, are blocked or have an excluded role; a
+ * member always sees their own rank.
  */
 const leaderboardsService = ({ strapi }: { strapi: Core.Strapi }) => {
   const settings = () => getService(strapi, 'settings');
+  const marker = () => strapi.store({ type: 'plugin', name: 'achievements', key: 'point-totals' });
+  let checked: { at: number; timezone: string } | null = null;
+  let rebuilding: Promise<void> | null = null;
+
+  /**
+   * The totals are kept in the site's timezone: when they are missing (an upgrade) or were
+   * made in another timezone (the setting changed), they are rebuilt from the entries first.
+   */
+  const ensureTotals = async (timezone: string) => {
+    if (checked && checked.timezone === timezone && Date.now() - checked.at < TOTALS_CHECK_MS)
+      return;
+    if (!rebuilding)
+      rebuilding = (async () => {
+        const store = pointStore(strapi);
+        const made = ((await marker().get({})) as { timezone?: string } | null)?.timezone;
+        if (made !== timezone || (await store.totalsMissing())) {
+          await store.rebuildTotals(timezone);
+          await marker().set({ value: { timezone } });
+        }
+        checked = { at: Date.now(), timezone };
+      })().finally(() => {
+        rebuilding = null;
+      });
+    await rebuilding;
+  };
 
   const windowOf = async (board: string, period: Period, at: string | undefined) => {
     const { defaultTimezone } = await settings().streakOptions();
@@ -36,16 +65,13 @@ const leaderboardsService = ({ strapi }: { strapi: Core.Strapi }) => {
       const message = (error as Error).message;
       throw new errors.ValidationError(message, { errors: [{ path: 'at', message }] });
     }
-    const window: BoardWindow = {
-      from: bounds.from === null ? null : new Date(bounds.from),
-      to: bounds.to === null ? null : new Date(bounds.to),
-      scope: board === 'site' ? null : board,
-    };
+    await ensureTotals(defaultTimezone);
+    const window: BoardWindow = { board, label: bounds.label };
     const dto = {
       period: bounds.period,
       label: bounds.label,
-      from: window.from?.toISOString() ?? null,
-      to: window.to?.toISOString() ?? null,
+      from: bounds.from === null ? null : new Date(bounds.from).toISOString(),
+      to: bounds.to === null ? null : new Date(bounds.to).toISOString(),
       timezone: defaultTimezone,
     };
     return { window, period: dto };
@@ -63,13 +89,17 @@ const leaderboardsService = ({ strapi }: { strapi: Core.Strapi }) => {
         offset: (page - 1) * pageSize,
         limit: pageSize,
       });
-      const { members, above } = await store.standing(window, filter, rows[0]?.points ?? 0);
+      // The first page starts at the top: nobody is above its first row.
+      const { members, above } =
+        page === 1
+          ? { members: await store.count(window, filter), above: 0 }
+          : await store.standing(window, filter, rows[0]?.points ?? 0);
       const ranks = competitionRanks(
         rows.map((r) => r.points),
         (page - 1) * pageSize,
         above + 1
       );
-      const totals = await store.totalsOf(rows.map((r) => r.userId));
+      const totals = await store.allTimeOf(rows.map((r) => r.userId));
       return {
         board,
         period,
@@ -88,7 +118,7 @@ const leaderboardsService = ({ strapi }: { strapi: Core.Strapi }) => {
       };
     },
 
-    async rank(userId: number, query: RankQuery): Promise<Rank> {
+    async rank(userId: number, query: RankQuery): Promise<Omit<Rank, 'user'>> {
       const board = query.board ?? 'site';
       const { window, period } = await windowOf(board, query.period ?? 'week', query.at);
       const { excludedRoles } = await settings().pointsOptions();

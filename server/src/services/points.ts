@@ -80,7 +80,7 @@ const pointsService = ({ strapi }: { strapi: Core.Strapi }) => {
     if (entries.length === 0) return [];
     const userIds = [...new Set(entries.map((e) => e.userId))];
     const before = opts.notify ? await pointStore(strapi).totalsOf(userIds, conn) : null;
-    await pointStore(strapi).insertMany(entries, conn);
+    await pointStore(strapi).insertMany(entries, ctx.timezone, conn);
     if (!before) return [];
     const delta = new Map<number, number>();
     const last = new Map<number, Date>();
@@ -209,6 +209,46 @@ const pointsService = ({ strapi }: { strapi: Core.Strapi }) => {
         }
       }
       return append(entries, ctx, opts, conn);
+    },
+
+    /**
+     * The badge points of achievements held without them: members who earned badges before
+     * points existed (or whose entries were lost). A thousand achievements a page: one read of
+     * them, one of their members' badge entries, one insert (keyed as the earn's own entry, so
+     * a second run, or the evaluator writing the same earn, adds nothing). Returns how many.
+     */
+    async backfillBadgePoints(): Promise<number> {
+      const ctx = await this.context();
+      const badges = new Map(ctx.catalog.badges.map((b) => [b.id, b]));
+      const store = pointStore(strapi);
+      let after = 0;
+      let added = 0;
+      for (;;) {
+        const { held, points } = await store.heldWithBadgePoints(after, 1000);
+        if (held.length === 0) return added;
+        after = held[held.length - 1].id;
+        const entries: NewPointsEntry[] = [];
+        for (const h of held) {
+          const badge = badges.get(h.badgeId);
+          const subject = badgeSubject(h);
+          if (!badge || badge.points <= 0 || (points.get(`${h.userId}:${subject}`) ?? 0) > 0)
+            continue;
+          entries.push({
+            userId: h.userId,
+            amount: badge.points,
+            source: 'badge',
+            sourceKey: `${h.userId}:${subject}:earned:${h.earnedAt}`,
+            type: badge.slug,
+            subject,
+            scope: null,
+            occurredAt: new Date(h.earnedAt),
+            reason: null,
+          });
+        }
+        if (entries.length === 0) continue;
+        await inTransaction(strapi, (trx) => store.insertMany(entries, ctx.timezone, trx));
+        added += entries.length;
+      }
     },
 
     /**

@@ -398,6 +398,8 @@ const recalculationService = ({ strapi }: { strapi: Core.Strapi }) => {
           };
         });
       }
+      // Achievements held from before points existed get their badge points (a no-op after).
+      await getService(strapi, 'points').backfillBadgePoints();
       timings.evaluateMs += Date.now() - phaseStart;
       state.status = 'done';
       state.phase = 'done';

@@ -104,6 +104,19 @@ export const INDEXES: Array<{ uid: string; name: string; attributes: string[]; u
       name: 'ach_points_user_idx',
       attributes: ['userId', 'source', 'occurredAt'],
     },
+    // One total per member, board and period: the points store adds to it (upsert).
+    {
+      uid: UID.pointTotal,
+      name: 'ach_point_totals_uq',
+      attributes: ['userId', 'board', 'label'],
+      unique: true,
+    },
+    // A board's page walks this index from the top; counts are ranges of it.
+    {
+      uid: UID.pointTotal,
+      name: 'ach_point_totals_board_idx',
+      attributes: ['board', 'label', 'points', 'userId'],
+    },
     // A stream ticket opens one stream, whichever process it reaches first.
     {
       uid: UID.streamTicket,

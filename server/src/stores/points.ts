@@ -1,6 +1,6 @@
 import { UID } from '../../../common/constants';
-import type { EventEntry } from '../../../engine/points';
-import { bulkRows, chunks, insertMany, tableOf, toMs } from './sql';
+import { periodTotals, type EventEntry, type PeriodTotal } from '../../../engine/points';
+import { bulkRows, chunks, dialectOf, insertMany, quoteId, tableOf, toMs } from './sql';
 import { defineStore } from './store';
 import type { Connection } from './transaction';
 
@@ -21,11 +21,10 @@ export interface NewPointsEntry {
   reason?: string | null;
 }
 
-/** Which entries a leaderboard sums: a calendar period and a scope (null: the whole site). */
+/** A leaderboard: a board (`site`, `course:<documentId>`) and a period's label (`2026-W49`, `2026-12`, `all`). */
 export interface BoardWindow {
-  from: Date | null;
-  to: Date | null;
-  scope: string | null;
+  board: string;
+  label: string;
 }
 
 /** Who never appears to others: blocked, private, opted out, or of an excluded role. */
@@ -43,33 +42,54 @@ export interface BoardRow {
 /**
  * The points ledger: append-only signed entries, one per source (a unique index on source and
  * sourceKey), written by the evaluator in its batch's transaction and by admins' adjustments;
- * leaderboards aggregate it per calendar period at read time (no job, no rebuild). Reads of
- * the users, preferences and roles tables here are joins for the boards' visibility rules.
+ * and its totals per member, board and calendar period (`achievements_point_totals`), added to
+ * in the same transaction by one upsert of what the inserted entries add (the insert returns
+ * the rows it wrote, so a replayed entry adds nothing). Leaderboards read a page of the totals'
+ * index: no job, no midnight rollover, past periods stay. Reads of the users, preferences and
+ * roles tables here are joins for the boards' visibility rules.
  */
 export const pointStore = defineStore((strapi) => {
   const t = () => tableOf(strapi, UID.point);
   const knex = () => strapi.db.connection;
 
-  /** Limits a query of the table to a board's window. */
-  const inWindow = (q: any, window: BoardWindow) => {
-    const p = t();
-    if (window.from) q.where(p.col('occurredAt'), '>=', window.from);
-    if (window.to) q.where(p.col('occurredAt'), '<', window.to);
-    if (window.scope !== null) q.where(p.col('scope'), window.scope);
-    return q;
-  };
+  const tt = () => tableOf(strapi, UID.pointTotal);
 
-  /** Aggregated totals per member of one window, as a subquery `a(userId, points, reachedAt)`. */
-  const totals = (window: BoardWindow) => {
-    const p = t();
-    return inWindow(
-      knex()(p.name)
-        .select({ userId: p.col('userId') })
-        .sum({ points: p.col('amount') })
-        .max({ reachedAt: p.col('occurredAt') })
-        .groupBy(p.col('userId')),
-      window
-    );
+  /** A column of the totals table aliased `a` in the board queries. */
+  const A = (attribute: string) => `a.${tt().col(attribute)}`;
+
+  /**
+   * Adds `deltas` to the totals in one statement per 400 (insert, or add to the row there):
+   * concurrent writers serialize on the row, so no addition is lost.
+   */
+  const addTotals = async (deltas: PeriodTotal[], conn: Connection, now = new Date()) => {
+    const table = tt();
+    const q = (id: string) => quoteId(dialectOf(strapi), id);
+    const mysql = dialectOf(strapi) === 'mysql';
+    const points = q(table.col('points'));
+    const reached = q(table.col('reachedAt'));
+    const later =
+      dialectOf(strapi) === 'sqlite'
+        ? `max(${q(table.name)}.${reached}, excluded.${reached})`
+        : mysql
+          ? `greatest(${reached}, values(${reached}))`
+          : `greatest(${q(table.name)}.${reached}, excluded.${reached})`;
+    for (const part of chunks(deltas)) {
+      const rows = bulkRows(
+        table,
+        part.map((d) => ({ ...d, reachedAt: new Date(d.reachedAt) })),
+        now
+      );
+      const cols = Object.keys(rows[0]);
+      const bindings: unknown[] = [];
+      for (const r of rows) for (const c of cols) bindings.push(r[c] ?? null);
+      const values = rows.map(() => `(${cols.map(() => '?').join(', ')})`).join(', ');
+      const head = `insert into ${q(table.name)} (${cols.map(q).join(', ')}) values ${values}`;
+      const conflict = ['userId', 'board', 'label'].map((c) => q(table.col(c))).join(', ');
+      const sql = mysql
+        ? `${head} on duplicate key update ${reached} = ${later}, ${points} = ${points} + values(${points})`
+        : `${head} on conflict (${conflict}) do update set ${points} = ${q(table.name)}.${points} + excluded.${points}, ${reached} = ${later}`;
+      await conn.raw(sql, bindings);
+    }
   };
 
   /** The window's members others may see, with their totals (positive ones only). */
@@ -77,10 +97,12 @@ export const pointStore = defineStore((strapi) => {
     const u = tableOf(strapi, UID.user);
     const pref = tableOf(strapi, UID.preference);
     const q = knex()
-      .from({ a: totals(window) })
-      .join({ u: u.name }, `u.${u.col('id')}`, 'a.userId')
-      .leftJoin({ pr: pref.name }, `pr.${pref.col('userId')}`, 'a.userId')
-      .where('a.points', '>', 0)
+      .from({ a: tt().name })
+      .join({ u: u.name }, `u.${u.col('id')}`, A('userId'))
+      .leftJoin({ pr: pref.name }, `pr.${pref.col('userId')}`, A('userId'))
+      .where(A('board'), window.board)
+      .where(A('label'), window.label)
+      .where(A('points'), '>', 0)
       .where((w) => w.where(`u.${u.col('blocked')}`, false).orWhereNull(`u.${u.col('blocked')}`))
       .where((w) =>
         w.where(`pr.${pref.col('public')}`, true).orWhereNull(`pr.${pref.col('public')}`)
@@ -90,7 +112,7 @@ export const pointStore = defineStore((strapi) => {
           .where(`pr.${pref.col('leaderboards')}`, true)
           .orWhereNull(`pr.${pref.col('leaderboards')}`)
       );
-    if (except !== undefined) q.whereNot('a.userId', except);
+    if (except !== undefined) q.whereNot(A('userId'), except);
     if (filter.excludedRoles.length) {
       const role = (strapi.db.metadata.get(UID.user as any).attributes as any).role;
       const link = role?.joinTable;
@@ -101,7 +123,7 @@ export const pointStore = defineStore((strapi) => {
             .select(knex().raw('1'))
             .from({ l: link.name })
             .join({ r: roles.name }, `r.${roles.col('id')}`, `l.${link.inverseJoinColumn.name}`)
-            .whereRaw('?? = ??', [`l.${link.joinColumn.name}`, 'a.userId'])
+            .whereRaw('?? = ??', [`l.${link.joinColumn.name}`, A('userId')])
             .whereIn(`r.${roles.col('type')}`, filter.excludedRoles)
         );
       }
@@ -113,18 +135,150 @@ export const pointStore = defineStore((strapi) => {
     /**
      * Appends entries in one statement per 400 (a batch's one insert); an entry whose source
      * already has one is skipped, so a retry, a second process or a recalculation adds nothing.
+     * What the inserted ones add goes to the totals (in `timezone`'s calendar) on the same
+     * connection: one more statement per batch.
      */
-    async insertMany(entries: NewPointsEntry[], conn: Connection = knex()): Promise<void> {
+    async insertMany(
+      entries: NewPointsEntry[],
+      timezone: string,
+      conn: Connection = knex()
+    ): Promise<void> {
       const table = t();
+      const written: Array<{
+        userId: number;
+        amount: number;
+        scope: string | null;
+        occurredAt: number;
+      }> = [];
       for (const part of chunks(entries)) {
         const rows = bulkRows(
           table,
           part.map((e) => ({ ...e, reason: e.reason ?? null }))
         );
-        await insertMany(strapi, conn, table.name, rows, {
+        const { rows: inserted = [] } = await insertMany(strapi, conn, table.name, rows, {
           conflict: [table.col('source'), table.col('sourceKey')],
+          returningRows: [
+            table.col('userId'),
+            table.col('amount'),
+            table.col('scope'),
+            table.col('occurredAt'),
+          ],
         });
+        for (const r of inserted)
+          written.push({
+            userId: Number(r[table.col('userId')]),
+            amount: Number(r[table.col('amount')]),
+            scope: r[table.col('scope')] ?? null,
+            occurredAt: toMs(r[table.col('occurredAt')])!,
+          });
       }
+      if (written.length) await addTotals(periodTotals(written, timezone), conn);
+    },
+
+    /**
+     * Rebuilds every total from the entries, in `timezone`'s calendar: when the totals are new
+     * (an upgrade) or the site's timezone changed. A thousand members at a time, in one
+     * transaction, so a reader sees the old totals or the new ones.
+     */
+    async rebuildTotals(timezone: string): Promise<number> {
+      const p = t();
+      const labels = new Map<number, { week: string; month: string }>();
+      let written = 0;
+      await knex().transaction(async (trx: any) => {
+        await trx(tt().name).delete();
+        let after = 0;
+        for (;;) {
+          const ids = (
+            await trx(p.name)
+              .distinct({ userId: p.col('userId') })
+              .where(p.col('userId'), '>', after)
+              .orderBy(p.col('userId'))
+              .limit(1000)
+          ).map((r: any) => Number(r.userId));
+          if (ids.length === 0) break;
+          const rows = await trx(p.name)
+            .select({
+              userId: p.col('userId'),
+              amount: p.col('amount'),
+              scope: p.col('scope'),
+              occurredAt: p.col('occurredAt'),
+            })
+            .whereBetween(p.col('userId'), [ids[0], ids[ids.length - 1]]);
+          const totals = periodTotals(
+            rows.map((r: any) => ({
+              userId: Number(r.userId),
+              amount: Number(r.amount),
+              scope: r.scope ?? null,
+              occurredAt: toMs(r.occurredAt)!,
+            })),
+            timezone,
+            labels
+          );
+          await addTotals(totals, trx);
+          written += totals.length;
+          after = ids[ids.length - 1];
+        }
+      });
+      return written;
+    },
+
+    /**
+     * Held achievements (after id `after`, `limit` of them) and the net badge points their
+     * members' entries hold for each (`badgeId:sequence`): what a backfill compares.
+     */
+    async heldWithBadgePoints(
+      after: number,
+      limit: number
+    ): Promise<{
+      held: Array<{
+        id: number;
+        userId: number;
+        badgeId: number;
+        sequence: number;
+        earnedAt: number;
+      }>;
+      points: Map<string, number>;
+    }> {
+      const a = tableOf(strapi, UID.achievement);
+      const rows = await knex()(a.name)
+        .select({
+          id: 'id',
+          userId: a.col('userId'),
+          badgeId: a.col('badgeId'),
+          sequence: a.col('sequence'),
+          earnedAt: a.col('earnedAt'),
+        })
+        .where('id', '>', after)
+        .whereNull(a.col('revokedAt'))
+        .orderBy('id')
+        .limit(limit);
+      const held = rows.map((r: any) => ({
+        id: Number(r.id),
+        userId: Number(r.userId),
+        badgeId: Number(r.badgeId),
+        sequence: Number(r.sequence),
+        earnedAt: toMs(r.earnedAt)!,
+      }));
+      const points = new Map<string, number>();
+      if (held.length === 0) return { held, points };
+      const p = t();
+      const entries = await knex()(p.name)
+        .select({ userId: p.col('userId'), subject: p.col('subject') })
+        .sum({ points: p.col('amount') })
+        .whereIn(p.col('userId'), [...new Set(held.map((h: { userId: number }) => h.userId))])
+        .where(p.col('source'), 'badge')
+        .groupBy(p.col('userId'), p.col('subject'));
+      for (const e of entries as any[])
+        points.set(`${e.userId}:${e.subject}`, Number(e.points ?? 0));
+      return { held, points };
+    },
+
+    /** Whether some entries exist but no total does (the totals are new). */
+    async totalsMissing(): Promise<boolean> {
+      const [entry] = await knex()(t().name).select('id').limit(1);
+      if (!entry) return false;
+      const [total] = await knex()(tt().name).select('id').limit(1);
+      return !total;
     },
 
     /**
@@ -203,15 +357,15 @@ export const pointStore = defineStore((strapi) => {
       const u = tableOf(strapi, UID.user);
       const rows = await visibleTotals(window, filter)
         .select({
-          userId: 'a.userId',
-          points: 'a.points',
+          userId: A('userId'),
+          points: A('points'),
           documentId: `u.${u.col('documentId')}`,
           username: `u.${u.col('username')}`,
         })
         .orderBy([
-          { column: 'a.points', order: 'desc' },
-          { column: 'a.reachedAt', order: 'asc' },
-          { column: 'a.userId', order: 'asc' },
+          { column: A('points'), order: 'desc' },
+          { column: A('reachedAt'), order: 'asc' },
+          { column: A('userId'), order: 'asc' },
         ])
         .offset(page.offset)
         .limit(page.limit);
@@ -235,21 +389,42 @@ export const pointStore = defineStore((strapi) => {
     ): Promise<{ members: number; above: number }> {
       const [r] = await visibleTotals(window, filter, except).select(
         knex().raw('COUNT(*) as ??', ['members']),
-        knex().raw('SUM(CASE WHEN ?? > ? THEN 1 ELSE 0 END) as ??', ['a.points', points, 'above'])
+        knex().raw('SUM(CASE WHEN ?? > ? THEN 1 ELSE 0 END) as ??', [A('points'), points, 'above'])
       );
       return { members: Number(r?.members ?? 0), above: Number(r?.above ?? 0) };
     },
 
+    /** How many members others see on the board. */
+    async count(window: BoardWindow, filter: BoardFilter): Promise<number> {
+      const [r] = await visibleTotals(window, filter).select(
+        knex().raw('COUNT(*) as ??', ['members'])
+      );
+      return Number(r?.members ?? 0);
+    },
+
     /** One member's total in a window (whatever others may see of them). */
     async pointsIn(window: BoardWindow, userId: number): Promise<number> {
-      const p = t();
-      const [r] = await inWindow(
-        knex()(p.name)
-          .sum({ points: p.col('amount') })
-          .where(p.col('userId'), userId),
-        window
-      );
+      const p = tt();
+      const r = await knex()(p.name)
+        .first({ points: p.col('points') })
+        .where(p.col('userId'), userId)
+        .where(p.col('board'), window.board)
+        .where(p.col('label'), window.label);
       return Number(r?.points ?? 0);
+    },
+
+    /** Members' all-time points from their site totals (members without: 0). */
+    async allTimeOf(userIds: number[]): Promise<Map<number, number>> {
+      const out = new Map<number, number>(userIds.map((id) => [id, 0]));
+      if (userIds.length === 0) return out;
+      const p = tt();
+      const rows = await knex()(p.name)
+        .select({ userId: p.col('userId'), points: p.col('points') })
+        .whereIn(p.col('userId'), userIds)
+        .where(p.col('board'), 'site')
+        .where(p.col('label'), 'all');
+      for (const r of rows) out.set(Number(r.userId), Number(r.points ?? 0));
+      return out;
     },
 
     /** How many rows the member has here (what an erase will remove). */
@@ -265,6 +440,8 @@ export const pointStore = defineStore((strapi) => {
     /** Deletes the member's points entries; how many rows (the erase of their data). */
     async eraseMember(userId: number, conn: Connection = knex()): Promise<number> {
       const table = t();
+      const totals = tt();
+      await conn(totals.name).where(totals.col('userId'), userId).delete();
       return Number(await conn(table.name).where(table.col('userId'), userId).delete());
     },
   };

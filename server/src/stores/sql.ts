@@ -190,8 +190,13 @@ export const insertMany = async (
     /** PostgreSQL/SQLite: update a conflicting row only where this holds (`excluded.` is the new row). */
     mergeWhere?: (quote: (id: string) => string) => string;
     returning?: string;
+    /**
+     * Without `merge`: these columns of each row actually inserted, on every dialect
+     * (MariaDB ≥ 10.5 has INSERT … RETURNING, and INSERT IGNORE returns only the rows it wrote).
+     */
+    returningRows?: string[];
   }
-): Promise<{ count: number; returned: unknown[] | null }> => {
+): Promise<{ count: number; returned: unknown[] | null; rows?: any[] }> => {
   if (rows.length === 0) return { count: 0, returned: [] };
   const mysql = dialectOf(strapi) === 'mysql';
   const q = (id: string) =>
@@ -218,6 +223,13 @@ export const insertMany = async (
           (opts.mergeWhere ? ` where ${opts.mergeWhere(q)}` : '')
         : 'nothing') +
       (opts.returning ? ` returning ${q(opts.returning)}` : '');
+  }
+  if (opts.returningRows && !opts.merge) {
+    const rows = rawRows(
+      strapi,
+      await conn.raw(`${sql} returning ${opts.returningRows.map(q).join(', ')}`, bindings)
+    );
+    return { count: rows.length, returned: null, rows };
   }
   const result = await conn.raw(sql, bindings);
   if (mysql) return { count: Number(result?.[0]?.affectedRows ?? 0), returned: null };
