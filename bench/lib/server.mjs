@@ -359,7 +359,9 @@ const handlers = {
     global.gc?.();
     await new Promise((r) => setTimeout(r, 200));
     global.gc?.();
-    return { rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed };
+    // Where the memory is: V8's heap, buffers outside it, and the rest (sockets, malloc, code).
+    const { rss, heapTotal, heapUsed, external, arrayBuffers } = process.memoryUsage();
+    return { rss, heapTotal, heapUsed, external, arrayBuffers };
   },
   async openStreams() {
     return { open: achievements(strapi, 'notificationStream').openCount() };
