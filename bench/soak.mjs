@@ -236,7 +236,7 @@ try {
         ['GET', '/api/achievements/badges', null],
         ['GET', '/api/achievements/me/notifications', m.jwt],
         ['GET', '/api/achievements/me/notifications/count', m.jwt],
-        ['POST', '/api/achievements/me/notifications/seen', m.jwt, {}],
+        ['POST', '/api/achievements/me/notifications/seen', m.jwt, { all: true }],
         ['GET', '/api/achievements/leaderboards/site?period=week', m.jwt],
         ['GET', '/api/achievements/me/rank?board=site&period=all', m.jwt],
         ['GET', '/api/achievements/config', null],
