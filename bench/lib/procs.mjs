@@ -5,7 +5,7 @@ import { fileURLToPath } from 'url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-export const startServer = (env, port, { execArgv = [] } = {}) =>
+export const startServer = (env, port, { execArgv = [], startTimeoutMs = 120_000 } = {}) =>
   new Promise((resolve, reject) => {
     // BENCH_PROFILE=<dir>: every server process writes a V8 CPU profile there when it stops.
     if (process.env.BENCH_PROFILE)
@@ -17,7 +17,10 @@ export const startServer = (env, port, { execArgv = [] } = {}) =>
     });
     let seq = 0;
     const waiting = new Map();
-    const timer = setTimeout(() => reject(new Error('server did not start in 120 s')), 120_000);
+    const timer = setTimeout(
+      () => reject(new Error(`server did not start in ${startTimeoutMs / 1000} s`)),
+      startTimeoutMs
+    );
     child.on('message', (m) => {
       if (m.ready) {
         clearTimeout(timer);

@@ -373,6 +373,20 @@ const handlers = {
     peakRss = process.memoryUsage().rss;
     return {};
   },
+  /**
+   * Soak: an admin's edit of a badge through the service the admin's Badges page calls (the
+   * description, and the points every other edit, so the catalog and points move under load).
+   */
+  async adminEdit({ n }) {
+    const editor = achievements(strapi, 'badgeEditor');
+    const list = await editor.list();
+    const badge = list[n % list.length];
+    await editor.update(badge.documentId, {
+      description: `Edited under load (${n})`,
+      ...(n % 2 ? { points: (badge.points ?? 0) + 1 } : {}),
+    });
+    return { documentId: badge.documentId };
+  },
   async knex({ sql, bindings = [] }) {
     const r = await strapi.db.connection.raw(sql, bindings);
     return { rows: r.rows ?? r };

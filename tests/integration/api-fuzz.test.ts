@@ -4,6 +4,7 @@ import supertest from 'supertest';
 import { CONTENT_API_ACTIONS } from '../../common/constants';
 import { apiToken, registerMember, setupTestApp, type Member } from './helpers/strapi';
 import { enableAchievements } from './support/achievements';
+import { mulberry32 } from './support/random';
 import { API_PREFIX, operationFor, responseProblems } from './support/openapi';
 
 const app = setupTestApp();
@@ -13,13 +14,6 @@ const SEED = 0x5eed_ac4e;
 const REQUESTS = 640;
 /** A bound on wall time, so a slow machine shortens the run rather than timing it out. */
 const TIME_BUDGET_MS = 90_000;
-
-const mulberry32 = (seed: number) => () => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
 
 type Method = 'GET' | 'PUT' | 'POST' | 'DELETE' | 'PATCH' | 'HEAD' | 'OPTIONS';
 

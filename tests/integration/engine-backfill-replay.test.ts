@@ -236,3 +236,49 @@ describe('set-based replay', () => {
     expect(state.evaluated).toBe(2);
   });
 });
+
+/**
+ * ignoreSelf on a trigger's `owner` in the set-based replay (the `x.o <> x.u` of sqlReplayFor):
+ * a fact that credits the member who owns its subject is talking to oneself and is written by
+ * neither the live trigger nor the replay. The academy's comment trigger names its owner two
+ * levels deep (`post.author`) and is replayed in JavaScript (engine-backfill covers it), so two
+ * triggers with a one-level owner are added for this test: a post credits its author, who owns
+ * it. With ignoreSelf (the default) the replay writes nothing; the control, ignoreSelf: false,
+ * shows the same statement path reads both posts. Counting a member's own comments on their
+ * own post, in SQL, would fail here.
+ */
+describe('set-based replay: an owner crediting themself', () => {
+  it('writes no fact for a member who owns the subject, and one per document without ignoreSelf', async () => {
+    const author = await registerMember(app);
+    const posts = [
+      ok(await academy(app).createPost(author, 'My own', 'x')).body.data.documentId,
+      ok(await academy(app).createPost(author, 'My own again', 'x')).body.data.documentId,
+    ];
+    await plugin(app).service('evaluator').drain();
+    const key = 'plugin::achievements';
+    const config = app.strapi.config.get(key) as any;
+    const self = {
+      uid: 'api::post.post',
+      action: 'publish',
+      event: 'post.owned',
+      user: 'author',
+      owner: 'author',
+    };
+    const control = { ...self, event: 'post.owned-counted', ignoreSelf: false };
+    app.strapi.config.set(key, { ...config, triggers: [...config.triggers, self, control] });
+    try {
+      const { state, statements } = await traced();
+      expect(state).toMatchObject({ status: 'done', error: null });
+      expect(state.replayed.paths).toMatchObject({
+        'api::post.post publish post.owned': 'sql',
+        'api::post.post publish post.owned-counted': 'sql',
+      });
+      expect(statements.some((sql) => sql.includes('x.o <> x.u'))).toBe(true);
+      const counted = await eventRows(app, { type: 'post.owned-counted', userId: author.user.id });
+      expect(counted.map((r: any) => r.subject).sort()).toEqual([...posts].sort());
+      expect(await eventRows(app, { type: 'post.owned' })).toEqual([]);
+    } finally {
+      app.strapi.config.set(key, config);
+    }
+  });
+});

@@ -15,6 +15,8 @@ export default [
       },
     },
   },
+  // U+0000 and values the database cannot compare: a 400, not a 500 (src/middlewares).
+  'global::refuse-bad-input',
   'strapi::session',
   'strapi::favicon',
   'strapi::public',

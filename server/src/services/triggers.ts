@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { UID } from '../../../common/constants';
 import type { Trigger } from '../config/schema';
 import { hostDocuments } from '../stores/host-documents';
+import { retryOnConnectionLoss } from '../utils/connection-retry';
 import { getService } from '../utils/get-service';
 import { pluginConfig } from '../utils/plugin-config';
 import { PROFILE_EVENT } from '../config/events';
@@ -220,7 +221,11 @@ const triggersService = ({ strapi }: { strapi: Core.Strapi }) => {
         const before = new Map<Trigger, Doc | null>();
         for (const t of matching.filter((t) => t.action === 'delete' || t.action === 'unpublish')) {
           try {
-            if (documentId) before.set(t, await load(context.uid, documentId, [t], true));
+            if (documentId)
+              before.set(
+                t,
+                await retryOnConnectionLoss(() => load(context.uid, documentId, [t], true))
+              );
           } catch (error) {
             strapi.log.error(
               `achievements: could not read ${context.uid} ${documentId} before ${context.action}: ${error}`
@@ -235,12 +240,16 @@ const triggersService = ({ strapi }: { strapi: Core.Strapi }) => {
           for (const t of matching) {
             const id = documentId ?? result?.documentId;
             if (!id) continue;
-            const doc = before.has(t)
-              ? before.get(t)
-              : await load(context.uid, id, [t], t.action === 'publish');
-            if (!doc) continue;
-            const event = toEvent(t, doc, id);
-            if (event) await events.record({ ...event, source: 'trigger' });
+            // The host's write has committed and will answer 2xx: a connection lost now must
+            // not lose its fact, so reading and recording are tried again on a fresh one.
+            await retryOnConnectionLoss(async () => {
+              const doc = before.has(t)
+                ? before.get(t)
+                : await load(context.uid, id, [t], t.action === 'publish');
+              if (!doc) return;
+              const event = toEvent(t, doc, id);
+              if (event) await events.record({ ...event, source: 'trigger' });
+            });
           }
         } catch (error) {
           strapi.log.error(
