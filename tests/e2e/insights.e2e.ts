@@ -192,6 +192,37 @@ describe('Leaderboards and Insights (production admin build, Chromium)', () => {
     }
   });
 
+  it("shows a member's points history and adjusts their points with a reason", async () => {
+    const { page } = session;
+    const before = (await adminApi('GET', `/achievements/members/${first.user.id}/points`)).data;
+    await page.goto(pluginUrl('/members'));
+    await page.getByRole('heading', { name: 'Members', level: 1 }).waitFor();
+    await page.getByRole('searchbox').fill(first.user.username);
+    await page.getByRole('searchbox').press('Enter');
+    await page.getByRole('button', { name: first.user.username }).click();
+    const history = page.getByTestId('member-points-history');
+    await history.getByTestId('member-points-total').getByText(`${before.points} points`).waitFor();
+    expect(await history.locator('[data-points-entry]').count()).toBe(before.data.length);
+
+    const form = history.getByTestId('points-adjust');
+    await form.getByRole('textbox', { name: /Points to add/ }).fill('12');
+    await form.getByRole('textbox', { name: 'Reason' }).fill('Helped at the open day');
+    await form.getByRole('button', { name: 'Adjust' }).click();
+    await history.getByText(`${before.points + 12} points`).waitFor();
+    const newest = history.locator('[data-points-entry]').first();
+    expect(await newest.locator('td').allTextContents()).toEqual([
+      'Adjustment',
+      '—',
+      '+12',
+      'Helped at the open day',
+      expect.any(String),
+    ]);
+    expect(await form.getByRole('textbox', { name: /Points to add/ }).inputValue()).toBe('');
+    expect(await form.getByRole('textbox', { name: 'Reason' }).inputValue()).toBe('');
+    await history.scrollIntoViewIfNeeded();
+    await viewportShot(page, 'light-member-points');
+  });
+
   it('an admin without insights.read sees neither page in the menu and is refused the page', async () => {
     const editor = await restrictedAdmin([ACTIONS.badgesManage]);
     const other = await launchBrowser();

@@ -46,6 +46,8 @@ export const MemberPoints = ({
   const [amount, setAmount] = React.useState<number | undefined>(undefined);
   const [reason, setReason] = React.useState('');
   const [errors, setErrors] = React.useState<Record<string, string>>({});
+  // The number input keeps what was typed when its value goes back to undefined: remount it.
+  const [formKey, setFormKey] = React.useState(0);
   React.useEffect(() => setPage(1), [memberId]);
   React.useEffect(() => reload(), [version, reload]);
 
@@ -58,6 +60,7 @@ export const MemberPoints = ({
         message: t('points.adjusted', 'Points adjusted'),
       });
       setAmount(undefined);
+      setFormKey((k) => k + 1);
       setReason('');
       setPage(1);
       reload();
@@ -123,7 +126,9 @@ export const MemberPoints = ({
                   <Typography variant="pi">{e.reason ?? '—'}</Typography>
                 </Td>
                 <Td>
-                  <Typography variant="pi">{new Date(e.occurredAt).toLocaleString()}</Typography>
+                  <Typography variant="pi" title={new Date(e.occurredAt).toLocaleString()}>
+                    {new Date(e.occurredAt).toLocaleDateString()}
+                  </Typography>
                 </Td>
               </Tr>
             ))}
@@ -160,6 +165,7 @@ export const MemberPoints = ({
         <Flex gap={2} alignItems="flex-end" data-testid="points-adjust">
           <Box flex="1">
             <NumberField
+              key={formKey}
               name="amount"
               label={t('points.amount', 'Points to add (negative to take away)')}
               error={errors.amount}
