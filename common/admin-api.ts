@@ -3,7 +3,7 @@
  * controllers (which validate with them) and the admin pages (which type their calls with them).
  */
 import { z } from 'zod';
-import { MAX_USER_ID } from './api';
+import { MAX_USER_ID, wholeNumber, type Leaderboard } from './api';
 import { BADGE_TIERS } from './constants';
 
 const id = (what: string) =>
@@ -197,6 +197,27 @@ export const pointsAdjustSchema = z
   })
   .strict();
 
+/** A page of a member's points entries. */
+export const memberPointsQuerySchema = z
+  .object({
+    page: wholeNumber(1, 10_000).optional(),
+    pageSize: wholeNumber(1, 100).optional(),
+  })
+  .strict();
+
+/** Insights' window: the last `weeks` calendar weeks, the last `days` days. */
+export const INSIGHTS_MAX_WEEKS = 52;
+export const INSIGHTS_MAX_DAYS = 366;
+export const insightsQuerySchema = z
+  .object({
+    weeks: wholeNumber(1, INSIGHTS_MAX_WEEKS).optional(),
+    days: wholeNumber(1, INSIGHTS_MAX_DAYS).optional(),
+  })
+  .strict();
+
+/** The badge whose progress distribution Insights draws. */
+export const insightsProgressParamsSchema = z.object({ badge: id('badge') }).strict();
+
 export const bulkAwardSchema = z
   .object({
     badge: id('badge'),
@@ -308,4 +329,71 @@ export interface RecalculationStatus {
   updatedAt: string | null;
   finishedAt: string | null;
   error: string | null;
+}
+
+/** One points entry on a member's page (newest first). */
+export interface AdminPointsEntry {
+  id: number;
+  amount: number;
+  source: 'badge' | 'event' | 'admin';
+  type: string | null;
+  subject: string | null;
+  scope: string | null;
+  reason: string | null;
+  occurredAt: string;
+}
+
+export interface AdminLevel {
+  number: number;
+  name: string;
+  points: number;
+}
+
+/** `GET /members/:id/points`: the member's standing and a page of their entries. */
+export interface AdminMemberPoints {
+  points: number;
+  level: AdminLevel;
+  nextLevel: { name: string; points: number } | null;
+  data: AdminPointsEntry[];
+  pagination: { page: number; pageSize: number; pageCount: number; total: number };
+}
+
+/** `GET /leaderboards`: the boards to preview and the points settings that shape them. */
+export interface AdminLeaderboards {
+  /** `site`, then each `course:<documentId>` with entries. */
+  boards: string[];
+  timezone: string;
+  points: {
+    perEvent: Record<string, { points: number; dailyCap?: number }>;
+    levels: Array<{ name: string; points: number }>;
+    excludedRoles: string[];
+  };
+}
+
+/** `GET /leaderboards/:board`: a page of the board as members see it. */
+export type AdminLeaderboard = Leaderboard;
+
+/** `GET /insights`: the charts of the Insights page over the window asked. */
+export interface AdminInsights {
+  timezone: string;
+  /** Achievements earned (and still held) per calendar week, by category slug. */
+  earnedPerWeek: {
+    categories: Array<{ slug: string; name: string }>;
+    weeks: Array<{ label: string; from: string; counts: Record<string, number>; total: number }>;
+  };
+  /** Badges by members holding them now: the most and the least earned (at most 5 each). */
+  mostEarned: Array<{ documentId: string; name: string; earnedCount: number; rarity: number }>;
+  leastEarned: Array<{ documentId: string; name: string; earnedCount: number; rarity: number }>;
+  /** Every enabled badge, by name (the progress chart's choices). */
+  badges: Array<{ documentId: string; name: string }>;
+  /** Members with at least one event that day, per calendar day. */
+  activePerDay: Array<{ label: string; from: string; members: number }>;
+}
+
+/** `GET /insights/progress/:badge`: members' progress toward a badge in ten buckets. */
+export interface AdminProgressDistribution {
+  badge: { documentId: string; name: string };
+  /** 0–10 %, 10–20 %, …, 90–100 % (a met target counts in the last). */
+  buckets: Array<{ from: number; to: number; members: number }>;
+  total: number;
 }

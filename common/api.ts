@@ -725,7 +725,7 @@ const single = (what: string) =>
     error: (issue) => (issue.input === undefined ? 'is required' : `must be a single ${what}`),
   });
 
-const wholeNumber = (min: number, max: number) => {
+export const wholeNumber = (min: number, max: number) => {
   const message = `must be a whole number between ${min} and ${max}`;
   return single('whole number')
     .regex(/^[0-9]{1,9}$/, { error: message })

@@ -36,6 +36,8 @@ export const ACTIONS = {
   membersErase: 'plugin::achievements.members.erase',
   recalculate: 'plugin::achievements.recalculate',
   pointsAdjust: 'plugin::achievements.points.adjust',
+  leaderboardsRead: 'plugin::achievements.leaderboards.read',
+  insightsRead: 'plugin::achievements.insights.read',
 } as const;
 
 /** Any of these opens the Members page (each action on it still needs its own). */

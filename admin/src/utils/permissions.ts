@@ -11,8 +11,17 @@ export const PERMISSIONS = {
   recalculate: p(ACTIONS.recalculate),
   exportData: p(ACTIONS.membersExport),
   erase: p(ACTIONS.membersErase),
+  adjustPoints: p(ACTIONS.pointsAdjust),
+  leaderboards: p(ACTIONS.leaderboardsRead),
+  insights: p(ACTIONS.insightsRead),
   /** The Members page opens for any members action; each button checks its own. */
   members: MEMBER_ACTIONS.flatMap(p),
   /** The main-menu link shows to anyone allowed one of the Achievements pages. */
-  menu: [...p(ACTIONS.badgesManage), ...MEMBER_ACTIONS.flatMap(p), ...p(ACTIONS.recalculate)],
+  menu: [
+    ...p(ACTIONS.badgesManage),
+    ...MEMBER_ACTIONS.flatMap(p),
+    ...p(ACTIONS.recalculate),
+    ...p(ACTIONS.leaderboardsRead),
+    ...p(ACTIONS.insightsRead),
+  ],
 };

@@ -13,6 +13,7 @@ import adminCredentials from './admin-credentials';
 import notifications from './notifications';
 import digests from './digests';
 import leaderboards from './leaderboards';
+import adminInsights from './admin-insights';
 import { refuseNul } from './request';
 
 type Action = (ctx: any, next?: () => Promise<unknown>) => unknown;
@@ -51,4 +52,5 @@ export default {
   notifications: refusingNul(notifications),
   digests: refusingNul(digests),
   leaderboards: refusingNul(leaderboards),
+  'admin-insights': refusingNul(adminInsights),
 };

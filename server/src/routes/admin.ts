@@ -66,6 +66,15 @@ export default {
     r('POST', '/members/:id/award', 'admin-members.award', ACTIONS.membersAward),
     r('POST', '/members/:id/revoke', 'admin-members.revoke', ACTIONS.membersRevoke),
     r('POST', '/members/:id/points', 'admin-members.adjustPoints', ACTIONS.pointsAdjust),
+    r('GET', '/members/:id/points', 'admin-insights.memberPoints', [
+      ...MEMBER_ACTIONS,
+      ACTIONS.pointsAdjust,
+    ]),
+    // --- leaderboards and insights ---
+    r('GET', '/leaderboards', 'admin-insights.boards', ACTIONS.leaderboardsRead),
+    r('GET', '/leaderboards/:board', 'admin-insights.board', ACTIONS.leaderboardsRead),
+    r('GET', '/insights', 'admin-insights.overview', ACTIONS.insightsRead),
+    r('GET', '/insights/progress/:badge', 'admin-insights.progress', ACTIONS.insightsRead),
     // --- Open Badges credentials ---
     r('GET', '/credentials', 'admin-credentials.status', ACTIONS.settingsRead),
     r('PUT', '/credentials/settings', 'admin-credentials.update', ACTIONS.settingsUpdate),

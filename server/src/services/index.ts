@@ -25,6 +25,7 @@ import points from './points';
 import leaderboards from './leaderboards';
 import notificationStream from './notification-stream';
 import streamTickets from './stream-tickets';
+import insights from './insights';
 
 export default {
   settings,
@@ -54,4 +55,5 @@ export default {
   leaderboards,
   notificationStream,
   streamTickets,
+  insights,
 };

@@ -12,6 +12,8 @@ const ADMIN_ACTIONS = [
   { uid: 'members.erase', displayName: "Erase a member's data", subCategory: 'members' },
   { uid: 'recalculate', displayName: 'Run recalculation', subCategory: 'recalculate' },
   { uid: 'points.adjust', displayName: "Adjust a member's points", subCategory: 'points' },
+  { uid: 'leaderboards.read', displayName: 'Read leaderboards', subCategory: 'points' },
+  { uid: 'insights.read', displayName: 'Read insights', subCategory: 'insights' },
 ] as const;
 
 /** users-permissions actions granted once, on the first start that knows them. */

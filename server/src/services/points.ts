@@ -1,6 +1,7 @@
 import crypto from 'crypto';
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
+import type { AdminLeaderboards, AdminMemberPoints } from '../../../common/admin-api';
 import type { PointsSettings } from '../../../common/settings';
 import {
   levelOf,
@@ -301,6 +302,33 @@ const pointsService = ({ strapi }: { strapi: Core.Strapi }) => {
       });
       await getService(strapi, 'outbox').leveled(levelUps);
       return this.standingOf(userId);
+    },
+
+    /** A member's standing and a page of their entries, newest first (the admin's member page). */
+    async history(userId: number, page: number, pageSize: number): Promise<AdminMemberPoints> {
+      const member = await getService(strapi, 'members').findMember({ id: userId });
+      if (!member) throw new errors.NotFoundError(`id: no member ${userId}`);
+      const [{ points, level }, { rows, total }] = await Promise.all([
+        this.standingOf(userId),
+        pointStore(strapi).pageOfMember(userId, { offset: (page - 1) * pageSize, limit: pageSize }),
+      ]);
+      return {
+        points,
+        level: levelDto(level),
+        nextLevel: level.next ? { name: level.next.name, points: level.next.points } : null,
+        data: rows,
+        pagination: { page, pageSize, pageCount: Math.ceil(total / pageSize), total },
+      };
+    },
+
+    /** The boards an admin may preview and the settings that shape them. */
+    async boards(): Promise<AdminLeaderboards> {
+      const [scopes, points, streaks] = await Promise.all([
+        pointStore(strapi).scopes(),
+        settings().pointsOptions(),
+        settings().streakOptions(),
+      ]);
+      return { boards: ['site', ...scopes], timezone: streaks.defaultTimezone, points };
     },
 
     /** What a member's points and level read while achievements are off. */

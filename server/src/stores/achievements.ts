@@ -10,6 +10,7 @@ import {
   row,
   tableOf,
   toDate,
+  bucketIndex,
   toJson,
   type Table,
 } from './sql';
@@ -304,6 +305,36 @@ export const achievementStore = defineStore((strapi) => {
         .where(table.col('badgeId'), badgeId)
         .whereNull(table.col('revokedAt'));
       return Number(r?.holders ?? 0);
+    },
+
+    /**
+     * Achievements earned per calendar bucket and badge (held ones: a revoked award is not
+     * counted), in one statement over the window the buckets cover (Insights).
+     */
+    async earnedPerBucket(
+      buckets: Array<{ from: number; to: number }>
+    ): Promise<Array<{ bucket: number; badgeId: number; count: number }>> {
+      if (buckets.length === 0) return [];
+      const table = t();
+      const bucket = bucketIndex(knex(), table.col('earnedAt'), buckets);
+      // Grouped outside: PostgreSQL would not match a GROUP BY expression with other parameters.
+      const rows = await knex()
+        .from(
+          knex()(table.name)
+            .select({ bucket, badgeId: table.col('badgeId') })
+            .whereNull(table.col('revokedAt'))
+            .where(table.col('earnedAt'), '>=', new Date(buckets[0].from))
+            .where(table.col('earnedAt'), '<', new Date(buckets[buckets.length - 1].to))
+            .as('s')
+        )
+        .select('s.bucket', 's.badgeId')
+        .count({ count: '*' })
+        .groupBy('s.bucket', 's.badgeId');
+      return rows.map((r: any) => ({
+        bucket: Number(r.bucket),
+        badgeId: Number(r.badgeId),
+        count: Number(r.count),
+      }));
     },
 
     /** Deletes every achievement of a badge; the rows held then (not revoked). */

@@ -1,6 +1,7 @@
 import { UID } from '../../../common/constants';
 import type { LedgerEvent } from '../../../engine/tally';
 import {
+  bucketIndex,
   chunks,
   fromJson,
   claimRows,
@@ -192,6 +193,32 @@ export const ledgerStore = defineStore((strapi) => {
           .orderBy([{ column: table.col('occurredAt') }, { column: 'id' }])
       );
       return byUser;
+    },
+
+    /**
+     * Members with at least one fact in each calendar bucket (active members per day, for
+     * Insights), in one statement over the window the buckets cover.
+     */
+    async activeMembersPerBucket(
+      buckets: Array<{ from: number; to: number }>
+    ): Promise<Array<{ bucket: number; members: number }>> {
+      if (buckets.length === 0) return [];
+      const table = t();
+      const rows = await knex()
+        .from(
+          knex()(table.name)
+            .select({
+              bucket: bucketIndex(knex(), table.col('occurredAt'), buckets),
+              userId: table.col('userId'),
+            })
+            .where(table.col('occurredAt'), '>=', new Date(buckets[0].from))
+            .where(table.col('occurredAt'), '<', new Date(buckets[buckets.length - 1].to))
+            .as('s')
+        )
+        .select('s.bucket')
+        .countDistinct({ members: 's.userId' })
+        .groupBy('s.bucket');
+      return rows.map((r: any) => ({ bucket: Number(r.bucket), members: Number(r.members) }));
     },
 
     /** Every member with at least one fact, ascending. */

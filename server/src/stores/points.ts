@@ -1,6 +1,6 @@
 import { UID } from '../../../common/constants';
 import { periodTotals, type EventEntry, type PeriodTotal } from '../../../engine/points';
-import { bulkRows, chunks, dialectOf, insertMany, quoteId, tableOf, toMs } from './sql';
+import { bulkRows, chunks, dialectOf, insertMany, quoteId, tableOf, toDate, toMs } from './sql';
 import { defineStore } from './store';
 import type { Connection } from './transaction';
 
@@ -30,6 +30,18 @@ export interface BoardWindow {
 /** Who never appears to others: blocked, private, opted out, or of an excluded role. */
 export interface BoardFilter {
   excludedRoles: string[];
+}
+
+/** One points entry as the admin's member page lists it. */
+export interface MemberPointsRow {
+  id: number;
+  amount: number;
+  source: PointSource;
+  type: string | null;
+  subject: string | null;
+  scope: string | null;
+  reason: string | null;
+  occurredAt: string;
 }
 
 export interface BoardRow {
@@ -425,6 +437,58 @@ export const pointStore = defineStore((strapi) => {
         .where(p.col('label'), 'all');
       for (const r of rows) out.set(Number(r.userId), Number(r.points ?? 0));
       return out;
+    },
+
+    /** The course boards with entries (`course:<documentId>`), sorted (the admin's board list). */
+    async scopes(): Promise<string[]> {
+      const p = t();
+      const rows = await knex()(p.name)
+        .distinct({ scope: p.col('scope') })
+        .whereNotNull(p.col('scope'))
+        .orderBy(p.col('scope'));
+      return rows.map((r: any) => String(r.scope));
+    },
+
+    /** A page of one member's entries, newest first, and how many they have (the admin's view). */
+    async pageOfMember(
+      userId: number,
+      page: { offset: number; limit: number }
+    ): Promise<{ rows: MemberPointsRow[]; total: number }> {
+      const p = t();
+      const [rows, [count]] = await Promise.all([
+        knex()(p.name)
+          .select({
+            id: p.col('id'),
+            amount: p.col('amount'),
+            source: p.col('source'),
+            type: p.col('type'),
+            subject: p.col('subject'),
+            scope: p.col('scope'),
+            reason: p.col('reason'),
+            occurredAt: p.col('occurredAt'),
+          })
+          .where(p.col('userId'), userId)
+          .orderBy([
+            { column: p.col('occurredAt'), order: 'desc' },
+            { column: p.col('id'), order: 'desc' },
+          ])
+          .offset(page.offset)
+          .limit(page.limit),
+        knex()(p.name).count({ total: '*' }).where(p.col('userId'), userId),
+      ]);
+      return {
+        rows: rows.map((r: any) => ({
+          id: Number(r.id),
+          amount: Number(r.amount),
+          source: r.source,
+          type: r.type ?? null,
+          subject: r.subject ?? null,
+          scope: r.scope ?? null,
+          reason: r.reason ?? null,
+          occurredAt: toDate(r.occurredAt)!.toISOString(),
+        })),
+        total: Number((count as any)?.total ?? 0),
+      };
     },
 
     /** How many rows the member has here (what an erase will remove). */

@@ -86,5 +86,32 @@ export const progressStore = defineStore((strapi) => {
       const table = t();
       return Number(await conn(table.name).where(table.col('userId'), userId).delete());
     },
+
+    /**
+     * How many members' rows of a badge fall in each tenth of the way (0–10 %, …, 90–100 %; a
+     * met target in the last), counted in one statement (Insights: which badges are too hard).
+     * Integer comparisons (10 · current ≥ k · target), so every dialect buckets alike, as
+     * engine/insights.progressBucket does.
+     */
+    async distribution(badgeId: number): Promise<number[]> {
+      const table = t();
+      const cur = table.col('current');
+      const tgt = table.col('target');
+      const cases = [9, 8, 7, 6, 5, 4, 3, 2, 1]
+        .map((k) => `WHEN ?? * 10 >= ?? * ${k} THEN ${k}`)
+        .join(' ');
+      const bucket = knex().raw(`CASE WHEN ?? <= 0 THEN 9 ${cases} ELSE 0 END`, [
+        tgt,
+        ...[9, 8, 7, 6, 5, 4, 3, 2, 1].flatMap(() => [cur, tgt]),
+      ]);
+      const rows = await knex()
+        .from(knex()(table.name).select({ bucket }).where(table.col('badgeId'), badgeId).as('s'))
+        .select('s.bucket')
+        .count({ members: '*' })
+        .groupBy('s.bucket');
+      const out = new Array<number>(10).fill(0);
+      for (const r of rows as any[]) out[Number(r.bucket)] = Number(r.members);
+      return out;
+    },
   };
 });

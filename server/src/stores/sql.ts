@@ -376,3 +376,19 @@ export const claimRows = async (
   if (dialectOf(strapi) === 'postgres') candidates.forUpdate().skipLocked();
   return claimable(knex(table.name).whereIn('id', candidates)).update(claimedValues).returning('*');
 };
+
+/**
+ * `CASE WHEN col >= ? AND col < ? THEN 0 … END`: the index of the calendar bucket a datetime
+ * falls in (null outside them), for GROUP BY on every dialect without date functions, whose
+ * names and time zones differ between SQLite, PostgreSQL and MariaDB. The buckets' instants
+ * are bound as Dates, as every other datetime comparison here.
+ */
+export const bucketIndex = (
+  knex: Knex,
+  col: string,
+  buckets: Array<{ from: number; to: number }>
+) => {
+  const cases = buckets.map((_, i) => `WHEN ?? >= ? AND ?? < ? THEN ${i}`).join(' ');
+  const bindings = buckets.flatMap((b) => [col, new Date(b.from), col, new Date(b.to)]);
+  return knex.raw(`CASE ${cases} END`, bindings);
+};

@@ -15,6 +15,8 @@ import BadgeEditorPage from './BadgeEditor';
 import CategoriesPage from './Categories';
 import MembersPage from './Members';
 import RecalculatePage from './Recalculate';
+import LeaderboardsPage from './Leaderboards';
+import InsightsPage from './Insights';
 
 const Nav = () => {
   const t = useT();
@@ -24,10 +26,19 @@ const Nav = () => {
     members: PERMISSIONS.members,
     recalculate: PERMISSIONS.recalculate,
   });
+  // leaderboards.read and insights.read would both read back as canRead: one hook each.
+  const leaderboards = useRBAC(PERMISSIONS.leaderboards).allowedActions.canRead;
+  const insights = useRBAC(PERMISSIONS.insights).allowedActions.canRead;
   const links = [
     { to: 'badges', label: t('nav.badges', 'Badges'), show: allowedActions.canManage },
     { to: 'categories', label: t('nav.categories', 'Categories'), show: allowedActions.canManage },
     { to: 'members', label: t('nav.members', 'Members'), show: mayOpenMembers(allowedActions) },
+    {
+      to: 'leaderboards',
+      label: t('nav.leaderboards', 'Leaderboards'),
+      show: leaderboards,
+    },
+    { to: 'insights', label: t('nav.insights', 'Insights'), show: insights },
     {
       to: 'recalculate',
       label: t('nav.recalculate', 'Recalculate'),
@@ -90,6 +101,14 @@ const AppLayout = () => (
           element={<Protect p={PERMISSIONS.badges} el={<CategoriesPage />} />}
         />
         <Route path="members" element={<Protect p={PERMISSIONS.members} el={<MembersPage />} />} />
+        <Route
+          path="leaderboards"
+          element={<Protect p={PERMISSIONS.leaderboards} el={<LeaderboardsPage />} />}
+        />
+        <Route
+          path="insights"
+          element={<Protect p={PERMISSIONS.insights} el={<InsightsPage />} />}
+        />
         <Route
           path="recalculate"
           element={<Protect p={PERMISSIONS.recalculate} el={<RecalculatePage />} />}

@@ -28,6 +28,7 @@ import { Tier } from '../../components/Tier';
 import { errorMessage, fieldErrors, useApi, useLoad, useT } from '../../utils/api';
 import { MemberCredentials } from './MemberCredentials';
 import { MemberNotifications } from './MemberNotifications';
+import { MemberPoints } from './MemberPoints';
 import { useFetchClient } from '@strapi/strapi/admin';
 import { PLUGIN_ID } from '../../../../common/constants';
 import { PERMISSIONS } from '../../utils/permissions';
@@ -49,6 +50,7 @@ const MembersPage = () => {
     revoke: PERMISSIONS.revoke,
     exportData: PERMISSIONS.exportData, // read back as canExport: useRBAC names by the action
     erase: PERMISSIONS.erase,
+    adjustPoints: PERMISSIONS.adjustPoints, // read back as canAdjust
   });
   const client = useFetchClient();
   const [erasing, setErasing] = React.useState<{
@@ -436,6 +438,12 @@ const MembersPage = () => {
                         ))}
                       </Tbody>
                     </Table>
+                    <MemberPoints
+                      memberId={detail.member.id}
+                      canAdjust={Boolean(allowedActions.canAdjust)}
+                      version={detail}
+                      onAdjusted={() => void open(detail.member.id)}
+                    />
                     <MemberCredentials memberId={detail.member.id} version={detail} />
                     <MemberNotifications notifications={detail.notifications} />
                     {allowedActions.canAward ? (

@@ -16,11 +16,13 @@ import { protectedPage } from '../../components/ProtectedPage';
 import { useSettingsForm } from '../../hooks/useSettings';
 import { CredentialsSection } from './CredentialsSection';
 import { NotificationsSection } from './NotificationsSection';
+import { PointsSection } from './PointsSection';
 import { useLoad, useT } from '../../utils/api';
 import { PERMISSIONS } from '../../utils/permissions';
 import type { AdminMeta } from '../../../../common/admin-api';
 import type {
   NotificationSettings,
+  PointsSettings,
   PrivacySettings,
   StreakSettings,
 } from '../../../../common/settings';
@@ -32,6 +34,7 @@ const GamificationSettings = () => {
   const [streaks, setStreaks] = React.useState<StreakSettings | null>(null);
   const [privacy, setPrivacy] = React.useState<PrivacySettings | null>(null);
   const [notifications, setNotifications] = React.useState<NotificationSettings | null>(null);
+  const [points, setPoints] = React.useState<PointsSettings | null>(null);
   const meta = useLoad<AdminMeta>('/settings/meta');
 
   React.useEffect(() => {
@@ -40,21 +43,23 @@ const GamificationSettings = () => {
       setStreaks(settings.streaks);
       setPrivacy(settings.privacy);
       setNotifications(settings.notifications);
+      setPoints(settings.points);
     }
   }, [settings]);
 
   if (loadError) return <Page.Error />;
-  if (!settings || !streaks || !privacy || !notifications) return <Page.Loading />;
+  if (!settings || !streaks || !privacy || !notifications || !points) return <Page.Loading />;
   const dirty =
     enabled !== settings.enabled ||
     JSON.stringify(streaks) !== JSON.stringify(settings.streaks) ||
     privacy.revokeCredentialsOnErase !== settings.privacy.revokeCredentialsOnErase ||
-    JSON.stringify(notifications) !== JSON.stringify(settings.notifications);
+    JSON.stringify(notifications) !== JSON.stringify(settings.notifications) ||
+    JSON.stringify(points) !== JSON.stringify(settings.points);
   const events = Array.from(new Set([...(meta.data?.events ?? []), ...streaks.events]));
 
   const onSubmit = async (event: React.FormEvent) => {
     event.preventDefault();
-    await submit({ enabled, streaks, privacy, notifications });
+    await submit({ enabled, streaks, privacy, notifications, points });
   };
 
   return (
@@ -168,6 +173,13 @@ const GamificationSettings = () => {
                 </Grid.Root>
               </Flex>
             </Box>
+            <PointsSection
+              value={points}
+              onChange={setPoints}
+              events={Array.from(new Set([...events, ...Object.keys(points.perEvent)]))}
+              errors={errors}
+              disabled={!canUpdate}
+            />
             <NotificationsSection
               value={notifications}
               onChange={setNotifications}
