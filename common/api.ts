@@ -659,6 +659,12 @@ export const rankSchema = named(
   'Your place on a board, even outside the top of it and when you are hidden from others.'
 );
 
+export const standingSchema = named(
+  rankSchema.omit({ user: true }),
+  'Standing',
+  "A member's place on one board in one period (a `Rank` without the member, whom the export names once)."
+);
+
 export const memberExportSchema = named(
   z
     .object({
@@ -685,7 +691,7 @@ export const memberExportSchema = named(
       points: count().describe('Points now: the sum of the points entries (never below 0)'),
       level: levelSchema.describe('The level those points reach'),
       standings: z
-        .array(rankSchema)
+        .array(standingSchema)
         .describe(
           "The member's place on each board they have points on (the site, and each course), " +
             'this week, this month and of all time, as of `exportedAt`'
