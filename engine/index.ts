@@ -4,3 +4,4 @@ export * from './tally';
 export * from './evaluate';
 export * from './streak';
 export * from './points';
+export * from './ranking';
