@@ -201,10 +201,7 @@ const leaderboardsService = ({ strapi }: { strapi: Core.Strapi }) => {
         const visible = hideMembers(ranking, hidden);
         const rows = visiblePage(visible, (page - 1) * pageSize, pageSize);
         const ids = rows.map((r) => r.userId);
-        const [shown, totals] = await Promise.all([
-          store.shownMembers(ids, filter),
-          store.allTimeOf(ids),
-        ]);
+        const shown = await store.shownMembers(ids, filter);
         const gone = ids.filter((id) => !shown.has(id));
         if (gone.length) {
           hidden.push(...gone);
@@ -215,12 +212,15 @@ const leaderboardsService = ({ strapi }: { strapi: Core.Strapi }) => {
         return {
           board,
           period,
-          data: rows.map((r) => ({
-            rank: r.rank,
-            user: { id: r.userId, ...shown.get(r.userId)! },
-            points: r.points,
-            level: levelDto(levelOf(Math.max(0, totals.get(r.userId) ?? 0), levels)),
-          })),
+          data: rows.map((r) => {
+            const { allTime, ...user } = shown.get(r.userId)!;
+            return {
+              rank: r.rank,
+              user: { id: r.userId, ...user },
+              points: r.points,
+              level: levelDto(levelOf(Math.max(0, allTime), levels)),
+            };
+          }),
           pagination: {
             page,
             pageSize,
@@ -235,14 +235,14 @@ const leaderboardsService = ({ strapi }: { strapi: Core.Strapi }) => {
       const board = query.board ?? 'site';
       const { window, period } = await windowOf(board, query.period ?? 'week', query.at);
       const { excludedRoles } = await settings().pointsOptions();
-      const store = pointStore(strapi);
-      // Others as others see them; the caller counted whether or not others see them.
-      const [own, { ranking, hidden }, { level }] = await Promise.all([
-        store.pointsIn(window, userId),
+      // Others as others see them; the caller counted whether or not others see them, with
+      // their points from the same snapshot.
+      const [{ ranking, hidden }, { level }] = await Promise.all([
         visibleBoard(window, { excludedRoles }, [userId]),
         getService(strapi, 'points').standingOf(userId),
       ]);
-      const points = Math.max(0, own);
+      const at = ranking.positions.get(userId);
+      const points = at === undefined ? 0 : ranking.rows[at].points;
       const visible = hideMembers(ranking, hidden);
       const members = visibleCount(visible);
       const above = visibleAbove(visible, points);

@@ -399,23 +399,32 @@ export const pointStore = defineStore((strapi) => {
 
     /**
      * Of `userIds`, those others may see by their account (not blocked, no excluded role),
-     * read fresh for a page: a member blocked since the snapshot never appears.
+     * read fresh for a page (a member blocked since the snapshot never appears), with their
+     * all-time points (their `site` total of `all`) for their level: one statement.
      */
     async shownMembers(
       userIds: number[],
       filter: BoardFilter
-    ): Promise<Map<number, { documentId: string; username: string }>> {
-      const out = new Map<number, { documentId: string; username: string }>();
+    ): Promise<Map<number, { documentId: string; username: string; allTime: number }>> {
+      const out = new Map<number, { documentId: string; username: string; allTime: number }>();
       if (userIds.length === 0) return out;
       const u = tableOf(strapi, UID.user);
+      const p = tt();
       const id = `u.${u.col('id')}`;
       const rows = await withoutExcludedRoles(
         knex()
           .from({ u: u.name })
+          .leftJoin({ a: p.name }, (j: any) =>
+            j
+              .on(`a.${p.col('userId')}`, id)
+              .andOn(`a.${p.col('board')}`, knex().raw('?', ['site']))
+              .andOn(`a.${p.col('label')}`, knex().raw('?', ['all']))
+          )
           .select({
             id,
             documentId: `u.${u.col('documentId')}`,
             username: `u.${u.col('username')}`,
+            allTime: `a.${p.col('points')}`,
           })
           .whereIn(id, userIds)
           .where((w: any) =>
@@ -425,32 +434,11 @@ export const pointStore = defineStore((strapi) => {
         id
       );
       for (const r of rows as any[])
-        out.set(Number(r.id), { documentId: r.documentId, username: r.username });
-      return out;
-    },
-
-    /** One member's total in a window (whatever others may see of them). */
-    async pointsIn(window: BoardWindow, userId: number): Promise<number> {
-      const p = tt();
-      const r = await knex()(p.name)
-        .first({ points: p.col('points') })
-        .where(p.col('userId'), userId)
-        .where(p.col('board'), window.board)
-        .where(p.col('label'), window.label);
-      return Number(r?.points ?? 0);
-    },
-
-    /** Members' all-time points from their site totals (members without: 0). */
-    async allTimeOf(userIds: number[]): Promise<Map<number, number>> {
-      const out = new Map<number, number>(userIds.map((id) => [id, 0]));
-      if (userIds.length === 0) return out;
-      const p = tt();
-      const rows = await knex()(p.name)
-        .select({ userId: p.col('userId'), points: p.col('points') })
-        .whereIn(p.col('userId'), userIds)
-        .where(p.col('board'), 'site')
-        .where(p.col('label'), 'all');
-      for (const r of rows) out.set(Number(r.userId), Number(r.points ?? 0));
+        out.set(Number(r.id), {
+          documentId: r.documentId,
+          username: r.username,
+          allTime: Number(r.allTime ?? 0),
+        });
       return out;
     },
 
