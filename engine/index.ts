@@ -5,3 +5,4 @@ export * from './evaluate';
 export * from './streak';
 export * from './points';
 export * from './insights';
+export * from './ranking';

@@ -227,27 +227,6 @@ export function periodTotals(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Ranks
-// ---------------------------------------------------------------------------------------------
-
-/**
- * Competition ranks (1, 1, 1, 4) of a page of totals sorted descending that starts at index
- * `offset` of the whole board; `firstRank` is the rank of the page's first total (1 + how many
- * members have more points: the page may start inside a tie).
- */
-export function competitionRanks(
-  points: readonly number[],
-  offset: number,
-  firstRank: number
-): number[] {
-  const ranks: number[] = [];
-  points.forEach((p, i) => {
-    ranks.push(i === 0 ? firstRank : p === points[i - 1] ? ranks[i - 1] : offset + i + 1);
-  });
-  return ranks;
-}
-
-// ---------------------------------------------------------------------------------------------
 // Event points
 // ---------------------------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ import { drain, enableAchievements, plugin } from './support/achievements';
 import { expectDocumented } from './support/openapi';
 import { webhookReceiver } from './support/webhooks';
 import { periodBounds } from '../../engine/points';
+import { SNAPSHOT_CHECK_MS } from '../../server/src/services/leaderboards';
 
 /**
  * Points, levels and leaderboards (issue 13): the points ledger written by the evaluator (daily
@@ -254,6 +255,109 @@ describe('points, levels and leaderboards', () => {
     expect((await board('nowhere')).status).toBe(400);
     expect((await app.request().get('/api/achievements/me/rank')).status).toBe(403);
     await settings({ points: { excludedRoles: [] } });
+  });
+
+  describe('boards read from per-process snapshots', () => {
+    /** Points as another process writes them: an entry and its totals, nothing told here. */
+    const elsewhere = async (member: Member, amount: number, occurredAt: string, label: string) => {
+      const key = `elsewhere:${member.user.id}:${label}`;
+      await points().create({
+        data: {
+          userId: member.user.id,
+          amount,
+          source: 'admin',
+          sourceKey: key,
+          type: null,
+          subject: null,
+          scope: null,
+          occurredAt,
+        },
+      });
+      const totals = app.strapi.db.query('plugin::achievements.point-total');
+      for (const l of [label, occurredAt.slice(0, 7), 'all']) {
+        const where = { userId: member.user.id, board: 'site', label: l };
+        const had = await totals.findOne({ where });
+        if (had)
+          await totals.update({
+            where: { id: had.id },
+            data: {
+              points: had.points + amount,
+              reachedAt: new Date(Math.max(Date.parse(had.reachedAt), Date.parse(occurredAt))),
+            },
+          });
+        else await totals.create({ data: { ...where, points: amount, reachedAt: occurredAt } });
+      }
+    };
+
+    it("another process's opt-out holds on the very next read; its points show within SNAPSHOT_CHECK_MS", async () => {
+      const [first, second, late] = [
+        await registerMember(app),
+        await registerMember(app),
+        await registerMember(app),
+      ];
+      await elsewhere(first, 30, '2026-06-01T01:00:00Z', '2026-W23');
+      await elsewhere(second, 20, '2026-06-01T02:00:00Z', '2026-W23');
+      await new Promise((r) => setTimeout(r, SNAPSHOT_CHECK_MS + 200));
+      const w23 = 'site?period=week&at=2026-W23';
+      const before = await board(w23);
+      expect(names(before)).toEqual([first.user.username, second.user.username]);
+      expect(before.body.pagination.total).toBe(2);
+
+      // Opted out by a write this process was not told about (another process's PUT).
+      await app.strapi.db
+        .query('plugin::achievements.preference')
+        .create({ data: { userId: first.user.id, leaderboards: false, public: true } });
+      const after = await board(w23);
+      expect(after.body.data.map((e: any) => [e.rank, e.user.username])).toEqual([
+        [1, second.user.username],
+      ]);
+      expect(after.body.pagination.total).toBe(1);
+      expect((await rank(second, '?period=week&at=2026-W23')).body).toMatchObject({
+        rank: 1,
+        of: 1,
+      });
+      // Their own rank still answers, counting the others they are ranked among.
+      expect((await rank(first, '?period=week&at=2026-W23')).body).toMatchObject({
+        rank: 1,
+        points: 30,
+        of: 2,
+      });
+
+      // Points written elsewhere: on the board once this process looks at the ledger again.
+      await elsewhere(late, 25, '2026-06-02T01:00:00Z', '2026-W23');
+      await new Promise((r) => setTimeout(r, SNAPSHOT_CHECK_MS + 200));
+      const later = await board(w23);
+      expect(later.body.data.map((e: any) => [e.rank, e.user.username, e.points])).toEqual([
+        [1, late.user.username, 25],
+        [2, second.user.username, 20],
+      ]);
+      expect((await rank(second, '?period=week&at=2026-W23')).body).toMatchObject({
+        rank: 2,
+        of: 2,
+      });
+    });
+
+    it('a member blocked since the snapshot never appears, and the page is still full', async () => {
+      const members = [
+        await registerMember(app),
+        await registerMember(app),
+        await registerMember(app),
+      ];
+      for (const [i, m] of members.entries())
+        await elsewhere(m, 30 - i, `2026-06-09T0${i}:00:00Z`, '2026-W24');
+      await new Promise((r) => setTimeout(r, SNAPSHOT_CHECK_MS + 200));
+      const w24 = 'site?period=week&at=2026-W24&pageSize=2';
+      expect(names(await board(w24))).toEqual(members.slice(0, 2).map((m) => m.user.username));
+      await app.strapi.db
+        .query('plugin::users-permissions.user')
+        .update({ where: { id: members[0].user.id }, data: { blocked: true } });
+      const res = await board(w24);
+      expect(res.body.data.map((e: any) => [e.rank, e.user.username])).toEqual([
+        [1, members[1].user.username],
+        [2, members[2].user.username],
+      ]);
+      expect(res.body.pagination.total).toBe(2);
+    });
   });
 
   describe('levels', () => {

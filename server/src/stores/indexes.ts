@@ -45,6 +45,13 @@ export const INDEXES: Array<{ uid: string; name: string; attributes: string[]; u
     },
     { uid: UID.streak, name: 'ach_streaks_user_uq', attributes: ['userId'], unique: true },
     { uid: UID.preference, name: 'ach_preferences_user_uq', attributes: ['userId'], unique: true },
+    // Who boards hide by preference, read on every board read (normally few): two ranges.
+    {
+      uid: UID.preference,
+      name: 'ach_preferences_leaderboards_idx',
+      attributes: ['leaderboards', 'userId'],
+    },
+    { uid: UID.preference, name: 'ach_preferences_public_idx', attributes: ['public', 'userId'] },
     { uid: UID.tombstone, name: 'ach_tombstones_hash_uq', attributes: ['hash'], unique: true },
     { uid: UID.erasure, name: 'ach_erasures_status_idx', attributes: ['status', 'userId'] },
     // One notification per change, whichever process or retry writes it.
@@ -111,7 +118,7 @@ export const INDEXES: Array<{ uid: string; name: string; attributes: string[]; u
       attributes: ['userId', 'board', 'label'],
       unique: true,
     },
-    // A board's page walks this index from the top; counts are ranges of it.
+    // A board's snapshot reads one range of this index.
     {
       uid: UID.pointTotal,
       name: 'ach_point_totals_board_idx',

@@ -1,5 +1,6 @@
 import { UID } from '../../../common/constants';
 import { periodTotals, type EventEntry, type PeriodTotal } from '../../../engine/points';
+import type { RankedTotal } from '../../../engine/ranking';
 import { bulkRows, chunks, dialectOf, insertMany, quoteId, tableOf, toDate, toMs } from './sql';
 import { defineStore } from './store';
 import type { Connection } from './transaction';
@@ -44,13 +45,6 @@ export interface MemberPointsRow {
   occurredAt: string;
 }
 
-export interface BoardRow {
-  userId: number;
-  documentId: string;
-  username: string;
-  points: number;
-}
-
 /**
  * The points ledger: append-only signed entries, one per source (a unique index on source and
  * sourceKey), written by the evaluator in its batch's transaction and by admins' adjustments;
@@ -65,9 +59,6 @@ export const pointStore = defineStore((strapi) => {
   const knex = () => strapi.db.connection;
 
   const tt = () => tableOf(strapi, UID.pointTotal);
-
-  /** A column of the totals table aliased `a` in the board queries. */
-  const A = (attribute: string) => `a.${tt().col(attribute)}`;
 
   /**
    * Adds `deltas` to the totals in one statement per 400 (insert, or add to the row there):
@@ -104,44 +95,27 @@ export const pointStore = defineStore((strapi) => {
     }
   };
 
-  /** The window's members others may see, with their totals (positive ones only). */
-  const visibleTotals = (window: BoardWindow, filter: BoardFilter, except?: number) => {
-    const u = tableOf(strapi, UID.user);
-    const pref = tableOf(strapi, UID.preference);
-    const q = knex()
-      .from({ a: tt().name })
-      .join({ u: u.name }, `u.${u.col('id')}`, A('userId'))
-      .leftJoin({ pr: pref.name }, `pr.${pref.col('userId')}`, A('userId'))
-      .where(A('board'), window.board)
-      .where(A('label'), window.label)
-      .where(A('points'), '>', 0)
-      .where((w) => w.where(`u.${u.col('blocked')}`, false).orWhereNull(`u.${u.col('blocked')}`))
-      .where((w) =>
-        w.where(`pr.${pref.col('public')}`, true).orWhereNull(`pr.${pref.col('public')}`)
-      )
-      .where((w) =>
-        w
-          .where(`pr.${pref.col('leaderboards')}`, true)
-          .orWhereNull(`pr.${pref.col('leaderboards')}`)
-      );
-    if (except !== undefined) q.whereNot(A('userId'), except);
-    if (filter.excludedRoles.length) {
-      const role = (strapi.db.metadata.get(UID.user as any).attributes as any).role;
-      const link = role?.joinTable;
-      if (link) {
-        const roles = tableOf(strapi, 'plugin::users-permissions.role');
-        q.whereNotExists(
-          knex()
-            .select(knex().raw('1'))
-            .from({ l: link.name })
-            .join({ r: roles.name }, `r.${roles.col('id')}`, `l.${link.inverseJoinColumn.name}`)
-            .whereRaw('?? = ??', [`l.${link.joinColumn.name}`, A('userId')])
-            .whereIn(`r.${roles.col('type')}`, filter.excludedRoles)
-        );
-      }
-    }
-    return q;
+  /** Leaves out the members of `filter`'s excluded roles (a member's role link). */
+  const roleLink = () =>
+    (strapi.db.metadata.get(UID.user as any).attributes as any).role?.joinTable as
+      | { name: string; joinColumn: { name: string }; inverseJoinColumn: { name: string } }
+      | undefined;
+  const withoutExcludedRoles = (q: any, filter: BoardFilter, userIdColumn: string) => {
+    const link = roleLink();
+    if (!filter.excludedRoles.length || !link) return q;
+    const roles = tableOf(strapi, 'plugin::users-permissions.role');
+    return q.whereNotExists(
+      knex()
+        .select(knex().raw('1'))
+        .from({ l: link.name })
+        .join({ r: roles.name }, `r.${roles.col('id')}`, `l.${link.inverseJoinColumn.name}`)
+        .whereRaw('?? = ??', [`l.${link.joinColumn.name}`, userIdColumn])
+        .whereIn(`r.${roles.col('type')}`, filter.excludedRoles)
+    );
   };
+
+  /** Bumped by this process's writes of entries or totals: its snapshots are then stale. */
+  let writes = 0;
 
   return {
     /**
@@ -184,7 +158,10 @@ export const pointStore = defineStore((strapi) => {
             occurredAt: toMs(r[table.col('occurredAt')])!,
           });
       }
-      if (written.length) await addTotals(periodTotals(written, timezone), conn);
+      if (written.length) {
+        writes++;
+        await addTotals(periodTotals(written, timezone), conn);
+      }
     },
 
     /**
@@ -196,6 +173,7 @@ export const pointStore = defineStore((strapi) => {
       const p = t();
       const labels = new Map<number, { week: string; month: string }>();
       let written = 0;
+      writes++;
       await knex().transaction(async (trx: any) => {
         await trx(tt().name).delete();
         let after = 0;
@@ -357,85 +335,122 @@ export const pointStore = defineStore((strapi) => {
       return out;
     },
 
+    /** How many times this process wrote entries or totals (its snapshots' generation). */
+    writes(): number {
+      return writes;
+    },
+
     /**
-     * A page of the board, best first; ties in the order the members reached their score (their
-     * last entry of the window), then by id.
+     * What changes when any process appends entries: the ledger's highest id (the primary
+     * key's last value, one index probe). Erases and transactions committing out of id order
+     * do not move it: readers rebuild on age as well.
      */
-    async board(
-      window: BoardWindow,
-      filter: BoardFilter,
-      page: { offset: number; limit: number }
-    ): Promise<BoardRow[]> {
+    async ledgerMark(): Promise<number> {
+      const [r] = await knex()(t().name).max({ id: 'id' });
+      return Number(r?.id ?? 0);
+    },
+
+    /**
+     * Every positive total of a window whose member still exists, whoever may see them (one
+     * range of the board index, joined to the users by id).
+     */
+    async windowTotals(window: BoardWindow): Promise<RankedTotal[]> {
+      const p = tt();
       const u = tableOf(strapi, UID.user);
-      const rows = await visibleTotals(window, filter)
+      const rows = await knex()
+        .from({ a: p.name })
+        .join({ u: u.name }, `u.${u.col('id')}`, `a.${p.col('userId')}`)
         .select({
-          userId: A('userId'),
-          points: A('points'),
-          documentId: `u.${u.col('documentId')}`,
-          username: `u.${u.col('username')}`,
+          userId: `a.${p.col('userId')}`,
+          points: `a.${p.col('points')}`,
+          reachedAt: `a.${p.col('reachedAt')}`,
         })
-        .orderBy([
-          { column: A('points'), order: 'desc' },
-          { column: A('reachedAt'), order: 'asc' },
-          { column: A('userId'), order: 'asc' },
-        ])
-        .offset(page.offset)
-        .limit(page.limit);
+        .where(`a.${p.col('board')}`, window.board)
+        .where(`a.${p.col('label')}`, window.label)
+        .where(`a.${p.col('points')}`, '>', 0);
       return rows.map((r: any) => ({
         userId: Number(r.userId),
-        documentId: r.documentId,
-        username: r.username,
         points: Number(r.points),
+        reachedAt: toMs(r.reachedAt) ?? 0,
       }));
     },
 
     /**
-     * How many members others see on the board (`except` left out), and how many of them have
-     * more than `points`.
+     * Members whose preferences hide them from boards (opted out or private): normally few,
+     * read by two small indexes on every board read so an opt-out holds on the next request
+     * whichever process serves it.
      */
-    async standing(
-      window: BoardWindow,
-      filter: BoardFilter,
-      points: number,
-      except?: number
-    ): Promise<{ members: number; above: number }> {
-      const [r] = await visibleTotals(window, filter, except).select(
-        knex().raw('COUNT(*) as ??', ['members']),
-        knex().raw('SUM(CASE WHEN ?? > ? THEN 1 ELSE 0 END) as ??', [A('points'), points, 'above'])
-      );
-      return { members: Number(r?.members ?? 0), above: Number(r?.above ?? 0) };
+    async hiddenByPreference(): Promise<number[]> {
+      const pref = tableOf(strapi, UID.preference);
+      const rows = await knex()(pref.name)
+        .select({ userId: pref.col('userId') })
+        .where(pref.col('leaderboards'), false)
+        .orWhere(pref.col('public'), false);
+      return rows.map((r: any) => Number(r.userId));
     },
 
-    /** How many members others see on the board. */
-    async count(window: BoardWindow, filter: BoardFilter): Promise<number> {
-      const [r] = await visibleTotals(window, filter).select(
-        knex().raw('COUNT(*) as ??', ['members'])
-      );
-      return Number(r?.members ?? 0);
+    /** Members blocked or of an excluded role (one scan of the users; snapshots refresh it). */
+    async hiddenByAccount(filter: BoardFilter): Promise<number[]> {
+      const u = tableOf(strapi, UID.user);
+      const blocked = await knex()(u.name)
+        .select({ id: u.col('id') })
+        .where(u.col('blocked'), true);
+      const out = blocked.map((r: any) => Number(r.id));
+      const link = roleLink();
+      if (filter.excludedRoles.length && link) {
+        const roles = tableOf(strapi, 'plugin::users-permissions.role');
+        const rows = await knex()
+          .from({ l: link.name })
+          .select({ id: `l.${link.joinColumn.name}` })
+          .join({ r: roles.name }, `r.${roles.col('id')}`, `l.${link.inverseJoinColumn.name}`)
+          .whereIn(`r.${roles.col('type')}`, filter.excludedRoles);
+        for (const r of rows as any[]) out.push(Number(r.id));
+      }
+      return out;
     },
 
-    /** One member's total in a window (whatever others may see of them). */
-    async pointsIn(window: BoardWindow, userId: number): Promise<number> {
-      const p = tt();
-      const r = await knex()(p.name)
-        .first({ points: p.col('points') })
-        .where(p.col('userId'), userId)
-        .where(p.col('board'), window.board)
-        .where(p.col('label'), window.label);
-      return Number(r?.points ?? 0);
-    },
-
-    /** Members' all-time points from their site totals (members without: 0). */
-    async allTimeOf(userIds: number[]): Promise<Map<number, number>> {
-      const out = new Map<number, number>(userIds.map((id) => [id, 0]));
+    /**
+     * Of `userIds`, those others may see by their account (not blocked, no excluded role),
+     * read fresh for a page (a member blocked since the snapshot never appears), with their
+     * all-time points (their `site` total of `all`) for their level: one statement.
+     */
+    async shownMembers(
+      userIds: number[],
+      filter: BoardFilter
+    ): Promise<Map<number, { documentId: string; username: string; allTime: number }>> {
+      const out = new Map<number, { documentId: string; username: string; allTime: number }>();
       if (userIds.length === 0) return out;
+      const u = tableOf(strapi, UID.user);
       const p = tt();
-      const rows = await knex()(p.name)
-        .select({ userId: p.col('userId'), points: p.col('points') })
-        .whereIn(p.col('userId'), userIds)
-        .where(p.col('board'), 'site')
-        .where(p.col('label'), 'all');
-      for (const r of rows) out.set(Number(r.userId), Number(r.points ?? 0));
+      const id = `u.${u.col('id')}`;
+      const rows = await withoutExcludedRoles(
+        knex()
+          .from({ u: u.name })
+          .leftJoin({ a: p.name }, (j: any) =>
+            j
+              .on(`a.${p.col('userId')}`, id)
+              .andOn(`a.${p.col('board')}`, knex().raw('?', ['site']))
+              .andOn(`a.${p.col('label')}`, knex().raw('?', ['all']))
+          )
+          .select({
+            id,
+            documentId: `u.${u.col('documentId')}`,
+            username: `u.${u.col('username')}`,
+            allTime: `a.${p.col('points')}`,
+          })
+          .whereIn(id, userIds)
+          .where((w: any) =>
+            w.where(`u.${u.col('blocked')}`, false).orWhereNull(`u.${u.col('blocked')}`)
+          ),
+        filter,
+        id
+      );
+      for (const r of rows as any[])
+        out.set(Number(r.id), {
+          documentId: r.documentId,
+          username: r.username,
+          allTime: Number(r.allTime ?? 0),
+        });
       return out;
     },
 
@@ -505,6 +520,7 @@ export const pointStore = defineStore((strapi) => {
     async eraseMember(userId: number, conn: Connection = knex()): Promise<number> {
       const table = t();
       const totals = tt();
+      writes++;
       await conn(totals.name).where(totals.col('userId'), userId).delete();
       return Number(await conn(table.name).where(table.col('userId'), userId).delete());
     },

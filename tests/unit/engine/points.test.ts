@@ -1,5 +1,4 @@
 import {
-  competitionRanks,
   levelOf,
   levelsCrossed,
   periodBounds,
@@ -82,19 +81,6 @@ describe('calendar periods', () => {
     expect(() => periodBounds('week', 'UTC', 0, '2026-12')).toThrow(/at:/);
     expect(() => periodBounds('month', 'UTC', 0, '2026-13')).toThrow(/at: must be a month/);
     expect(() => periodBounds('all', 'UTC', 0, '2026-12')).toThrow(/at:/);
-  });
-});
-
-describe('competition ranks', () => {
-  it('ties share a rank and the next rank skips them', () => {
-    expect(competitionRanks([50, 30, 30, 30, 10], 0, 1)).toEqual([1, 2, 2, 2, 5]);
-    expect(competitionRanks([30, 30, 30, 10], 0, 1)).toEqual([1, 1, 1, 4]);
-  });
-
-  it('a page starting inside a tie keeps the tie rank', () => {
-    // Whole board: 50, 30, 30, 30, 10; page 2 of size 2 starts at index 2.
-    expect(competitionRanks([30, 30], 2, 2)).toEqual([2, 2]);
-    expect(competitionRanks([30, 10], 3, 2)).toEqual([2, 5]);
   });
 });
 
