@@ -130,6 +130,8 @@ const banner = (admin) => {
   if (fs.existsSync(path.join(APP_DIR, 'public/learn.html'))) {
     out.push(`  Member page     ${BASE_URL}/learn.html   (a seeded member, Academy-Passw0rd!)`);
   }
+  if (fs.existsSync(path.join(APP_DIR, 'public/leaderboard.html')))
+    out.push(`  Leaderboard     ${BASE_URL}/leaderboard.html   (the site and each course)`);
   out.push(`  Data            ${path.relative(REPO_ROOT, path.join(APP_DIR, '.tmp/data.db'))}`);
   out.push(line, '  Ctrl-C stops the server; the next `npm run demo` keeps the data.', line, '');
   console.log(out.join('\n'));
