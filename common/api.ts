@@ -739,6 +739,16 @@ export const wholeNumber = (min: number, max: number) => {
     .pipe(z.number().int().min(min, { error: message }).max(max, { error: message }));
 };
 
+/**
+ * A row id given back as a cursor (`cursor`, `lastEventId`): the plugin's id columns are 32-bit
+ * integers on PostgreSQL and MariaDB, which refuse a larger number in a comparison.
+ */
+export const rowCursor = (what: string, message: string, min = 1) =>
+  single(what)
+    .regex(/^(0|[1-9][0-9]{0,9})$/, { error: message })
+    .transform(Number)
+    .pipe(z.number().int().min(min, { error: message }).max(MAX_USER_ID, { error: message }));
+
 /** `:userId`: the member's numeric id or their documentId. */
 export const userRefSchema = single('id or documentId')
   .regex(USER_REF_RE, { error: 'must be a member id or documentId' })
@@ -885,10 +895,7 @@ export const notificationsQuerySchema = z
       .describe(
         `Notifications per page (default ${DEFAULT_NOTIFICATIONS_PAGE}, at most ${MAX_NOTIFICATIONS_PAGE})`
       ),
-    cursor: single('cursor')
-      .regex(/^[1-9][0-9]{0,15}$/, { error: 'must be a cursor from nextCursor' })
-      .transform(Number)
-      .pipe(z.number().int())
+    cursor: rowCursor('cursor', 'must be a cursor from nextCursor')
       .optional()
       .describe('The nextCursor of the previous page'),
   })
@@ -926,10 +933,7 @@ export const notificationStreamQuerySchema = z
         'From `POST /me/notifications/stream-ticket`: single-use, valid for a minute. Not needed ' +
           'when the request carries the member’s JWT (clients that can send headers).'
       ),
-    lastEventId: single('lastEventId')
-      .regex(/^(0|[1-9][0-9]{0,15})$/, { error: 'must be the id of an event of this stream' })
-      .transform(Number)
-      .pipe(z.number().int())
+    lastEventId: rowCursor('lastEventId', 'must be the id of an event of this stream', 0)
       .optional()
       .describe(
         'Resume after this event (its `id:`), as the `Last-Event-ID` header does: what you were ' +

@@ -235,6 +235,22 @@ describe('notification streams', () => {
     );
     expect(badCursor.status).toBe(400);
     expect(badCursor.body.error.message).toMatch(/lastEventId/);
+    // Past the 32-bit id columns: PostgreSQL would refuse it in the catch-up query.
+    const hugeCursor = await refused(
+      `?ticket=${encodeURIComponent(await ticketOf(ada))}&lastEventId=2147483648`
+    );
+    expect(hugeCursor.status).toBe(400);
+    expect(hugeCursor.body.error.message).toMatch(/lastEventId/);
+    // The same in the header is ignored (the stream opens), never handed to the database.
+    const viaHeader = track(
+      documented(
+        await openStream(app, `?ticket=${encodeURIComponent(await ticketOf(ada))}`, {
+          'Last-Event-ID': '99999999999',
+        }),
+        ''
+      )
+    );
+    expect(viaHeader.status).toBe(200);
 
     const token = await apiToken(app, Object.values(CONTENT_API_ACTIONS));
     const byToken = await refused('', { Authorization: `Bearer ${token}` });

@@ -4,6 +4,7 @@ import {
   notificationStreamQuerySchema,
   notificationsQuerySchema,
   notificationsSeenBodySchema,
+  rowCursor,
   type NotificationCount,
   type NotificationPage,
   type NotificationsSeen,
@@ -67,10 +68,11 @@ const notificationsController = ({ strapi }: { strapi: Core.Strapi }) => {
         if ('refused' in redeemed) return unauthorized(ctx, redeemed.refused);
         member = redeemed.userId;
       }
-      const header = ctx.get('Last-Event-ID');
-      const lastEventId = /^(0|[1-9][0-9]{0,15})$/.test(header)
-        ? Number(header)
-        : query.lastEventId;
+      // The header as the query parameter is read; one that is not an event id is ignored.
+      const header = rowCursor('Last-Event-ID', 'not an event id', 0).safeParse(
+        ctx.get('Last-Event-ID')
+      );
+      const lastEventId = header.success ? header.data : query.lastEventId;
       const body = await getService(strapi, 'notificationStream').open(member, lastEventId);
       // A long-lived response: no socket timeout, no buffering by a proxy on the way.
       ctx.req.socket.setTimeout(0);
