@@ -121,6 +121,7 @@ describeOnPostgres('connection faults under write load, two processes (PostgreSQ
     const statuses = new Map<number, number>();
     let next = 0;
     const faults: string[] = [];
+    const childOutputs: string[] = [];
     const worker = async () => {
       while (next < requests.length) {
         const i = next++;
@@ -146,7 +147,7 @@ describeOnPostgres('connection faults under write load, two processes (PostgreSQ
       // Its share of the load goes to this process until it is back.
       second = null;
       killed.child.process.kill('SIGKILL');
-      await killed.child.exited;
+      childOutputs.push(`killed second process:\n${(await killed.child.exited).output}`);
       faults.push(`killed the second process (SIGKILL) at ${next}`);
       second = await startSecond();
       faults.push(`restarted it at ${next}`);
@@ -196,6 +197,20 @@ describeOnPostgres('connection faults under write load, two processes (PostgreSQ
         `ledger rows ${rows.length}; lost ${lost.length}; duplicated ${duplicated}; duplicate awards ${duplicateAwards.rows[0].n}; unprocessed ${unprocessed}; wrong achievements ${wrong.length}`,
       ].join('\n')
     );
+    const healthy =
+      faults.length === 5 &&
+      lost.length === 0 &&
+      duplicated === 0 &&
+      duplicateAwards.rows[0].n === 0 &&
+      unprocessed === 0 &&
+      wrong.length === 0;
+    if (!healthy) {
+      // What the other processes said: the errors behind a failure are often only there.
+      childOutputs.push(`second process (running):\n${second?.child.printed() ?? '(none)'}`);
+      console.log(
+        [...childOutputs, `wrong: ${wrong.join('; ')}`, `lost: ${lost.join(' ')}`].join('\n\n')
+      );
+    }
     expect(faults).toHaveLength(5);
     // Requests in flight at a fault may fail (the host's own write lost its connection): most
     // must not.

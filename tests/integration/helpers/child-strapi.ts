@@ -15,6 +15,8 @@ export interface ChildOutcome {
 export interface ChildStrapi {
   process: ChildProcess;
   exited: Promise<ChildOutcome>;
+  /** What the child has printed so far (it may still be running). */
+  printed: () => string;
 }
 
 /**
@@ -68,5 +70,5 @@ export const startChildStrapi = ({
       resolve({ code, output });
     });
   });
-  return { process: child, exited };
+  return { process: child, exited, printed: () => output };
 };
