@@ -1,6 +1,9 @@
-// P3 — the read routes at scale: GET /api/achievements/users/:id/card and /users/:id vs a
-// raw-knex read of the same data (the ceiling), at growing numbers of achievements (10 per
-// member, 200 badges). Steps: 10k, 100k (default) and 1M achievements (BENCH_SCALE >= 10).
+// P3 — the read routes at scale: GET /api/achievements/users/:id/card and /users/:id vs
+// Strapi's own floor route (GET /api/achievements/config: the router and users-permissions, no
+// member data), same process, same run, at growing numbers of achievements (10 per member,
+// 200 badges). Steps: 10k, 100k and 1M achievements (100k members); BENCH_P3_MAX stops earlier.
+// A raw-knex read of the same data (the ceiling, no router, no users-permissions) is printed
+// for reference.
 import { createDatabase } from './lib/app.mjs';
 import { startServer, startLoad } from './lib/procs.mjs';
 import { median, p99, round, SCALE } from './lib/stats.mjs';
@@ -11,7 +14,7 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 const perSide = Number(process.env.BENCH_P3_REQUESTS ?? 150);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 4);
 const PER_MEMBER = 10;
-const maxAch = Number(process.env.BENCH_P3_MAX ?? Math.max(10_000, 100_000 * SCALE));
+const maxAch = Number(process.env.BENCH_P3_MAX ?? Math.max(10_000, 1_000_000 * SCALE));
 const steps = [10_000, 100_000, 1_000_000].filter((n) => n <= maxAch);
 const port = 23000 + (process.pid % 2000);
 
@@ -22,7 +25,7 @@ const server = await startServer(db.env, port);
 const load = startLoad();
 const out = {
   id: 'P3',
-  title: `card and member reads vs raw-knex ceiling (${client})`,
+  title: `card and member reads vs Strapi's floor route (${client})`,
   db: client,
   steps: [],
   table: [],
@@ -104,13 +107,15 @@ try {
       frameworkFloor: f('floor'),
       peakRssMb: Math.round(peakRss / 2 ** 20),
     };
+    step.cardVsFloor = round(step.card.reqPerSec / step.frameworkFloor.reqPerSec, 3);
+    step.memberVsFloor = round(step.member.reqPerSec / step.frameworkFloor.reqPerSec, 3);
     step.cardVsCeiling = round(step.card.reqPerSec / step.ceilingCard.reqPerSec, 3);
     step.memberVsCeiling = round(step.member.reqPerSec / step.ceilingMember.reqPerSec, 3);
     // How high the Strapi pipeline alone lets any content-API route get (no member data).
     step.floorVsCeilingCard = round(step.frameworkFloor.reqPerSec / step.ceilingCard.reqPerSec, 3);
     out.steps.push(step);
     process.stderr.write(
-      `  P3 ${made} achievements: card ${step.card.reqPerSec}/s p99 ${step.card.latencyMs.p99} ms (${step.cardVsCeiling}x ceiling), member ${step.member.reqPerSec}/s (${step.memberVsCeiling}x), floor ${step.frameworkFloor.reqPerSec}/s (${step.floorVsCeilingCard}x card ceiling); server CPU ms/req card ${step.card.serverCpuMs} member ${step.member.serverCpuMs} floor ${step.frameworkFloor.serverCpuMs} ceiling ${step.ceilingCard.serverCpuMs}/${step.ceilingMember.serverCpuMs}; peak RSS ${step.peakRssMb} MB\n`
+      `  P3 ${made} achievements: card ${step.card.reqPerSec}/s p99 ${step.card.latencyMs.p99} ms (${step.cardVsFloor}x floor, ${step.cardVsCeiling}x ceiling), member ${step.member.reqPerSec}/s (${step.memberVsFloor}x floor, ${step.memberVsCeiling}x ceiling), floor ${step.frameworkFloor.reqPerSec}/s (${step.floorVsCeilingCard}x card ceiling); server CPU ms/req card ${step.card.serverCpuMs} member ${step.member.serverCpuMs} floor ${step.frameworkFloor.serverCpuMs} ceiling ${step.ceilingCard.serverCpuMs}/${step.ceilingMember.serverCpuMs}; peak RSS ${step.peakRssMb} MB\n`
     );
   }
   const firstStep = out.steps[0],
@@ -132,30 +137,40 @@ try {
   for (const s of out.steps) {
     out.table.push([
       `${s.achievements.toLocaleString('en')} ach · card`,
-      `${s.card.reqPerSec}/s vs ceiling ${s.ceilingCard.reqPerSec}/s = ${s.cardVsCeiling}x`,
+      `${s.card.reqPerSec}/s = ${s.cardVsFloor}x the floor (ceiling ${s.ceilingCard.reqPerSec}/s: ${s.cardVsCeiling}x)`,
       `p50 ${s.card.latencyMs.median} ms, p99 ${s.card.latencyMs.p99} ms · server CPU ${s.card.serverCpuMs} vs ${s.ceilingCard.serverCpuMs} ms/req`,
     ]);
     out.table.push([
       `${s.achievements.toLocaleString('en')} ach · member`,
-      `${s.member.reqPerSec}/s vs ceiling ${s.ceilingMember.reqPerSec}/s = ${s.memberVsCeiling}x`,
+      `${s.member.reqPerSec}/s = ${s.memberVsFloor}x the floor (ceiling ${s.ceilingMember.reqPerSec}/s: ${s.memberVsCeiling}x)`,
       `p50 ${s.member.latencyMs.median} ms, p99 ${s.member.latencyMs.p99} ms · server CPU ${s.member.serverCpuMs} vs ${s.ceilingMember.serverCpuMs} ms/req · peak RSS ${s.peakRssMb} MB`,
     ]);
     out.table.push([
       `${s.achievements.toLocaleString('en')} ach · floor GET /config`,
-      `${s.frameworkFloor.reqPerSec}/s = ${s.floorVsCeilingCard}x the card ceiling (Strapi route + users-permissions, no member data)`,
+      `${s.frameworkFloor.reqPerSec}/s (Strapi route + users-permissions, no member data; ${s.floorVsCeilingCard}x the card ceiling)`,
       `p99 ${s.frameworkFloor.latencyMs.p99} ms · server CPU ${s.frameworkFloor.serverCpuMs} ms/req`,
     ]);
   }
-  const worst = Math.min(...out.steps.flatMap((s) => [s.cardVsCeiling, s.memberVsCeiling]));
+  // Issue 16: card >= 0.9x and member page >= 0.75x the floor at every step, card p99 <= 30 ms,
+  // p99 growth <= 1.5x from 10k to 1M achievements.
+  const worstCard = Math.min(...out.steps.map((s) => s.cardVsFloor));
+  const worstMember = Math.min(...out.steps.map((s) => s.memberVsFloor));
+  const worstCardP99 = Math.max(...out.steps.map((s) => s.card.latencyMs.p99));
   const reached1M = lastStep.achievements >= 1_000_000;
   const met =
-    worst >= 0.6 &&
-    out.steps.every((s) => s.card.latencyMs.p99 <= 30) &&
+    worstCard >= 0.9 &&
+    worstMember >= 0.75 &&
+    worstCardP99 <= 30 &&
     out.p99Growth.card <= 1.5 &&
     out.p99Growth.member <= 1.5;
   out.bar = {
-    text: `>= 0.6x ceiling; card p99 <= 30 ms; p99 growth <= 1.5x 10k→1M${reached1M ? '' : ' (1M step: BENCH_P3_MAX=1000000)'}`,
-    value: { worstRatio: worst, cardP99Ms: lastStep.card.latencyMs.p99, p99Growth: out.p99Growth },
+    text: `card >= 0.9x and member page >= 0.75x the floor route; card p99 <= 30 ms; p99 growth <= 1.5x 10k→1M${reached1M ? '' : ' (not measured at 1M: BENCH_P3_MAX)'}`,
+    value: {
+      cardVsFloor: worstCard,
+      memberVsFloor: worstMember,
+      cardP99Ms: worstCardP99,
+      p99Growth: out.p99Growth,
+    },
     met: met && reached1M,
     metUpToMeasuredScale: met,
   };

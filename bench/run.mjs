@@ -1,6 +1,6 @@
 // `npm run bench`: runs each workload in its own process, prints a table of medians, p99s and
 // ratios against the bars, and writes bench/results/latest.json.
-//   node bench/run.mjs [P2 P5 P1 P3 P4 P6 P7 P8 P9 ...]   (default: all)
+//   node bench/run.mjs [P2 P5 P1 P1w P3 P4 P6 P7 P8 P9 ...]   (default: all)
 //   BENCH_SCALE=1 (default sizes) · BENCH_ROUNDS · BENCH_DBS=sqlite,postgres · BENCH_BUILD=1
 import { fork, execSync } from 'child_process';
 import fs from 'fs';
@@ -18,14 +18,17 @@ const WORKLOADS = [
   { id: 'P3', file: 'p3-reads.mjs', env: { BENCH_DB: 'sqlite' } },
   ...dbs.map((db) => ({ id: 'P4', file: 'p4-backfill.mjs', env: { BENCH_DB: db } })),
   ...(dbs.includes('postgres')
-    ? [{ id: 'P6', file: 'p6-two-processes.mjs', env: { BENCH_DB: 'postgres' } }]
+    ? [
+        { id: 'P1w', file: 'p1w-worker.mjs', env: { BENCH_DB: 'postgres' } },
+        { id: 'P6', file: 'p6-two-processes.mjs', env: { BENCH_DB: 'postgres' } },
+      ]
     : []),
   { id: 'P8', file: 'p8-leaderboards.mjs', env: { BENCH_DB: 'sqlite' } },
   { id: 'P9', file: 'p9-credentials.mjs', env: { BENCH_DB: 'sqlite' } },
   { id: 'P7', file: 'p7-streams.mjs', env: { BENCH_DB: 'sqlite' } },
 ];
 const wanted = process.argv.slice(2).map((s) => s.toUpperCase());
-const selected = WORKLOADS.filter((w) => !wanted.length || wanted.includes(w.id));
+const selected = WORKLOADS.filter((w) => !wanted.length || wanted.includes(w.id.toUpperCase()));
 
 if (process.env.BENCH_BUILD === '1' || !fs.existsSync(path.join(root, 'dist/server/index.js'))) {
   execSync('npm run build', { cwd: root, stdio: 'inherit' });

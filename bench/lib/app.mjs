@@ -157,3 +157,52 @@ export const boot = async (env, { listen = false, port, beforeListen } = {}) => 
 export const setEnabled = (strapi, enabled) =>
   strapi.plugin('achievements').service('settings').update({ enabled });
 export const achievements = (strapi, name) => strapi.plugin('achievements').service(name);
+
+/**
+ * Samples PostgreSQL's lock waits in database `name` every `everyMs` from its own connection:
+ * a backend seen waiting on a lock (pg_stat_activity.wait_event_type = 'Lock') through samples
+ * spanning `thresholdMs` or more counts as one long wait. `stop()` returns { samples, waits,
+ * longWaits, longestMs, longWaitQueries } (longestMs: the longest wait seen, a lower bound by up
+ * to everyMs; longWaitQueries: the start of each long-waiting statement, to say what waited).
+ */
+export const sampleLockWaits = async (name, { everyMs = 20, thresholdMs = 100 } = {}) => {
+  const { Client } = require('pg');
+  const c = new Client({ ...PG, database: name });
+  await c.connect();
+  const seen = new Map(); // pid|query_start → { first, last } (ms)
+  let samples = 0;
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      const { rows } = await c.query(
+        `SELECT pid, query_start, left(query, 160) AS query FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event_type = 'Lock'`
+      );
+      const now = Date.now();
+      samples += 1;
+      for (const r of rows) {
+        const key = `${r.pid}|${r.query_start?.getTime()}`;
+        const w = seen.get(key);
+        if (w) w.last = now;
+        else seen.set(key, { first: now, last: now, query: r.query });
+      }
+      await new Promise((resolve) => setTimeout(resolve, everyMs));
+    }
+  })();
+  return {
+    stop: async () => {
+      stopped = true;
+      await loop;
+      await c.end();
+      const spans = [...seen.values()].map((w) => w.last - w.first);
+      const long = [...seen.values()].filter((w) => w.last - w.first >= thresholdMs);
+      return {
+        longWaitQueries: long.map((w) => `${w.last - w.first} ms: ${w.query}`),
+        samples,
+        waits: spans.length,
+        longWaits: spans.filter((ms) => ms >= thresholdMs).length,
+        longestMs: spans.length ? Math.max(...spans) : 0,
+      };
+    },
+  };
+};
