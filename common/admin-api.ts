@@ -3,7 +3,7 @@
  * controllers (which validate with them) and the admin pages (which type their calls with them).
  */
 import { z } from 'zod';
-import { MAX_USER_ID, wholeNumber, type Leaderboard } from './api';
+import { MAX_ROW_ID, wholeNumber, type Leaderboard } from './api';
 import { BADGE_TIERS } from './constants';
 
 const id = (what: string) =>
@@ -25,8 +25,8 @@ export const memberParamsSchema = z
       .string()
       .regex(/^[0-9]{1,10}$/, { error: 'must be a member id' })
       // PostgreSQL's integer columns refuse larger ids: no member can have one.
-      .refine((value) => Number(value) <= MAX_USER_ID, {
-        error: `must be a member id (at most ${MAX_USER_ID})`,
+      .refine((value) => Number(value) <= MAX_ROW_ID, {
+        error: `must be a member id (at most ${MAX_ROW_ID})`,
       }),
   })
   .strict();

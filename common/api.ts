@@ -14,8 +14,8 @@ import { describeZodError, type FieldIssue } from './validation';
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 25;
 export const MAX_PAGE = 10_000;
-/** The largest integer id the databases' `integer` columns hold (PostgreSQL errors above it). */
-export const MAX_USER_ID = 2_147_483_647;
+/** The largest id the plugin's and Strapi's 32-bit `integer` id columns hold (PostgreSQL errors above it). */
+export const MAX_ROW_ID = 2_147_483_647;
 /** Leaderboard periods: calendar week (ISO, from Monday), month, all time. */
 export const LEADERBOARD_PERIODS = ['week', 'month', 'all'] as const;
 export const DEFAULT_LEADERBOARD_PAGE_SIZE = 50;
@@ -747,13 +747,13 @@ export const rowCursor = (what: string, message: string, min = 1) =>
   single(what)
     .regex(/^(0|[1-9][0-9]{0,9})$/, { error: message })
     .transform(Number)
-    .pipe(z.number().int().min(min, { error: message }).max(MAX_USER_ID, { error: message }));
+    .pipe(z.number().int().min(min, { error: message }).max(MAX_ROW_ID, { error: message }));
 
 /** `:userId`: the member's numeric id or their documentId. */
 export const userRefSchema = single('id or documentId')
   .regex(USER_REF_RE, { error: 'must be a member id or documentId' })
-  .refine((value) => !NUMERIC_ID_RE.test(value) || Number(value) <= MAX_USER_ID, {
-    error: `must be a member id (at most ${MAX_USER_ID}) or documentId`,
+  .refine((value) => !NUMERIC_ID_RE.test(value) || Number(value) <= MAX_ROW_ID, {
+    error: `must be a member id (at most ${MAX_ROW_ID}) or documentId`,
   })
   .describe("The member's numeric id or documentId");
 

@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
-import { MAX_USER_ID } from '../../../common/api';
+import { MAX_ROW_ID } from '../../../common/api';
 import { UID } from '../../../common/constants';
 import { getService } from '../utils/get-service';
 import { KeyConflictError } from '../services/events';
@@ -22,9 +22,9 @@ const eventsController = ({ strapi }: { strapi: Core.Strapi }) => ({
     }
     const { userId, ...rest } = body as Record<string, unknown>;
     const numeric = typeof userId === 'string' && /^\d+$/.test(userId) ? Number(userId) : userId;
-    if (typeof numeric === 'number' && Number.isInteger(numeric) && numeric > MAX_USER_ID) {
+    if (typeof numeric === 'number' && Number.isInteger(numeric) && numeric > MAX_ROW_ID) {
       // PostgreSQL's integer id column refuses larger numbers: no member can have one.
-      const message = `must be a member id (at most ${MAX_USER_ID}) or documentId`;
+      const message = `must be a member id (at most ${MAX_ROW_ID}) or documentId`;
       throw new errors.ValidationError(`userId: ${message}`, {
         errors: [{ path: 'userId', message }],
       });

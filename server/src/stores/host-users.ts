@@ -1,7 +1,7 @@
 import { UID } from '../../../common/constants';
 import { isValidTimeZone } from '../../../engine/streak';
 import { timezoneColumn } from '../utils/user-model';
-import { tableOf } from './sql';
+import { chunks, tableOf } from './sql';
 import { defineStore } from './store';
 
 /** The host's users-permissions users, as evaluation and statistics read them. Writes nothing. */
@@ -45,11 +45,10 @@ export const hostUsers = defineStore((strapi) => {
     async activeOf(userIds: number[]): Promise<Set<number>> {
       const u = tableOf(strapi, UID.user);
       const active = new Set<number>();
-      // A chunk stays under every database's bound-parameter limit.
-      for (let i = 0; i < userIds.length; i += 1000) {
+      for (const chunk of chunks(userIds)) {
         const rows = await knex()(u.name)
           .select('id')
-          .whereIn('id', userIds.slice(i, i + 1000))
+          .whereIn('id', chunk)
           .where((q) => q.where(u.col('blocked'), false).orWhereNull(u.col('blocked')));
         for (const r of rows) active.add(Number(r.id));
       }
