@@ -1,7 +1,7 @@
 import { streakStore } from '../../server/src/stores/streaks';
 import { registerMember, setupTestApp, type Member } from './helpers/strapi';
 import { academy, ok } from './support/academy';
-import { drain, enableAchievements, plugin, streakOf } from './support/achievements';
+import { drain, earnedSlugs, enableAchievements, plugin, streakOf } from './support/achievements';
 
 /**
  * Streaks, asserted day by day, in each member's own timezone. Activity is recorded with the
@@ -104,6 +104,22 @@ describe('learning streaks in the member timezone', () => {
     ok(await academy(app).updateProfile(m, { timezone: 'America/Los_Angeles' }));
     await expectDay(m, '2026-01-13T04:00:00Z', { current: 3, day: '2026-01-12' });
     await expectDay(m, '2026-01-14T04:00:00Z', { current: 4, day: '2026-01-13' });
+  });
+
+  it('a recalculation after a timezone change keeps the streak and the badge it earned', async () => {
+    const m = await memberIn('UTC');
+    await expectDay(m, '2026-08-01T23:00:00Z', { current: 1, day: '2026-08-01' });
+    await expectDay(m, '2026-08-02T01:00:00Z', { current: 2, day: '2026-08-02' });
+    await expectDay(m, '2026-08-03T01:00:00Z', { current: 3, day: '2026-08-03' });
+    expect(await earnedSlugs(app, m.user.id)).toContain('streak-3');
+    // Moves to Tokyo: in UTC+9 the first two lessons fall on one day (2 August). A recalculation
+    // keeps the stored streak (counted in the zones of the time) and what it earned; only a
+    // member with no streak row at all is replayed, in the current zone.
+    ok(await academy(app).updateProfile(m, { timezone: 'Asia/Tokyo' }));
+    const run = await plugin(app).service('recalculation').run({ notify: false });
+    expect(run).toMatchObject({ status: 'done', error: null });
+    expect(await earnedSlugs(app, m.user.id)).toContain('streak-3');
+    expect(await streakOf(app, m.user.id)).toMatchObject({ current: 3, longest: 3 });
   });
 
   it('a freeze (one per month here) covers one missed day; two missed days break the streak', async () => {
