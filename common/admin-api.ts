@@ -362,6 +362,8 @@ export interface AdminMemberPoints {
 export interface AdminLeaderboards {
   /** `site`, then each `course:<documentId>` with entries. */
   boards: string[];
+  /** Each course board's course title, where the course type has a title or name. */
+  labels: Record<string, string>;
   timezone: string;
   points: {
     perEvent: Record<string, { points: number; dailyCap?: number }>;

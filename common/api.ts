@@ -842,6 +842,8 @@ export const unsubscribeQuerySchema = z
   .strict();
 
 // Leaderboards: a board (the site, or a course) × a calendar period in the site's timezone.
+/** A course's board: this prefix and the course's documentId (the site's board is `site`). */
+export const COURSE_BOARD_PREFIX = 'course:';
 const BOARD_RE = /^(?:site|course:[A-Za-z0-9]{1,64})$/;
 
 const boardSchema = () =>

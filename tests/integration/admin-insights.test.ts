@@ -174,20 +174,40 @@ describe('admin insights, leaderboards and points history', () => {
       },
     });
 
+    // A course board is labelled with the course's title (the type the triggers' `scope`
+    // leads to); one whose course is gone keeps its id.
+    const course = await app.strapi
+      .documents('api::course.course' as any)
+      .create({ data: { title: 'Intro to Rust', slug: 'intro-to-rust' }, status: 'published' });
+    await db('plugin::achievements.point').create({
+      data: {
+        userId: m2.user.id,
+        amount: 5,
+        source: 'event',
+        sourceKey: 'ledger:test-2',
+        type: 'lesson.completed',
+        subject: 'l2',
+        scope: `course:${course.documentId}`,
+        occurredAt: new Date(Date.now() - 1000),
+      },
+    });
     const boards = await get('/achievements/leaderboards');
     expect(boards.status).toBe(200);
-    expect(boards.body.data.boards).toEqual(['site', 'course:abc123']);
+    expect([...boards.body.data.boards].sort()).toEqual(
+      ['site', 'course:abc123', `course:${course.documentId}`].sort()
+    );
+    expect(boards.body.data.labels).toEqual({ [`course:${course.documentId}`]: 'Intro to Rust' });
     expect(boards.body.data.timezone).toBe(TZ);
     expect(boards.body.data.points.levels[0]).toEqual({ name: 'Novice', points: 0 });
 
     const site = await get('/achievements/leaderboards/site?period=all');
     expect(site.status).toBe(200);
     expect(site.body.data.data.map((e: any) => [e.rank, e.user.username, e.points])).toEqual([
-      [1, m2.user.username, 70],
+      [1, m2.user.username, 75],
       [2, m1.user.username, 35],
     ]);
-    const course = await get('/achievements/leaderboards/course:abc123?period=week');
-    expect(course.body.data.data.map((e: any) => e.points)).toEqual([10]);
+    const abc = await get('/achievements/leaderboards/course:abc123?period=week');
+    expect(abc.body.data.data.map((e: any) => e.points)).toEqual([10]);
     const past = await get('/achievements/leaderboards/site?period=week&at=2020-W01');
     expect(past.status).toBe(200);
     expect(past.body.data.period.label).toBe('2020-W01');

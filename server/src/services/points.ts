@@ -2,6 +2,7 @@ import crypto from 'crypto';
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import type { AdminLeaderboards, AdminMemberPoints } from '../../../common/admin-api';
+import { COURSE_BOARD_PREFIX } from '../../../common/api';
 import type { PointsSettings } from '../../../common/settings';
 import {
   levelOf,
@@ -13,10 +14,11 @@ import {
 } from '../../../engine/points';
 import { localDayNumber } from '../../../engine/streak';
 import type { LedgerRow } from '../stores/ledger';
+import { hostDocuments } from '../stores/host-documents';
 import { pointStore, type NewPointsEntry } from '../stores/points';
 import { inTransaction, type Connection } from '../stores/transaction';
 import { getService } from '../utils/get-service';
-import { appEvents } from '../utils/plugin-config';
+import { appEvents, pluginConfig } from '../utils/plugin-config';
 import type { Written } from './achievements';
 import type { Catalog } from './catalog';
 import type { Change } from './outbox';
@@ -70,6 +72,25 @@ const badgeSubject = (c: { badgeId: number; sequence: number }) => `${c.badgeId}
  */
 const pointsService = ({ strapi }: { strapi: Core.Strapi }) => {
   const settings = () => getService(strapi, 'settings');
+
+  /**
+   * Course boards by their course's title: the courses are the documents the triggers' `scope`
+   * paths lead to (e.g. `lesson.module.course` → the course type).
+   */
+  const courseTitles = async (boards: string[]): Promise<Record<string, string>> => {
+    const ids = boards.map((b) => b.slice(COURSE_BOARD_PREFIX.length));
+    const courseTypes = new Set(
+      pluginConfig(strapi).triggers.flatMap((t) => {
+        const uid = t.scope ? hostDocuments(strapi).targetOf(t.uid, t.scope) : null;
+        return uid ? [uid] : [];
+      })
+    );
+    const labels: Record<string, string> = {};
+    for (const uid of courseTypes)
+      for (const [id, title] of await hostDocuments(strapi).titlesOf(uid, ids))
+        labels[`${COURSE_BOARD_PREFIX}${id}`] ??= title;
+    return labels;
+  };
 
   /** Writes entries and reports the levels reached, on `conn`. */
   const append = async (
@@ -328,7 +349,12 @@ const pointsService = ({ strapi }: { strapi: Core.Strapi }) => {
         settings().pointsOptions(),
         settings().streakOptions(),
       ]);
-      return { boards: ['site', ...scopes], timezone: streaks.defaultTimezone, points };
+      return {
+        boards: ['site', ...scopes],
+        labels: await courseTitles(scopes),
+        timezone: streaks.defaultTimezone,
+        points,
+      };
     },
 
     /** What a member's points and level read while achievements are off. */

@@ -1,5 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { UID } from '../../../common/constants';
+import { COURSE_BOARD_PREFIX } from '../../../common/api';
 import type { Trigger } from '../config/schema';
 import { hostDocuments } from '../stores/host-documents';
 import { retryOnConnectionLoss } from '../utils/connection-retry';
@@ -187,7 +188,7 @@ const triggersService = ({ strapi }: { strapi: Core.Strapi }) => {
               (trigger.data ?? []).map((path) => [path, scalarOf(get(doc, path))])
             ),
             // The board its points also count on (see services/points).
-            ...(course !== null ? { scope: `course:${course}` } : {}),
+            ...(course !== null ? { scope: `${COURSE_BOARD_PREFIX}${course}` } : {}),
           }
         : undefined;
     return {

@@ -1,5 +1,5 @@
 import type { Trigger } from '../config/schema';
-import { rawRows, tableOf } from './sql';
+import { chunks, rawRows, tableOf } from './sql';
 import { defineStore } from './store';
 
 type Doc = Record<string, any>;
@@ -174,5 +174,44 @@ export const hostDocuments = defineStore((strapi) => {
     return doc;
   };
 
-  return { planFor: rawPlanFor, readRaw };
+  /** The content type a path ends on when every step of it is a relation (a trigger's scope). */
+  const targetOf = (uid: string, path: string): string | null => {
+    let model: any = strapi.getModel(uid as any);
+    let target: string | null = null;
+    for (const key of path.split('.')) {
+      const attr = model?.attributes?.[key];
+      if (attr?.type !== 'relation' || typeof attr.target !== 'string') return null;
+      target = attr.target;
+      model = strapi.getModel(attr.target);
+    }
+    return target;
+  };
+
+  /**
+   * What people call these documents: their title, name or label, whichever text attribute the
+   * type has (the admin shows course boards by it). Documents without one are left out.
+   */
+  const titlesOf = async (uid: string, documentIds: string[]): Promise<Map<string, string>> => {
+    const model: any = strapi.getModel(uid as any);
+    const field = TITLE_ATTRIBUTES.find((name) =>
+      ['string', 'text', 'uid'].includes(model?.attributes?.[name]?.type)
+    );
+    const titles = new Map<string, string>();
+    if (!field) return titles;
+    for (const chunk of chunks(documentIds)) {
+      const rows = await strapi.db.query(uid as any).findMany({
+        where: { documentId: { $in: chunk } },
+        select: ['documentId', field],
+      });
+      for (const row of rows as Doc[])
+        if (typeof row[field] === 'string' && row[field].trim())
+          titles.set(row.documentId, row[field]);
+    }
+    return titles;
+  };
+
+  return { planFor: rawPlanFor, readRaw, targetOf, titlesOf };
 });
+
+/** The attributes that name a document, most telling first. */
+const TITLE_ATTRIBUTES = ['title', 'name', 'label', 'displayName', 'slug'];

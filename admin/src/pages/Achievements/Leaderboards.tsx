@@ -14,7 +14,7 @@ import {
 import { NavLink } from 'react-router-dom';
 import { Layouts, Page } from '@strapi/strapi/admin';
 import type { AdminLeaderboard, AdminLeaderboards } from '../../../../common/admin-api';
-import { LEADERBOARD_PERIODS } from '../../../../common/api';
+import { COURSE_BOARD_PREFIX, LEADERBOARD_PERIODS } from '../../../../common/api';
 import { shiftPeriodLabel } from '../../../../engine/insights';
 import { SelectField } from '../../components/FormField';
 import { TableHead } from '../../components/TableHead';
@@ -51,7 +51,9 @@ const LeaderboardsPage = () => {
   const boardName = (b: string) =>
     b === 'site'
       ? t('leaderboards.board.site', 'Whole site')
-      : t('leaderboards.board.course', 'Course {id}', { id: b.slice('course:'.length) });
+      : t('leaderboards.board.course', 'Course: {title}', {
+          title: overview.data?.labels[b] ?? b.slice(COURSE_BOARD_PREFIX.length),
+        });
 
   if (overview.error) return <Page.Error />;
   if (!overview.data) return <Page.Loading />;
