@@ -241,4 +241,19 @@ describe('Leaderboards and Insights (production admin build, Chromium)', () => {
       await other.close();
     }
   });
+
+  it('an admin with only leaderboards.read lands on Leaderboards from the main menu', async () => {
+    const viewer = await restrictedAdmin([ACTIONS.leaderboardsRead]);
+    const other = await launchBrowser();
+    try {
+      const { page } = other;
+      await loginAs(page, viewer.email, viewer.password);
+      await page.goto(pluginUrl());
+      await page.getByRole('heading', { name: 'Leaderboards', level: 1 }).waitFor();
+      const nav = page.getByRole('navigation', { name: 'Achievements' });
+      expect(await nav.getByRole('link').allTextContents()).toEqual(['Leaderboards']);
+    } finally {
+      await other.close();
+    }
+  });
 });

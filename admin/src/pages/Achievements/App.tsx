@@ -67,16 +67,22 @@ const Nav = () => {
 const mayOpenMembers = (allowed: Record<string, boolean>) =>
   Boolean(allowed.canAward || allowed.canRevoke || allowed.canExport || allowed.canErase);
 
-/** Where the main-menu link lands: the first page this admin may open. */
+/** Where the main-menu link lands: the first page of the menu this admin may open. */
 const Home = () => {
   const { allowedActions, isLoading } = useRBAC({
     badges: PERMISSIONS.badges,
     members: PERMISSIONS.members,
+    recalculate: PERMISSIONS.recalculate,
   });
-  if (isLoading) return <Page.Loading />;
+  const leaderboards = useRBAC(PERMISSIONS.leaderboards);
+  const insights = useRBAC(PERMISSIONS.insights);
+  if (isLoading || leaderboards.isLoading || insights.isLoading) return <Page.Loading />;
   if (allowedActions.canManage) return <BadgesPage />;
   if (mayOpenMembers(allowedActions)) return <MembersPage />;
-  return <RecalculatePage />;
+  if (leaderboards.allowedActions.canRead) return <LeaderboardsPage />;
+  if (insights.allowedActions.canRead) return <InsightsPage />;
+  if (allowedActions.canRecalculate) return <RecalculatePage />;
+  return <Page.NoPermissions />;
 };
 
 const App = () => (
