@@ -58,7 +58,15 @@ const settingsService = ({ strapi }: { strapi: Core.Strapi }) => {
 
   return {
     async get(): Promise<Settings> {
-      if (!cached || Date.now() - cached.at > CACHE_MS) cached = { at: Date.now(), value: read() };
+      if (!cached || Date.now() - cached.at > CACHE_MS) {
+        const value = read();
+        cached = { at: Date.now(), value };
+        // A read that failed (a lost connection) is not kept: every caller of the next second
+        // would get its error, and a trigger would turn each host write into a 500.
+        value.catch(() => {
+          if (cached?.value === value) cached = null;
+        });
+      }
       return cached.value;
     },
 
