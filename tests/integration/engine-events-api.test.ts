@@ -164,6 +164,18 @@ describe('POST /api/achievements/events', () => {
     });
   });
 
+  it('checks a reused key against the stored row when another process wrote it', async () => {
+    // Written by "another process": this one has never seen the key, so it reads the row back.
+    const fact = { type: 'lesson.completed', userId: member.user.id, key: 'other:1', subject: 'a' };
+    await app.strapi.db.query('plugin::achievements.event').create({
+      data: { ...fact, occurredAt: new Date('2026-03-01T00:00:00Z'), source: 'service' },
+    });
+    const events = app.strapi.plugin('achievements').service('events');
+    await expect(events.record({ ...fact, subject: 'b' })).rejects.toThrow(/^key: "other:1"/);
+    expect(await events.record(fact)).toEqual({ accepted: true, duplicate: true });
+    await expect(events.record({ ...fact, subject: 'c' })).rejects.toThrow(/^key: "other:1"/);
+  });
+
   it('answers 404 for an unknown member and 400 for a body that is not an object', async () => {
     expect(
       (await post({ type: 'lesson.completed', userId: 999999, key: 'ghost' }, token)).status

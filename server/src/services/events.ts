@@ -13,8 +13,10 @@ import { refuseNulIn } from '../validation/nul';
 import { assertOccurredAt, occurredAtSchema } from '../validation/occurred-at';
 
 const MAX_DATA_BYTES = 8_192;
-/** How many recently seen ledger keys each process remembers (about 100 bytes each). */
+/** How many recently seen ledger keys each process remembers (a few hundred bytes each). */
 const RECENT_KEYS = 50_000;
+/** A remembered fact keeps its data (for the reused-key check) up to this JSON length. */
+const REMEMBERED_DATA_CHARS = 256;
 
 export const eventInputSchema = z
   .object({
@@ -52,8 +54,11 @@ export class KeyConflictError extends errors.ApplicationError {
 }
 
 /** Whether a retried fact is the one stored: the same body (occurredAt only when it was sent). */
+/** The fields of a stored fact a reused key is checked against (see sameFact). */
+type RememberedFact = Pick<LedgerRow, 'type' | 'actorId' | 'subject' | 'data' | 'occurredAt'>;
+
 const sameFact = (
-  stored: LedgerRow,
+  stored: RememberedFact,
   sent: { type: string; actorId?: number | null; subject?: string | null; data?: unknown },
   occurredAt: Date | null
 ) =>
@@ -80,11 +85,12 @@ const eventsService = ({ strapi }: { strapi: Core.Strapi }) => {
    * key is here is answered without a database round trip; any other key is decided by the
    * unique index as before. Bounded: the oldest keys are forgotten first.
    */
-  const recentKeys = new Set<string>();
-  const remember = (key: string) => {
-    if (recentKeys.has(key)) return;
-    recentKeys.add(key);
-    if (recentKeys.size > RECENT_KEYS) recentKeys.delete(recentKeys.values().next().value!);
+  const recentKeys = new Map<string, RememberedFact | null>();
+  /** `fact`: what this process stored under the key (null: another writer stored it first). */
+  const remember = (key: string, fact: RememberedFact | null) => {
+    if (recentKeys.get(key)) return;
+    recentKeys.set(key, fact);
+    if (recentKeys.size > RECENT_KEYS) recentKeys.delete(recentKeys.keys().next().value!);
   };
 
   return {
@@ -131,7 +137,10 @@ const eventsService = ({ strapi }: { strapi: Core.Strapi }) => {
       // any other sender's reused key must carry the same body (checked against the stored row).
       const checkReuse = async (): Promise<RecordResult> => {
         if (event.source !== 'trigger') {
-          const stored = await ledgerStore(strapi).factOf(event.userId, event.key);
+          // What this process stored itself is compared in memory: a retry costs no read.
+          const stored =
+            recentKeys.get(memberKey) ??
+            (await ledgerStore(strapi).factOf(event.userId, event.key));
           const sentAt = event.occurredAt === undefined ? null : occurredAt;
           if (stored && !sameFact(stored, event, sentAt)) throw new KeyConflictError(event.key);
         }
@@ -154,7 +163,20 @@ const eventsService = ({ strapi }: { strapi: Core.Strapi }) => {
         },
         // Once the fact is committed: remember its key, and wake the evaluator if it is new.
         (ok) => {
-          remember(memberKey);
+          const data = JSON.stringify(event.data ?? null);
+          remember(
+            memberKey,
+            // Small facts only, so the memory stays bounded; a larger one is read back.
+            ok && data.length <= REMEMBERED_DATA_CHARS
+              ? {
+                  type: event.type,
+                  actorId: event.actorId ?? null,
+                  subject: event.subject ?? null,
+                  data: JSON.parse(data), // as the database gives JSON back
+                  occurredAt: occurredAt.getTime(),
+                }
+              : null
+          );
           if (ok) signalEventsRecorded(strapi);
         }
       );
