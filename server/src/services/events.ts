@@ -53,10 +53,10 @@ export class KeyConflictError extends errors.ApplicationError {
   }
 }
 
-/** Whether a retried fact is the one stored: the same body (occurredAt only when it was sent). */
 /** The fields of a stored fact a reused key is checked against (see sameFact). */
 type RememberedFact = Pick<LedgerRow, 'type' | 'actorId' | 'subject' | 'data' | 'occurredAt'>;
 
+/** Whether a retried fact is the one stored: the same body (occurredAt only when it was sent). */
 const sameFact = (
   stored: RememberedFact,
   sent: { type: string; actorId?: number | null; subject?: string | null; data?: unknown },
